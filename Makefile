@@ -1,0 +1,47 @@
+# Two commands: `make run` serves the demo, `make test` runs the whole suite. Both set up .venv.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app feedback360
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install system-check lint db demo clean
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "feedback360 needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $@
+
+install: $(STAMP)
+
+system-check: install
+	@$(BIN)/python -m feedback360.system_check
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) demo --if-empty
+
+run: system-check demo
+	@echo ""
+	@echo "  feedback360 is running at http://127.0.0.1:5000"
+	@echo "  Demo leader: leader@example.com / demo-leader-2026"
+	@echo "  Demo coach:  coach@example.com  / demo-coach-2026"
+	@echo ""
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install lint
+	@$(BIN)/python -m feedback360.system_check --tests
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

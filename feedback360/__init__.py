@@ -1,0 +1,113 @@
+"""feedback360: anonymous 360 feedback on how a leader shows up online."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from .extensions import csrf
+from .extensions import db
+from .extensions import login_manager
+from .extensions import migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    """Build the app. `test_config` may carry INSTANCE_PATH to keep tests out of `instance/`."""
+    test_config = dict(test_config or {})
+    instance_path = Path(
+        test_config.pop("INSTANCE_PATH", None)
+        or os.environ.get("FEEDBACK360_INSTANCE_PATH")
+        or PROJECT_ROOT / "instance"
+    )
+    app = Flask(
+        __name__,
+        instance_path=str(instance_path),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    instance_path.mkdir(parents=True, exist_ok=True)
+
+    app.config.from_mapping(
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance_path / 'feedback360.sqlite'}",
+        MAX_CONTENT_LENGTH=1024 * 1024,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        PREFERRED_URL_SCHEME="http",
+        DEFAULT_ANONYMITY_THRESHOLD=3,
+        REPORT_COMMENTS_PER_KEY=8,
+    )
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.from_prefixed_env()
+    app.config.update(test_config)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config["SQLALCHEMY_DATABASE_URI"]
+    )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret_key(instance_path)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from . import models
+
+    login_manager.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
+
+    from .auth.views import bp as auth_bp
+    from .reports.views import bp as reports_bp
+    from .rounds.views import bp as rounds_bp
+    from .survey.views import bp as survey_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(rounds_bp)
+    app.register_blueprint(survey_bp)
+    app.register_blueprint(reports_bp)
+
+    from . import cli
+    from . import web
+
+    web.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the `postgres://` and `postgresql://` spellings hosts hand out; use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _instance_secret_key(instance_path: Path) -> str:
+    """Generate the secret key once and keep it in instance/, readable by the owner only."""
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return key_file.read_text().strip()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, overwrite deleted text, let readers and a writer coexist."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

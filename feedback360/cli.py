@@ -1,0 +1,73 @@
+"""Command-line tasks: `flask --app feedback360 demo | rounds | report`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import Flask
+from sqlalchemy import func
+from sqlalchemy import select
+
+from .extensions import db
+from .models import Response
+from .models import Round
+from .models import User
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(demo)
+    app.cli.add_command(rounds)
+    app.cli.add_command(report)
+
+
+@click.command()
+@click.option("--respondents", default=25, show_default=True, help="Synthetic respondents.")
+@click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
+@click.option("--if-empty", is_flag=True, help="Do nothing when any account exists already.")
+def demo(respondents: int, seed: int, if_empty: bool) -> None:
+    """Seed a demo leader, a demo coach and a closed round with answered surveys."""
+    from . import demo as demo_data
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Database already has accounts; demo not added.")
+        return
+    a_round = demo_data.seed_demo(respondents=respondents, seed=seed)
+    click.echo(f"Demo round {a_round.id} created with {respondents} responses.")
+    click.echo(f"  Leader: {demo_data.LEADER_EMAIL} / {demo_data.LEADER_PASSWORD}")
+    click.echo(f"  Coach:  {demo_data.COACH_EMAIL} / {demo_data.COACH_PASSWORD}")
+
+
+@click.command()
+def rounds() -> None:
+    """List rounds, one per line: id, status, responses, leader, title."""
+    counts = dict(
+        db.session.execute(
+            select(Response.round_id, func.count()).group_by(Response.round_id)
+        ).all()
+    )
+    for a_round in db.session.scalars(select(Round).order_by(Round.id)):
+        click.echo(
+            f"{a_round.id}\t{a_round.status}\t{counts.get(a_round.id, 0)} responses\t"
+            f"{a_round.leader.email}\t{a_round.title}"
+        )
+
+
+@click.command()
+@click.argument("round_id", type=int)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
+def report(round_id: int, output: Path) -> None:
+    """Write the PDF report of a closed round."""
+    from flask import current_app
+
+    from .reports.pdf import render_report_pdf
+    from .reports.service import report_data
+
+    a_round = db.session.get(Round, round_id)
+    if a_round is None:
+        raise click.ClickException(f"No round with id {round_id}.")
+    if a_round.status != "closed":
+        raise click.ClickException("The report exists once the round is closed.")
+    data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
+    output.write_bytes(render_report_pdf(data))
+    click.echo(f"Wrote {output}")

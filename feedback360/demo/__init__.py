@@ -1,0 +1,128 @@
+"""A demo round with synthetic, varied responses, built through the same services as real ones.
+
+The wording lives in `bank.toml`; this module only decides who answers what, reproducibly.
+"""
+
+from __future__ import annotations
+
+import random
+import tomllib
+from datetime import date
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from .. import questionnaire
+from ..extensions import db
+from ..models import CoachShare
+from ..models import Invitation
+from ..models import Round
+from ..models import SelfRating
+from ..models import User
+from ..rounds import services as round_services
+from ..survey import services as survey_services
+from ..tokens import hash_token
+from ..tokens import new_token
+
+BANK_FILE = Path(__file__).parent / "bank.toml"
+LEADER_EMAIL = "leader@example.com"
+LEADER_PASSWORD = "demo-leader-2026"
+COACH_EMAIL = "coach@example.com"
+COACH_PASSWORD = "demo-coach-2026"
+
+# Share of respondents per group; "other" stays below the threshold in the 25-person demo.
+GROUP_SHARES = (("follower", 0.42), ("colleague", 0.25), ("staff", 0.25), ("other", 0.08))
+GROUP_OFFSET = {"follower": 0.1, "colleague": -0.2, "staff": 0.0, "other": 0.2}
+
+
+def _user(email: str, name: str, password: str) -> User:
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=name, password_hash=generate_password_hash(password))
+        db.session.add(user)
+    return user
+
+
+def _group_sizes(respondents: int) -> dict[str, int]:
+    sizes = {g: int(respondents * share) for g, share in GROUP_SHARES}
+    sizes["follower"] += respondents - sum(sizes.values())
+    return sizes
+
+
+def _rating(mean: float, rng: random.Random) -> int:
+    return max(1, min(5, round(rng.gauss(mean, 0.8))))
+
+
+def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
+    """Create (or reuse) the demo leader and coach, and add one closed, answered round."""
+    bank = tomllib.loads(BANK_FILE.read_text(encoding="utf-8"))
+    rng = random.Random(seed)
+    q = questionnaire.load()
+    leader_info = bank["leader"]
+    leader = _user(LEADER_EMAIL, leader_info["name"], LEADER_PASSWORD)
+    _user(COACH_EMAIL, "Jordan Lee", COACH_PASSWORD)
+    started = date.today() - timedelta(days=21)
+    a_round = Round(
+        leader=leader,
+        title=leader_info["title"],
+        why=leader_info["why"],
+        success_measures=leader_info["success"],
+        platforms=list(leader_info["platforms"]),
+        questionnaire_version=q.version,
+        anonymity_threshold=3,
+        status="open",
+        opened_on=started,
+        closes_on=date.today(),
+    )
+    db.session.add(a_round)
+    db.session.flush()
+    profile = bank["profile"]
+    for item in q.items:
+        db.session.add(
+            SelfRating(
+                round_id=a_round.id,
+                item_id=item.id,
+                value=_rating(profile[item.dimension_id]["self"], rng),
+            )
+        )
+    db.session.add(CoachShare(round=a_round, coach_email=COACH_EMAIL))
+    db.session.commit()
+
+    person = 0
+    for group, size in _group_sizes(respondents).items():
+        for _ in range(size):
+            person += 1
+            token = new_token()
+            invitation = Invitation(
+                round=a_round,
+                email=f"person{person}.{a_round.id}@example.org",
+                rater_group=group,
+                token_hash=hash_token(token),
+            )
+            db.session.add(invitation)
+            db.session.commit()
+            link = survey_services.resolve(token)
+            ratings, comments = _answers(q, bank, group, rng)
+            survey_services.submit(link, ratings, comments)
+    round_services.close_round(a_round)
+    return a_round
+
+
+def _answers(q, bank, group: str, rng: random.Random):
+    bias = rng.gauss(GROUP_OFFSET[group], 0.4)
+    ratings: dict[str, int | None] = {}
+    for item in q.items:
+        if rng.random() < 0.08:
+            ratings[item.id] = None
+        else:
+            ratings[item.id] = _rating(bank["profile"][item.dimension_id]["others"] + bias, rng)
+    comments = {}
+    for dim in q.dimensions:
+        if rng.random() < 0.45:
+            comments[dim.id] = rng.choice(bank["comments"][dim.id])
+    for question in q.open_questions:
+        if rng.random() < 0.75:
+            comments[question.id] = rng.choice(bank["open"][question.id])
+    return ratings, comments

@@ -1,0 +1,96 @@
+"""Parsing the pasted list of invitees. Pure: no Flask import.
+
+Each line is `email, group`. Good lines are kept even when others are bad, and every bad line is
+reported with its number and the reason, so the leader fixes only what is wrong.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+
+from .text import clean_line
+from .text import clean_text
+
+MAX_LINES = 1000
+
+GROUP_ALIASES = {
+    "follower": "follower",
+    "followers": "follower",
+    "colleague": "colleague",
+    "colleagues": "colleague",
+    "peer": "colleague",
+    "peers": "colleague",
+    "staff": "staff",
+    "team": "staff",
+    "direct report": "staff",
+    "direct reports": "staff",
+    "other": "other",
+    "others": "other",
+}
+
+
+@dataclass(frozen=True)
+class Invitee:
+    email: str
+    group: str
+
+
+@dataclass(frozen=True)
+class LineError:
+    line_number: int
+    line: str
+    message: str
+
+
+def parse_invitees(
+    text: str, *, already_invited: set[str], forbidden: dict[str, str]
+) -> tuple[list[Invitee], list[LineError]]:
+    """Split pasted text into invitees and per-line errors.
+
+    `forbidden` maps an email that may not be invited anonymously (the leader's, a coach's) to the
+    reason shown to the leader.
+    """
+    invitees: list[Invitee] = []
+    errors: list[LineError] = []
+    seen = set(already_invited)
+    lines = text.splitlines()
+    if len(lines) > MAX_LINES:
+        errors.append(
+            LineError(
+                MAX_LINES + 1, "", f"Only {MAX_LINES} lines at a time; the rest were ignored."
+            )
+        )
+        lines = lines[:MAX_LINES]
+    for number, raw in enumerate(lines, start=1):
+        line = clean_text(raw)
+        if not line:
+            continue
+        parts = [clean_line(p) for p in re.split(r"[,;\t]", line)]
+        if len(parts) != 2 or not parts[0]:
+            errors.append(LineError(number, line, "Write each line as: email, group."))
+            continue
+        address, group_name = parts
+        group = GROUP_ALIASES.get(group_name.lower())
+        if group is None:
+            errors.append(
+                LineError(number, line, "Unknown group: use follower, colleague, staff or other.")
+            )
+            continue
+        try:
+            email = validate_email(address, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            errors.append(LineError(number, line, f"Not a valid email address: {exc}"))
+            continue
+        if email in forbidden:
+            errors.append(LineError(number, line, forbidden[email]))
+            continue
+        if email in seen:
+            errors.append(LineError(number, line, "This person is already invited to this round."))
+            continue
+        seen.add(email)
+        invitees.append(Invitee(email=email, group=group))
+    return invitees, errors

@@ -1,0 +1,122 @@
+"""The questionnaire, loaded from a versioned TOML data file.
+
+Items live in `questionnaires/<version>.toml` so that wording can change without touching code.
+A round records the version it was created with, so an old round keeps its old wording.
+Pure module: no Flask import.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+QUESTIONNAIRE_DIR = Path(__file__).parent / "questionnaires"
+CURRENT_VERSION = "2026.1"
+
+
+@dataclass(frozen=True)
+class Item:
+    id: str
+    dimension_id: str
+    text: str
+    self_text: str
+
+
+@dataclass(frozen=True)
+class Dimension:
+    id: str
+    title: str
+    description: str
+    fundamental: str
+    comment_prompt: str
+    items: tuple[Item, ...]
+
+
+@dataclass(frozen=True)
+class Group:
+    id: str
+    label: str
+    plural: str
+    description: str
+
+
+@dataclass(frozen=True)
+class OpenQuestion:
+    id: str
+    text: str
+    prompt: str
+
+
+@dataclass(frozen=True)
+class Questionnaire:
+    version: str
+    title: str
+    introduction: str
+    scale: tuple[str, ...]
+    not_observed: str
+    groups: tuple[Group, ...]
+    dimensions: tuple[Dimension, ...]
+    open_questions: tuple[OpenQuestion, ...]
+
+    @property
+    def items(self) -> tuple[Item, ...]:
+        return tuple(item for dim in self.dimensions for item in dim.items)
+
+    @property
+    def scale_max(self) -> int:
+        return len(self.scale)
+
+    def group(self, group_id: str) -> Group:
+        return next(g for g in self.groups if g.id == group_id)
+
+    def dimension(self, dimension_id: str) -> Dimension:
+        return next(d for d in self.dimensions if d.id == dimension_id)
+
+    def comment_keys(self) -> tuple[str, ...]:
+        """Every key a comment can be stored under: one per dimension, then the open questions."""
+        return tuple(d.id for d in self.dimensions) + tuple(q.id for q in self.open_questions)
+
+
+def parse(data: dict) -> Questionnaire:
+    """Build a Questionnaire from the decoded TOML, checking ids are unique."""
+    dimensions = tuple(
+        Dimension(
+            id=d["id"],
+            title=d["title"],
+            description=d["description"],
+            fundamental=d["fundamental"],
+            comment_prompt=d["comment_prompt"],
+            items=tuple(
+                Item(id=i["id"], dimension_id=d["id"], text=i["text"], self_text=i["self_text"])
+                for i in d["items"]
+            ),
+        )
+        for d in data["dimensions"]
+    )
+    questionnaire = Questionnaire(
+        version=data["version"],
+        title=data["title"],
+        introduction=data["introduction"],
+        scale=tuple(data["scale"]),
+        not_observed=data["not_observed"],
+        groups=tuple(Group(**g) for g in data["groups"]),
+        dimensions=dimensions,
+        open_questions=tuple(OpenQuestion(**q) for q in data["open_questions"]),
+    )
+    keys = [i.id for i in questionnaire.items] + list(questionnaire.comment_keys())
+    if len(keys) != len(set(keys)):
+        raise ValueError(f"questionnaire {questionnaire.version} has duplicate ids")
+    return questionnaire
+
+
+@cache
+def load(version: str = CURRENT_VERSION) -> Questionnaire:
+    path = QUESTIONNAIRE_DIR / f"{version}.toml"
+    with path.open("rb") as f:
+        return parse(tomllib.load(f))
+
+
+def available_versions() -> list[str]:
+    return sorted(p.stem for p in QUESTIONNAIRE_DIR.glob("*.toml"))

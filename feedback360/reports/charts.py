@@ -1,0 +1,281 @@
+"""Inline SVG charts for the report, drawn from the same numbers as its tables.
+
+Pure functions returning `markupsafe.Markup`; every piece of text is escaped here. The charts
+must stay readable when printed in greyscale, so meaning is carried by shape and lightness
+(self = dark diamond, others = mid-tone bar, groups = distinct marker shapes), not by hue alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from markupsafe import Markup
+from markupsafe import escape
+
+if TYPE_CHECKING:
+    from ..aggregation import ItemResult
+    from ..aggregation import RoundResults
+    from ..questionnaire import Questionnaire
+
+# Colours, defined once: the report's CSS reads them through `css_variables()`.
+PALETTE = {
+    "ink": "#1d2433",  # text, and the self marker
+    "muted": "#5a6476",  # secondary text
+    "line": "#d5dbe4",  # rules and grid lines
+    "soft": "#eef3f7",  # tinted backgrounds
+    "accent": "#1f5f8b",  # the one brand colour: headings, rules
+    "self": "#1d2433",  # self: a dark diamond
+    "others": "#79a6c9",  # others: a mid-tone bar, lighter than the self marker in greyscale
+    "group": "#2f3a4c",  # reported groups: dark outlines, told apart by shape
+}
+# Lightest to darkest: rating 1 (Never) to rating 5 (Always); monotone in greyscale.
+RAMP_LIGHT = (0xE3, 0xEC, 0xF3)
+RAMP_DARK = (0x17, 0x47, 0x66)
+# A shape for every rater group, so a group looks the same in every chart.
+GROUP_SHAPES = {
+    "follower": "circle",
+    "colleague": "square",
+    "staff": "triangle",
+    "other": "triangle-down",
+    "combined": "ring",
+}
+FALLBACK_SHAPES = ("cross", "circle", "square", "triangle", "triangle-down")
+FONT = "DejaVu Sans, sans-serif"
+DASH = "\u2013"
+
+
+def css_variables() -> Markup:
+    """`:root { --ink: …; … }` so the stylesheet uses the same colours as the charts."""
+    body = " ".join(f"--{name}: {value};" for name, value in PALETTE.items())
+    return Markup(f":root {{ {body} }}")
+
+
+def fmt(value: float | None) -> str:
+    """One decimal, or a dash when there is no value to show."""
+    return DASH if value is None else f"{value:.1f}"
+
+
+def unit_shape(unit_id: str, index: int = 0) -> str:
+    return GROUP_SHAPES.get(unit_id, FALLBACK_SHAPES[index % len(FALLBACK_SHAPES)])
+
+
+def ramp(scale_max: int) -> list[str]:
+    """`scale_max` colours from light to dark."""
+    steps = max(scale_max - 1, 1)
+    colours = []
+    for i in range(scale_max):
+        t = i / steps
+        rgb = (round(a + (b - a) * t) for a, b in zip(RAMP_LIGHT, RAMP_DARK, strict=True))
+        colours.append("#{:02x}{:02x}{:02x}".format(*rgb))
+    return colours
+
+
+def _text(x: float, y: float, text: str, *, size: float = 10, anchor: str = "start",
+          fill: str | None = None, weight: str = "normal") -> str:
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
+        f'font-weight="{weight}" fill="{fill or PALETTE["ink"]}">{escape(text)}</text>'
+    )
+
+
+def marker(shape: str, cx: float, cy: float, r: float, colour: str) -> str:
+    """A small symbol; filled shapes get a white edge so they stand out on a bar."""
+    common = f'fill="{colour}" stroke="#ffffff" stroke-width="1"'
+    if shape == "diamond":
+        points = f"{cx},{cy - r} {cx + r},{cy} {cx},{cy + r} {cx - r},{cy}"
+        return f'<polygon points="{points}" {common}/>'
+    if shape == "square":
+        s = r * 0.85
+        return f'<rect x="{cx - s:.1f}" y="{cy - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" {common}/>'
+    if shape == "triangle":
+        points = f"{cx},{cy - r} {cx + r},{cy + r * 0.8} {cx - r},{cy + r * 0.8}"
+        return f'<polygon points="{points}" {common}/>'
+    if shape == "triangle-down":
+        points = f"{cx},{cy + r} {cx + r},{cy - r * 0.8} {cx - r},{cy - r * 0.8}"
+        return f'<polygon points="{points}" {common}/>'
+    if shape == "ring":
+        return (
+            f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r * 0.8:.1f}" fill="#ffffff" '
+            f'stroke="{colour}" stroke-width="1.6"/>'
+        )
+    if shape == "cross":
+        d = r * 0.8
+        return (
+            f'<path d="M{cx - d},{cy - d} L{cx + d},{cy + d} M{cx - d},{cy + d} L{cx + d},{cy - d}" '
+            f'stroke="{colour}" stroke-width="1.8"/>'
+        )
+    return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r * 0.9:.1f}" {common}/>'
+
+
+def _wrap(text: str, width: int, lines: int = 2) -> list[str]:
+    """Split a label into at most `lines` lines of about `width` characters."""
+    words, out, current = text.split(), [], ""
+    for word in words:
+        if current and len(current) + 1 + len(word) > width:
+            out.append(current)
+            current = word
+        else:
+            current = f"{current} {word}".strip()
+    out.append(current)
+    if len(out) > lines:
+        out = out[: lines - 1] + [" ".join(out[lines - 1 :])]
+    if len(out[-1]) > width:
+        out[-1] = out[-1][: width - 1].rstrip() + "\u2026"
+    return out
+
+
+def _svg(width: float, height: float, label: str, body: list[str], css_class: str) -> Markup:
+    return Markup(
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
+        f'aria-label="{escape(label)}" width="{width:.0f}" height="{height:.0f}" '
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">'
+        f"<title>{escape(label)}</title>{''.join(body)}</svg>"
+    )
+
+
+def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Markup:
+    """One row per dimension: the others' mean as a bar, self as a diamond, groups as shapes."""
+    scale_max = results.scale_max
+    scale = questionnaire.scale
+    units = results.visibility.units
+    show_units = len(units) > 1
+    width, label_w, x0, x1 = 660.0, 196.0, 214.0, 546.0
+    col_others, col_self = 604.0, 652.0
+    row_h = 34.0 if show_units else 26.0
+
+    def x(value: float) -> float:
+        return x0 + (x1 - x0) * (value - 1) / max(scale_max - 1, 1)
+
+    body: list[str] = []
+    # Legend, flowing onto more lines if needed.
+    entries: list[tuple[str, str]] = [
+        ('<rect x="{x}" y="{y_top}" width="16" height="9" fill="' + PALETTE["others"] + '"/>',
+         "Others: mean of all shown ratings"),
+        ("DIAMOND", "Self"),
+    ]
+    if show_units:
+        entries += [(f"UNIT:{i}", u.label) for i, u in enumerate(units)]
+    lx, ly = 0.0, 10.0
+    for symbol, text in entries:
+        needed = 22 + len(text) * 5.7 + 14
+        if lx + needed > width and lx > 0:
+            lx, ly = 0.0, ly + 16
+        if symbol == "DIAMOND":
+            body.append(marker("diamond", lx + 8, ly - 3, 5.5, PALETTE["self"]))
+        elif symbol.startswith("UNIT:"):
+            i = int(symbol.split(":")[1])
+            body.append(marker(unit_shape(units[i].id, i), lx + 8, ly - 3, 4.5, PALETTE["group"]))
+        else:
+            body.append(symbol.format(x=lx, y_top=ly - 8))
+        body.append(_text(lx + 21, ly + 0.5, text, size=9.5, fill=PALETTE["muted"]))
+        lx += needed
+    axis_y = ly + 22
+    top = axis_y + 8
+    bottom = top + row_h * len(results.dimensions)
+
+    # Axis: one tick per scale point, with its number and word.
+    for value in range(1, scale_max + 1):
+        tx = x(value)
+        body.append(
+            f'<line x1="{tx:.1f}" y1="{top - 3:.1f}" x2="{tx:.1f}" y2="{bottom:.1f}" '
+            f'stroke="{PALETTE["line"]}" stroke-width="0.8"/>'
+        )
+        word = scale[value - 1] if value - 1 < len(scale) else ""
+        body.append(_text(tx, axis_y, f"{value} {word}".strip(), size=9, anchor="middle",
+                          fill=PALETTE["muted"]))
+    body.append(_text(col_others, axis_y, "Others", size=9, anchor="end", fill=PALETTE["muted"]))
+    body.append(_text(col_self, axis_y, "Self", size=9, anchor="end", fill=PALETTE["muted"]))
+
+    summary: list[str] = []
+    for row, dim in enumerate(results.dimensions):
+        title = questionnaire.dimension(dim.dimension_id).title
+        y = top + row * row_h
+        cy = y + 11
+        if row:
+            body.append(
+                f'<line x1="0" y1="{y:.1f}" x2="{width:.0f}" y2="{y:.1f}" '
+                f'stroke="{PALETTE["line"]}" stroke-width="0.5"/>'
+            )
+        lines = _wrap(title, 34)
+        first = cy + 3.5 if len(lines) == 1 else cy - 2
+        for n, line in enumerate(lines):
+            body.append(_text(0, first + n * 11.5, line, size=10.5))
+        row_parts = [f"others {fmt(dim.others_mean)}", f"self {fmt(dim.self_mean)}"]
+        if dim.others_mean is not None:
+            bar_w = max(x(dim.others_mean) - x0, 2.0)
+            body.append(
+                f'<rect x="{x0:.1f}" y="{cy - 6:.1f}" width="{bar_w:.1f}" height="12" '
+                f'fill="{PALETTE["others"]}"/>'
+            )
+        else:
+            body.append(_text(x0 + 4, cy + 3.5, "too few ratings to show", size=9,
+                              fill=PALETTE["muted"]))
+        if dim.self_mean is not None:
+            body.append(marker("diamond", x(dim.self_mean), cy, 6.5, PALETTE["self"]))
+        if show_units:
+            for i, unit in enumerate(units):
+                value = dim.unit_means.get(unit.id)
+                if value is None:
+                    continue
+                body.append(marker(unit_shape(unit.id, i), x(value), y + 27, 3.6, PALETTE["group"]))
+                row_parts.append(f"{unit.label} {fmt(value)}")
+        body.append(_text(col_others, cy + 3.5, fmt(dim.others_mean), size=10.5, anchor="end",
+                          weight="bold"))
+        body.append(_text(col_self, cy + 3.5, fmt(dim.self_mean), size=10.5, anchor="end"))
+        summary.append(f"{title}: {', '.join(row_parts)}")
+
+    label = (
+        f"Self and others by dimension, on a scale of 1 ({scale[0]}) to {scale_max} "
+        f"({scale[-1]}). " + "; ".join(summary) + "."
+    )
+    return _svg(width, bottom + 4, label, body, "chart dimension-bars")
+
+
+def distribution_strip(item_result: ItemResult, scale_max: int,
+                       scale_labels: Sequence[str] | None = None) -> Markup:
+    """A small stacked bar of how many people chose 1..scale_max for one item."""
+    width, height = 120.0, 14.0
+    counts = tuple(item_result.distribution)[:scale_max]
+    total = sum(counts)
+    labels = list(scale_labels or [])
+    if item_result.others_mean is None or total == 0:
+        body = [
+            f'<rect x="0.5" y="0.5" width="{width - 1:.0f}" height="{height - 1:.0f}" '
+            f'fill="none" stroke="{PALETTE["line"]}"/>',
+        ]
+        return _svg(width, height, "Too few ratings to show how they were spread.", body,
+                    "chart strip")
+    colours = ramp(scale_max)
+    body, parts, left = [], [], 0.0
+    for i, count in enumerate(counts):
+        name = f"{i + 1} ({labels[i]})" if i < len(labels) else str(i + 1)
+        parts.append(f"{name}: {count}")
+        if not count:
+            continue
+        w = width * count / total
+        body.append(
+            f'<rect x="{left:.2f}" y="0" width="{w:.2f}" height="{height:.0f}" fill="{colours[i]}" '
+            f'stroke="#ffffff" stroke-width="0.6"/>'
+        )
+        if w >= 11:
+            dark_segment = i >= scale_max / 2
+            body.append(_text(left + w / 2, 10.3, str(count), size=8.5, anchor="middle",
+                              fill="#ffffff" if dark_segment else PALETTE["ink"]))
+        left += w
+    label = "Ratings, from lowest to highest: " + ", ".join(parts) + "."
+    return _svg(width, height, label, body, "chart strip")
+
+
+def scale_key(scale: Sequence[str]) -> Markup:
+    """The colour key for distribution strips: one swatch per scale point."""
+    colours = ramp(len(scale))
+    body, x = [], 0.0
+    for i, word in enumerate(scale):
+        body.append(f'<rect x="{x:.1f}" y="2" width="12" height="10" fill="{colours[i]}"/>')
+        body.append(_text(x + 16, 11, f"{i + 1} {word}", size=9, fill=PALETTE["muted"]))
+        x += 16 + len(f"{i + 1} {word}") * 5.4 + 14
+    label = "Key to the spread of ratings: " + ", ".join(
+        f"{i + 1} {w}" for i, w in enumerate(scale)
+    )
+    return _svg(x, 14, label, body, "chart key")

@@ -1,0 +1,176 @@
+"""The PDF report that a leader and their coach debrief from.
+
+HTML from an autoescaped Jinja template, printed by WeasyPrint. WeasyPrint may fetch nothing but
+the app's own static files (and `data:` URLs): no network, no other file on the disk.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+from urllib.request import url2pathname
+
+from flask import current_app
+from flask import render_template
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcherResponse
+
+from . import charts
+
+if TYPE_CHECKING:
+    from ..aggregation import Comment
+    from ..aggregation import RoundResults
+    from ..questionnaire import Questionnaire
+
+REPORT_TITLE = "Leadership online: 360 feedback"
+
+
+@dataclass(frozen=True)
+class ReportData:
+    leader_name: str
+    round_title: str
+    why: str  # the leader's own statement of why they are online
+    success_measures: str  # how they measure success
+    platforms: tuple[str, ...]
+    opened_on: date | None
+    closed_on: date | None
+    generated_on: date
+    questionnaire: Questionnaire
+    results: RoundResults
+    comments: dict[str, list[Comment]]  # by key: dimension ids and open-question ids
+    comments_left_out: dict[str, int]
+
+
+class FetchRefused(ValueError):
+    """WeasyPrint asked for something outside the static folder."""
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """A WeasyPrint 70 URL fetcher that serves files under `static_folder` and `data:` URLs only.
+
+    `file://` URLs are resolved (symlinks, `..`, percent-escapes) and refused unless the result is
+    a file inside the static folder; every other scheme (http, https, ftp, …) is refused.
+    """
+
+    def __init__(self, static_folder: str | Path, **kwargs) -> None:
+        kwargs.setdefault("timeout", 2)
+        super().__init__(allowed_protocols=("file", "data"), allow_redirects=False, **kwargs)
+        self.root = Path(static_folder).resolve()
+        self.base_url = self.root.as_uri() + "/"
+
+    def fetch(self, url: str, headers=None) -> URLFetcherResponse:
+        scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+        if scheme == "data":
+            return super().fetch(url, headers)
+        if scheme != "file":
+            raise FetchRefused(f"The report may only load its own static files, not {url!r}.")
+        path = self.static_path(url)
+        content_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(
+            path.as_uri(), body=path.read_bytes(), headers={"Content-Type": content_type}
+        )
+
+    def static_path(self, url: str) -> Path:
+        """The file a `file://` URL names, if it lies inside the static folder."""
+        parts = urlsplit(url)
+        if parts.netloc not in ("", "localhost"):
+            raise FetchRefused(f"Refused a file URL on another host: {url!r}.")
+        try:
+            path = Path(url2pathname(parts.path)).resolve()
+        except (OSError, ValueError) as error:
+            raise FetchRefused(f"Refused an unreadable file URL: {url!r}.") from error
+        if not path.is_relative_to(self.root) or not path.is_file():
+            raise FetchRefused(f"Refused a file outside the static folder: {url!r}.")
+        return path
+
+
+def group_rows(data: ReportData) -> list[dict]:
+    """Every group with its response count and, in plain words, how it appears in the report."""
+    vis = data.results.visibility
+    rows = []
+    for group in data.questionnaire.groups:
+        count = vis.counts.get(group.id, 0)
+        if group.id in vis.hidden_groups:
+            status = f"Not shown: fewer than {vis.threshold}"
+        elif group.id in vis.folded_groups:
+            status = "Shown only within “Other groups combined”"
+        elif count == 0:
+            status = "No responses"
+        else:
+            status = "Shown on its own"
+        rows.append({"label": group.plural, "count": count, "status": status})
+    return rows
+
+
+def _names(group_ids, data: ReportData) -> str:
+    names = [data.questionnaire.group(g).plural for g in group_ids]
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def anonymity_notes(data: ReportData) -> list[str]:
+    """Which groups were combined or left out, in plain words; counts only, never scores."""
+    vis = data.results.visibility
+    notes = []
+    if vis.folded_groups:
+        total = sum(vis.counts[g] for g in vis.folded_groups)
+        notes.append(
+            f"{_names(vis.folded_groups, data)} each had fewer than {vis.threshold} responses, "
+            f"so their {total} responses are shown only together, as “Other groups combined”."
+        )
+    if vis.hidden_groups:
+        parts = [
+            f"{data.questionnaire.group(g).plural} ({vis.counts[g]} "
+            f"{'response' if vis.counts[g] == 1 else 'responses'})"
+            for g in vis.hidden_groups
+        ]
+        verb = "was" if len(parts) == 1 else "were"
+        notes.append(
+            f"{' and '.join(parts)} {verb} below the threshold. Their ratings and comments are "
+            "not in this report at all, not even in “Others” or any other total."
+        )
+    if not vis.folded_groups and not vis.hidden_groups and vis.units:
+        notes.append(
+            "Every group that answered reached the threshold, so every response is included."
+        )
+    return notes
+
+
+def date_label(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "–"
+
+
+def render_report_html(data: ReportData) -> str:
+    """The report as a standalone HTML document; needs an app context."""
+    q = data.questionnaire
+    scale_range = q.scale_max - 1
+    return render_template(
+        "reports/report.html",
+        data=data,
+        q=q,
+        res=data.results,
+        vis=data.results.visibility,
+        charts=charts,
+        report_title=REPORT_TITLE,
+        group_rows=group_rows(data),
+        anonymity_notes=anonymity_notes(data),
+        date_label=date_label,
+        big_gap=scale_range / 3,
+        intent=next((o for o in q.open_questions if o.id == "intent"), None),
+        other_questions=[o for o in q.open_questions if o.id != "intent"],
+        items_by_id={item.id: item for item in q.items},
+    )
+
+
+def render_report_pdf(data: ReportData) -> bytes:
+    """The report as PDF bytes; needs an app context."""
+    html = render_report_html(data)
+    fetcher = StaticOnlyFetcher(current_app.static_folder)
+    document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
+    return document.write_pdf()

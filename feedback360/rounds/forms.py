@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import DateField
+from wtforms import IntegerField
+from wtforms import SelectField
+from wtforms import SelectMultipleField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import widgets
+from wtforms.validators import InputRequired
+from wtforms.validators import Length
+from wtforms.validators import NumberRange
+from wtforms.validators import Optional
+
+from ..anonymity import MIN_THRESHOLD
+from ..forms import email_field
+from ..models import GROUP_IDS
+from ..text import clean_line
+from ..text import clean_text
+
+PLATFORMS = (
+    "LinkedIn",
+    "X / Twitter",
+    "Bluesky",
+    "Mastodon",
+    "Threads",
+    "Instagram",
+    "YouTube",
+    "TikTok",
+    "Blog / newsletter",
+    "Podcast",
+    "Other",
+)
+
+GROUP_CHOICES = [(g, g.capitalize()) for g in GROUP_IDS]
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class RoundForm(FlaskForm):
+    title = StringField(
+        "Title of this round",
+        validators=[InputRequired("Give the round a title."), Length(max=200)],
+        filters=[clean_line],
+        description="For example: “Spring 2026: how I show up on LinkedIn”.",
+    )
+    why = TextAreaField(
+        "Why are you online? What are you trying to foster, create or achieve?",
+        validators=[Length(max=2000)],
+        filters=[clean_text],
+        description="Respondents never see this; the report puts it next to what they think.",
+    )
+    success_measures = TextAreaField(
+        "How will you know it is working?",
+        validators=[Length(max=2000)],
+        filters=[clean_text],
+    )
+    platforms = CheckboxesField(
+        "Where are you active?", choices=[(p, p) for p in PLATFORMS], validate_choice=True
+    )
+    closes_on = DateField(
+        "Closing date (optional)",
+        validators=[Optional()],
+        description="The round closes automatically after this day.",
+    )
+    anonymity_threshold = IntegerField(
+        "Anonymity threshold",
+        default=MIN_THRESHOLD,
+        validators=[
+            InputRequired("Enter a number, 3 or more."),
+            NumberRange(min=MIN_THRESHOLD, max=50, message="Use a number from 3 to 50."),
+        ],
+        description=(
+            "A group's results are shown only when at least this many people in it answered. "
+            "It can be raised later but never lowered once links have gone out."
+        ),
+    )
+
+
+class InvitationsForm(FlaskForm):
+    lines = TextAreaField(
+        "One person per line: email, group",
+        validators=[InputRequired("Paste at least one line."), Length(max=200_000)],
+        description="Groups: follower, colleague, staff, other. Example: sam@example.com, staff",
+    )
+
+
+class OpenLinkForm(FlaskForm):
+    group = SelectField("Group", choices=GROUP_CHOICES, default="follower")
+
+
+class ShareForm(FlaskForm):
+    email = email_field("Coach's email")

@@ -1,0 +1,293 @@
+"""What a leader does with a round: create, open, invite, share, close."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func
+from sqlalchemy import select
+
+from .. import questionnaire
+from ..anonymity import can_change_threshold
+from ..extensions import db
+from ..invitation_list import Invitee
+from ..invitation_list import LineError
+from ..invitation_list import parse_invitees
+from ..models import GROUP_IDS
+from ..models import Answer
+from ..models import CoachShare
+from ..models import Comment
+from ..models import Invitation
+from ..models import OpenLink
+from ..models import Response
+from ..models import Round
+from ..models import SelfRating
+from ..models import User
+from ..tokens import hash_token
+from ..tokens import new_nonce
+from ..tokens import new_token
+from ..tokens import open_link_token
+
+
+class RoundError(Exception):
+    """A request the round's state does not allow; the message is shown to the leader."""
+
+
+@dataclass(frozen=True)
+class GroupProgress:
+    group: str
+    invited: int
+    answered: int
+    responses: int
+
+    @property
+    def rate(self) -> int | None:
+        """Percent of invitations answered; open-link responses are not in it."""
+        return round(100 * self.answered / self.invited) if self.invited else None
+
+
+def today() -> date:
+    return date.today()
+
+
+def create_round(leader: User, **fields) -> Round:
+    new_round = Round(
+        leader=leader,
+        questionnaire_version=questionnaire.CURRENT_VERSION,
+        status="draft",
+        **fields,
+    )
+    db.session.add(new_round)
+    db.session.commit()
+    return new_round
+
+
+def update_round(a_round: Round, **fields) -> None:
+    if a_round.status == "closed":
+        raise RoundError("This round is closed; its settings can no longer change.")
+    new_threshold = fields.get("anonymity_threshold", a_round.anonymity_threshold)
+    problem = can_change_threshold(
+        a_round.anonymity_threshold, new_threshold, invitations_sent=has_gone_out(a_round)
+    )
+    if problem:
+        raise RoundError(problem)
+    for name, value in fields.items():
+        setattr(a_round, name, value)
+    db.session.commit()
+
+
+def has_gone_out(a_round: Round) -> bool:
+    """True once any link exists: from then on the threshold can only go up."""
+    return bool(a_round.invitations or a_round.open_links or a_round.status != "draft")
+
+
+def refresh_status(a_round: Round) -> None:
+    """Close an open round whose closing date has passed."""
+    if a_round.status == "open" and a_round.closes_on and a_round.closes_on < today():
+        close_round(a_round)
+
+
+def open_round(a_round: Round) -> None:
+    if a_round.status != "draft":
+        raise RoundError("Only a draft round can be opened.")
+    if a_round.closes_on and a_round.closes_on < today():
+        raise RoundError("The closing date has passed; choose a later one before opening.")
+    a_round.status = "open"
+    a_round.opened_on = today()
+    db.session.commit()
+
+
+def close_round(a_round: Round) -> None:
+    """Close the round and rewrite its responses in a random order.
+
+    Rewriting in one transaction gives every response fresh rows, so neither row order, SQLite
+    rowids nor PostgreSQL transaction ids still reflect the order in which people answered.
+    """
+    if a_round.status != "open":
+        raise RoundError("Only an open round can be closed.")
+    a_round.status = "closed"
+    a_round.closed_on = today()
+    _rewrite_responses_shuffled(a_round.id)
+    db.session.commit()
+
+
+def _rewrite_responses_shuffled(round_id: int) -> None:
+    responses = db.session.scalars(select(Response).where(Response.round_id == round_id)).all()
+    copies = [
+        (
+            r.rater_group,
+            [(a.item_id, a.value) for a in r.answers],
+            [(c.key, c.text) for c in r.comments],
+        )
+        for r in responses
+    ]
+    for r in responses:
+        db.session.delete(r)
+    db.session.flush()
+    random.SystemRandom().shuffle(copies)
+    for group, answers, comments in copies:
+        db.session.add(
+            Response(
+                round_id=round_id,
+                rater_group=group,
+                answers=[Answer(item_id=i, value=v) for i, v in answers],
+                comments=[Comment(key=k, text=t) for k, t in comments],
+            )
+        )
+
+
+def progress(a_round: Round) -> list[GroupProgress]:
+    """Invited, answered and received counts per group: counts only, never who."""
+    invited = dict(
+        db.session.execute(
+            select(Invitation.rater_group, func.count())
+            .where(Invitation.round_id == a_round.id)
+            .group_by(Invitation.rater_group)
+        ).all()
+    )
+    answered = dict(
+        db.session.execute(
+            select(Invitation.rater_group, func.count())
+            .where(Invitation.round_id == a_round.id, Invitation.answered.is_(True))
+            .group_by(Invitation.rater_group)
+        ).all()
+    )
+    return [
+        GroupProgress(g, invited.get(g, 0), answered.get(g, 0), count)
+        for g, count in response_counts(a_round.id).items()
+    ]
+
+
+def response_counts(round_id: int) -> dict[str, int]:
+    counts = dict(
+        db.session.execute(
+            select(Response.rater_group, func.count())
+            .where(Response.round_id == round_id)
+            .group_by(Response.rater_group)
+        ).all()
+    )
+    return {g: counts.get(g, 0) for g in GROUP_IDS}
+
+
+def save_self_assessment(a_round: Round, values: dict[str, int | None]) -> None:
+    if a_round.status == "closed":
+        raise RoundError("This round is closed; the self-assessment can no longer change.")
+    db.session.query(SelfRating).filter_by(round_id=a_round.id).delete()
+    db.session.add_all(
+        SelfRating(round_id=a_round.id, item_id=item_id, value=value)
+        for item_id, value in values.items()
+    )
+    db.session.commit()
+
+
+def forbidden_invitees(a_round: Round) -> dict[str, str]:
+    """Emails that cannot answer anonymously: the leader's own and the coaches'."""
+    forbidden = {
+        share.coach_email: "This is a coach of this round; coaches cannot rate anonymously."
+        for share in a_round.shares
+    }
+    forbidden[a_round.leader.email] = (
+        "That is your own address: rate yourself in the self-assessment instead."
+    )
+    return forbidden
+
+
+def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]], list[LineError]]:
+    """Create invitations for the good lines; return each with its raw token, shown only once."""
+    if a_round.status == "closed":
+        raise RoundError("This round is closed; no more invitations can be added.")
+    already = {inv.email for inv in a_round.invitations}
+    invitees, errors = parse_invitees(
+        text, already_invited=already, forbidden=forbidden_invitees(a_round)
+    )
+    created = []
+    for invitee in invitees:
+        token = new_token()
+        db.session.add(
+            Invitation(
+                round=a_round,
+                email=invitee.email,
+                rater_group=invitee.group,
+                token_hash=hash_token(token),
+            )
+        )
+        created.append((invitee, token))
+    db.session.commit()
+    return created, errors
+
+
+def new_invitation_link(invitation: Invitation) -> str:
+    """Replace a lost link: the old one stops working."""
+    if invitation.answered:
+        raise RoundError("This person has already answered.")
+    if invitation.round.status == "closed":
+        raise RoundError("This round is closed.")
+    token = new_token()
+    invitation.token_hash = hash_token(token)
+    db.session.commit()
+    return token
+
+
+def ensure_open_link(a_round: Round, group: str) -> OpenLink:
+    if a_round.status == "closed":
+        raise RoundError("This round is closed; open links can no longer be created.")
+    link = next((link for link in a_round.open_links if link.rater_group == group), None)
+    if link is None:
+        link = OpenLink(round=a_round, rater_group=group, nonce="", token_hash="")
+        db.session.add(link)
+    return link
+
+
+def rotate_open_link(link: OpenLink, secret_key: str) -> str:
+    """Give the link a new token (the old one stops working) and return the new token."""
+    link.nonce = new_nonce()
+    token = open_link_token(secret_key, link.nonce)
+    link.token_hash = hash_token(token)
+    db.session.commit()
+    return token
+
+
+def share_with_coach(a_round: Round, email: str) -> None:
+    if email == a_round.leader.email:
+        raise RoundError("That is your own address.")
+    if any(inv.email == email for inv in a_round.invitations):
+        raise RoundError(
+            "This person is invited as an anonymous respondent, so they cannot also be the coach."
+        )
+    if any(share.coach_email == email for share in a_round.shares):
+        raise RoundError("This round is already shared with that coach.")
+    db.session.add(CoachShare(round=a_round, coach_email=email))
+    db.session.commit()
+
+
+def rounds_led_by(user: User) -> list[Round]:
+    return list(
+        db.session.scalars(
+            select(Round).where(Round.leader_id == user.id).order_by(Round.created_at.desc())
+        )
+    )
+
+
+def rounds_shared_with(user: User) -> list[Round]:
+    return list(
+        db.session.scalars(
+            select(Round)
+            .join(CoachShare)
+            .where(CoachShare.coach_email == user.email)
+            .order_by(Round.created_at.desc())
+        )
+    )
+
+
+def round_visible_to(round_id: int, user: User) -> tuple[Round, str] | None:
+    """The round and the user's role in it ('leader' or 'coach'), or None: treat as not found."""
+    a_round = db.session.get(Round, round_id)
+    if a_round is None:
+        return None
+    if a_round.leader_id == user.id:
+        return a_round, "leader"
+    if any(share.coach_email == user.email for share in a_round.shares):
+        return a_round, "coach"
+    return None

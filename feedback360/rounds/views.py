@@ -1,0 +1,271 @@
+"""The leader's pages: rounds, self-assessment, invitations, open links, sharing with a coach."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from sqlalchemy import select
+
+from .. import questionnaire
+from ..extensions import db
+from ..forms import ActionForm
+from ..models import CoachShare
+from ..models import Invitation
+from ..models import Round
+from ..survey.forms import NOT_OBSERVED
+from ..survey.forms import item_field
+from ..survey.forms import ratings_from
+from ..survey.forms import survey_form_class
+from ..tokens import open_link_token
+from . import services
+from .forms import InvitationsForm
+from .forms import OpenLinkForm
+from .forms import RoundForm
+from .forms import ShareForm
+
+bp = Blueprint("rounds", __name__)
+
+INVITATIONS_PER_PAGE = 50
+ROUND_FIELDS = ("title", "why", "success_measures", "platforms", "closes_on", "anonymity_threshold")
+
+
+def own_round(round_id: int) -> Round:
+    """The current user's round, or 404: someone else's round does not exist for them."""
+    a_round = db.session.get(Round, round_id)
+    if a_round is None or a_round.leader_id != current_user.id:
+        abort(404)
+    services.refresh_status(a_round)
+    return a_round
+
+
+def survey_url(token: str) -> str:
+    return url_for("survey.answer", token=token, _external=True)
+
+
+@bp.get("/")
+def dashboard():
+    if not current_user.is_authenticated:
+        return render_template("index.html")
+    return render_template(
+        "rounds/dashboard.html",
+        led=services.rounds_led_by(current_user),
+        shared=services.rounds_shared_with(current_user),
+    )
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@login_required
+def new_round():
+    form = RoundForm()
+    if form.validate_on_submit():
+        a_round = services.create_round(
+            current_user, **{name: form[name].data for name in ROUND_FIELDS}
+        )
+        flash("Round created. Next: rate yourself, then invite people.", "success")
+        return redirect(url_for("rounds.detail", round_id=a_round.id))
+    return render_template("rounds/form.html", form=form, a_round=None)
+
+
+@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_round(round_id: int):
+    a_round = own_round(round_id)
+    form = RoundForm(obj=a_round)
+    if form.validate_on_submit():
+        try:
+            services.update_round(a_round, **{name: form[name].data for name in ROUND_FIELDS})
+        except services.RoundError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash("Round updated.", "success")
+            return redirect(url_for("rounds.detail", round_id=a_round.id))
+    return render_template("rounds/form.html", form=form, a_round=a_round)
+
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def detail(round_id: int):
+    a_round = own_round(round_id)
+    page = db.paginate(
+        select(Invitation)
+        .where(Invitation.round_id == a_round.id)
+        .order_by(Invitation.rater_group, Invitation.email),
+        page=request.args.get("page", 1, type=int),
+        per_page=INVITATIONS_PER_PAGE,
+        error_out=False,
+    )
+    secret = current_app.config["SECRET_KEY"]
+    open_links = [
+        (link, survey_url(open_link_token(secret, link.nonce)))
+        for link in sorted(a_round.open_links, key=lambda link: link.rater_group)
+    ]
+    q = questionnaire.load(a_round.questionnaire_version)
+    return render_template(
+        "rounds/detail.html",
+        a_round=a_round,
+        q=q,
+        progress=services.progress(a_round),
+        invitations=page,
+        open_links=open_links,
+        self_done=bool(a_round.self_ratings),
+        invite_form=InvitationsForm(),
+        open_link_form=OpenLinkForm(),
+        share_form=ShareForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/rounds/<int:round_id>/self", methods=["GET", "POST"])
+@login_required
+def self_assessment(round_id: int):
+    a_round = own_round(round_id)
+    q = questionnaire.load(a_round.questionnaire_version)
+    form_class = survey_form_class(q.version, True)
+    existing = {
+        item_field(r.item_id): NOT_OBSERVED if r.value is None else str(r.value)
+        for r in a_round.self_ratings
+    }
+    form = form_class(data=existing) if request.method == "GET" else form_class()
+    if form.validate_on_submit():
+        try:
+            services.save_self_assessment(a_round, ratings_from(form, q))
+        except services.RoundError as error:
+            flash(str(error), "error")
+        else:
+            flash("Your self-assessment is saved.", "success")
+        return redirect(url_for("rounds.detail", round_id=a_round.id))
+    return render_template(
+        "rounds/self_assessment.html", form=form, q=q, a_round=a_round, item_field=item_field
+    )
+
+
+@bp.post("/rounds/<int:round_id>/invitations")
+@login_required
+def invite(round_id: int):
+    a_round = own_round(round_id)
+    form = InvitationsForm()
+    if not form.validate_on_submit():
+        for error in form.lines.errors:
+            flash(error, "error")
+        return redirect(url_for("rounds.detail", round_id=a_round.id))
+    try:
+        created, errors = services.add_invitations(a_round, form.lines.data)
+    except services.RoundError as error:
+        flash(str(error), "error")
+        return redirect(url_for("rounds.detail", round_id=a_round.id))
+    links = [(invitee, survey_url(token)) for invitee, token in created]
+    return render_template(
+        "rounds/invitations_created.html", a_round=a_round, links=links, errors=errors, form=form
+    )
+
+
+@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/link")
+@login_required
+def new_link(round_id: int, invitation_id: int):
+    a_round = own_round(round_id)
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.round_id != a_round.id:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        token = services.new_invitation_link(invitation)
+    except services.RoundError as error:
+        flash(str(error), "error")
+        return redirect(url_for("rounds.detail", round_id=a_round.id))
+    return render_template(
+        "rounds/invitations_created.html",
+        a_round=a_round,
+        links=[(invitation, survey_url(token))],
+        errors=[],
+        form=None,
+    )
+
+
+@bp.post("/rounds/<int:round_id>/open-links")
+@login_required
+def open_link(round_id: int):
+    a_round = own_round(round_id)
+    form = OpenLinkForm()
+    if form.validate_on_submit():
+        try:
+            link = services.ensure_open_link(a_round, form.group.data)
+        except services.RoundError as error:
+            flash(str(error), "error")
+        else:
+            rotating = bool(link.nonce)
+            services.rotate_open_link(link, current_app.config["SECRET_KEY"])
+            flash(
+                "New open link made; the old one no longer works."
+                if rotating
+                else "Open link ready to post.",
+                "success",
+            )
+    return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="open-links"))
+
+
+def _state_change(round_id: int, change, message: str):
+    a_round = own_round(round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            change(a_round)
+        except services.RoundError as error:
+            flash(str(error), "error")
+        else:
+            flash(message, "success")
+    return redirect(url_for("rounds.detail", round_id=a_round.id))
+
+
+@bp.post("/rounds/<int:round_id>/open")
+@login_required
+def open_round(round_id: int):
+    return _state_change(round_id, services.open_round, "The round is open: links now work.")
+
+
+@bp.post("/rounds/<int:round_id>/close")
+@login_required
+def close_round(round_id: int):
+    return _state_change(
+        round_id, services.close_round, "The round is closed. The results and report are ready."
+    )
+
+
+@bp.post("/rounds/<int:round_id>/shares")
+@login_required
+def share(round_id: int):
+    a_round = own_round(round_id)
+    form = ShareForm()
+    if not form.validate_on_submit():
+        for error in form.email.errors:
+            flash(error, "error")
+    else:
+        try:
+            services.share_with_coach(a_round, form.email.data)
+        except services.RoundError as error:
+            flash(str(error), "error")
+        else:
+            flash(f"Shared with {form.email.data}. They see it once logged in.", "success")
+    return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="coach"))
+
+
+@bp.post("/rounds/<int:round_id>/shares/<int:share_id>/remove")
+@login_required
+def unshare(round_id: int, share_id: int):
+    a_round = own_round(round_id)
+    share_row = db.session.get(CoachShare, share_id)
+    if share_row is None or share_row.round_id != a_round.id:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        db.session.delete(share_row)
+        db.session.commit()
+        flash(f"{share_row.coach_email} no longer sees this round.", "success")
+    return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="coach"))

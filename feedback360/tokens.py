@@ -1,0 +1,34 @@
+"""Link tokens. Pure: no Flask import.
+
+Tokens carry 192 random bits; the database keeps only their SHA-256, so a copy of the database
+cannot be turned into working links. Lookups go by hash, and the final comparison is constant-time.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def token_matches(token: str, token_hash: str) -> bool:
+    return hmac.compare_digest(hash_token(token), token_hash)
+
+
+def new_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def open_link_token(secret_key: str, nonce: str) -> str:
+    """Derive an open link's token, so it can be shown again without being stored."""
+    digest = hmac.new(secret_key.encode(), f"open-link:{nonce}".encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")

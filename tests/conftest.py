@@ -1,0 +1,181 @@
+"""Shared fixtures. Every test that touches the database runs on SQLite and on PostgreSQL.
+
+PostgreSQL tests use a throw-away schema in the database named by FEEDBACK360_TEST_POSTGRES_URL
+(default: the local server's `test` database); they are skipped, with the reason, when it does not
+answer.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from datetime import date
+from datetime import timedelta
+
+import psycopg
+import pytest
+from werkzeug.security import generate_password_hash
+
+from feedback360 import create_app
+from feedback360.extensions import db
+from feedback360.models import User
+from feedback360.rounds import services as round_services
+from feedback360.survey import services as survey_services
+
+POSTGRES_URL = os.environ.get(
+    "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A URL whose search_path is a fresh schema, dropped after the session."""
+    schema = f"f360_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL does not answer at {POSTGRES_URL}: {error}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+    return request.getfixturevalue("postgres_url")
+
+
+def make_app(database_url: str, tmp_path, **config):
+    app = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": tmp_path / "instance",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": "test-secret-key",
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "feedback360.test",
+            **config,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def drop_app(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url, tmp_path)
+    yield app
+    drop_app(app)
+
+
+@pytest.fixture
+def sqlite_app(tmp_path):
+    """For tests where the database does not matter (browser, PDF)."""
+    app = make_app(f"sqlite:///{tmp_path / 'test.sqlite'}", tmp_path)
+    yield app
+    drop_app(app)
+
+
+@pytest.fixture
+def csrf_app(database_url, tmp_path):
+    """The app exactly as deployed: CSRF checks on."""
+    app = make_app(database_url, tmp_path, WTF_CSRF_ENABLED=True)
+    yield app
+    drop_app(app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def ctx(app):
+    with app.app_context():
+        yield
+
+
+def add_user(email: str, name: str = "Test User") -> User:
+    user = User(email=email, name=name, password_hash=generate_password_hash(PASSWORD))
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+@pytest.fixture
+def leader(ctx):
+    return add_user("leader@example.com", "Lee Leader")
+
+
+@pytest.fixture
+def other_leader(ctx):
+    return add_user("other@example.com", "Otto Other")
+
+
+@pytest.fixture
+def coach(ctx):
+    return add_user("coach@example.com", "Cora Coach")
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+@pytest.fixture
+def draft_round(leader):
+    return round_services.create_round(
+        leader,
+        title="Spring round",
+        why="To share what we learn about community health.",
+        success_measures="More replies from practitioners.",
+        platforms=["LinkedIn", "Bluesky"],
+        closes_on=date.today() + timedelta(days=14),
+        anonymity_threshold=3,
+    )
+
+
+URL_TOKEN = re.compile(r"/s/([A-Za-z0-9_\-]+)")
+
+
+def invite(a_round, lines: str) -> dict[str, str]:
+    """Invite people and return {email: token}."""
+    created, errors = round_services.add_invitations(a_round, lines)
+    assert not errors, errors
+    return {invitee.email: token for invitee, token in created}
+
+
+@pytest.fixture
+def open_round(draft_round):
+    """An open round with invitations: 4 colleagues, 3 staff, 2 followers, 1 other."""
+    lines = "\n".join(
+        [f"colleague{i}@example.org, colleague" for i in range(4)]
+        + [f"staff{i}@example.org, staff" for i in range(3)]
+        + [f"follower{i}@example.org, follower" for i in range(2)]
+        + ["other0@example.org, other"]
+    )
+    draft_round.tokens = invite(draft_round, lines)
+    round_services.open_round(draft_round)
+    return draft_round
+
+
+def answer_all(q, value: int | None) -> dict[str, int | None]:
+    return {item.id: value for item in q.items}
+
+
+def submit_via_token(token: str, ratings, comments=None) -> None:
+    link = survey_services.resolve(token)
+    survey_services.submit(link, ratings, comments or {})

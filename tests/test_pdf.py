@@ -1,0 +1,262 @@
+"""The PDF report: rendered for real by WeasyPrint, then read back with poppler."""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from feedback360 import questionnaire
+from feedback360.aggregation import CommentRow
+from feedback360.aggregation import RatingRow
+from feedback360.aggregation import aggregate
+from feedback360.aggregation import select_comments
+from feedback360.reports import charts
+from feedback360.reports.pdf import FetchRefused
+from feedback360.reports.pdf import ReportData
+from feedback360.reports.pdf import StaticOnlyFetcher
+from feedback360.reports.pdf import render_report_html
+from feedback360.reports.pdf import render_report_pdf
+
+ROOT = Path(__file__).resolve().parent.parent
+HIDDEN_MARKER = "Quokkamarker hidden group"
+SCRIPT = "<script>alert(1)</script>"
+IMG = '<img src="file:///etc/passwd">'
+NO_COMMENTS_DIMENSION = "human"
+
+PLATFORMS = ["On LinkedIn", "On Bluesky", "In her newsletter", "On Mastodon", "On the blog", ""]
+ARTEFACTS = [
+    "a post about the hiring freeze",
+    "a thread on the new strategy",
+    "her reply to a critic",
+    "a video from the conference",
+    "a short article on remote work",
+    "the way she handled the outage",
+]
+SITUATIONS = ["last week", "in March", "after the launch", "during the reorganisation", "", ""]
+IMPACTS = [
+    "made me rethink how we talk to customers.",
+    "helped me explain the change to my own team.",
+    "felt a bit like a press release.",
+    "so I shared it with my colleagues.",
+    "was useful but easy to miss.",
+    "left me unsure what she actually wanted.",
+]
+
+
+def comment_text(rng: random.Random) -> str:
+    parts = [rng.choice(PLATFORMS), rng.choice(SITUATIONS), rng.choice(ARTEFACTS)]
+    return " ".join(p for p in parts if p).capitalize() + " " + rng.choice(IMPACTS)
+
+
+def build_report_data(
+    group_sizes: dict[str, int],
+    *,
+    comments_per_key: float = 0.4,
+    limit_per_key: int | None = 8,
+    threshold: int = 3,
+    seed: int = 360,
+) -> ReportData:
+    """A round with seeded random ratings and comments; `comments_per_key` < 1 is a probability."""
+    q = questionnaire.load()
+    rng = random.Random(seed)
+    ratings: list[RatingRow] = []
+    comment_rows: list[CommentRow] = []
+    for group, size in group_sizes.items():
+        lean = rng.uniform(-0.7, 0.5)
+        for _ in range(size):
+            response_id = f"{rng.getrandbits(64):016x}"
+            for item in q.items:
+                value = None
+                if rng.random() > 0.12:
+                    value = min(5, max(1, round(rng.gauss(3.4 + lean, 0.95))))
+                ratings.append(RatingRow(response_id, group, item.id, value))
+            for key in q.comment_keys():
+                if key == NO_COMMENTS_DIMENSION:
+                    continue
+                n = int(comments_per_key)
+                if comments_per_key < 1:
+                    n = 1 if rng.random() < comments_per_key else 0
+                for _ in range(n):
+                    text = comment_text(rng)
+                    if group == "other":
+                        text = f"{HIDDEN_MARKER}: {text}"
+                    comment_rows.append(CommentRow(f"{rng.getrandbits(64):016x}", group, key, text))
+    # Hostile text from a shown group, specific enough to be among those shown.
+    comment_rows.append(
+        CommentRow("0" * 16, "follower", "change",
+                   f"On LinkedIn last week a post said {SCRIPT} and it made me laugh.")
+    )
+    comment_rows.append(
+        CommentRow("1" * 16, "follower", "keep",
+                   f"On Bluesky in March she shared {IMG} so I learned something.")
+    )
+    self_ratings = {item.id: rng.choice([2, 3, 4, 4, 5, None]) for item in q.items}
+    results = aggregate(q, ratings, self_ratings, group_sizes, threshold)
+    comments, left_out = select_comments(
+        comment_rows, results.visibility, q.comment_keys(), limit_per_key=limit_per_key
+    )
+    return ReportData(
+        leader_name="Morgan Ainsley",
+        round_title="Spring 2026: Community & voice",
+        why="I am online to make the case for open data in local government,\n"
+        "and to find the people already doing it.",
+        success_measures="More replies from practitioners; two councils publishing data.",
+        platforms=("LinkedIn", "Bluesky", "Newsletter"),
+        opened_on=date(2026, 3, 2),
+        closed_on=date(2026, 3, 20),
+        generated_on=date(2026, 3, 21),
+        questionnaire=q,
+        results=results,
+        comments=comments,
+        comments_left_out=left_out,
+    )
+
+
+SMALL_ROUND = {"follower": 9, "colleague": 8, "staff": 6, "other": 2}
+
+
+@pytest.fixture(scope="module")
+def report_app():
+    return Flask(
+        "feedback360",
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+
+
+def pdf_text(pdf: Path) -> str:
+    out = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
+    )
+    return out.stdout
+
+
+def page_count(pdf: Path) -> int:
+    out = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True)
+    return int(re.search(r"^Pages:\s+(\d+)", out.stdout, re.MULTILINE).group(1))
+
+
+def squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.fixture(scope="module")
+def small_report(report_app, tmp_path_factory):
+    data = build_report_data(SMALL_ROUND)
+    with report_app.app_context():
+        html = render_report_html(data)
+        pdf_bytes = render_report_pdf(data)
+    path = tmp_path_factory.mktemp("pdf") / "report.pdf"
+    path.write_bytes(pdf_bytes)
+    return data, html, path
+
+
+@pytest.mark.pdf
+def test_report_contains_the_essentials(small_report):
+    data, _, path = small_report
+    text = pdf_text(path)
+    flat = squash(text)
+    assert path.read_bytes().startswith(b"%PDF-")
+    assert data.leader_name in text
+    assert data.round_title in text
+    for dim in data.questionnaire.dimensions:
+        assert dim.title in text
+    assert "Page 1 of" in text
+    assert squash(data.comments["purpose"][0].text) in flat
+    assert "No comments to show for this dimension." in text
+
+
+@pytest.mark.pdf
+def test_hidden_group_is_counted_but_its_comments_are_absent(small_report):
+    data, html, path = small_report
+    assert data.results.visibility.hidden_groups == ("other",)
+    text = pdf_text(path)
+    assert HIDDEN_MARKER not in text
+    assert HIDDEN_MARKER not in html
+    assert "Others (2 responses) was below the threshold" in squash(text)
+
+
+@pytest.mark.pdf
+def test_user_text_is_escaped_not_interpreted(small_report):
+    _, html, path = small_report
+    assert "<script" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<img" not in html
+    flat = squash(pdf_text(path))
+    assert SCRIPT in flat
+    assert IMG in flat
+
+
+@pytest.mark.pdf
+def test_every_page_rasterises(small_report, tmp_path):
+    _, _, path = small_report
+    subprocess.run(
+        ["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True
+    )
+    assert len(list(tmp_path.glob("page-*.png"))) == page_count(path)
+
+
+@pytest.mark.pdf
+def test_no_group_reached_the_threshold(report_app, tmp_path):
+    data = build_report_data({"follower": 0, "colleague": 0, "staff": 0, "other": 2})
+    with report_app.app_context():
+        path = tmp_path / "empty.pdf"
+        path.write_bytes(render_report_pdf(data))
+    text = squash(pdf_text(path))
+    assert "No group reached the threshold" in text
+    assert HIDDEN_MARKER not in text
+    assert "Overview" not in text
+
+
+@pytest.mark.pdf
+def test_large_round_stays_short(report_app, tmp_path):
+    sizes = {"follower": 200, "colleague": 150, "staff": 120, "other": 30}
+    data = build_report_data(sizes, comments_per_key=10, limit_per_key=8)
+    with report_app.app_context():
+        path = tmp_path / "large.pdf"
+        path.write_bytes(render_report_pdf(data))
+    assert page_count(path) < 30
+    text = squash(pdf_text(path))
+    assert "more comments were left out to keep the report short" in text
+
+
+@pytest.mark.pdf
+def test_fetcher_serves_only_static_files():
+    static = ROOT / "static"
+    fetcher = StaticOnlyFetcher(static)
+    response = fetcher.fetch((static / "report.css").as_uri())
+    assert response.content_type == "text/css"
+    assert b"@page" in response.read()
+    response = fetcher.fetch(fetcher.base_url + "report.css")
+    assert b"@page" in response.read()
+    refused = [
+        "file:///etc/passwd",
+        "http://example.com/x.png",
+        "https://example.com/x.css",
+        fetcher.base_url + "../pyproject.toml",
+        fetcher.base_url + "%2e%2e/pyproject.toml",
+        fetcher.base_url + "../../../../etc/passwd",
+        "file://otherhost" + str(static / "report.css"),
+        "ftp://example.com/x",
+    ]
+    for url in refused:
+        with pytest.raises(FetchRefused):
+            fetcher.fetch(url)
+    assert fetcher.fetch("data:text/plain,hello").read() == b"hello"
+
+
+def test_charts_escape_text():
+    data = build_report_data(SMALL_ROUND)
+    item = data.results.items[0]
+    strip = charts.distribution_strip(item, 5, ["<b>", "2", "3", "4", "5"])
+    assert "<b>" not in strip
+    assert "&lt;b&gt;" in strip
+    bars = charts.dimension_bars(data.results, data.questionnaire)
+    assert bars.startswith("<svg")
+    assert "Self" in bars

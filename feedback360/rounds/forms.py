@@ -4,6 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import IntegerField
 from wtforms import SelectField
+from wtforms import SelectChoice
 from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -33,7 +34,7 @@ PLATFORMS = (
     "Other",
 )
 
-GROUP_CHOICES = [(g, g.capitalize()) for g in GROUP_IDS]
+GROUP_CHOICES = [SelectChoice(g, g.capitalize()) for g in GROUP_IDS]
 
 
 class CheckboxesField(SelectMultipleField):
@@ -60,7 +61,7 @@ class RoundForm(FlaskForm):
         filters=[clean_text],
     )
     platforms = CheckboxesField(
-        "Where are you active?", choices=[(p, p) for p in PLATFORMS], validate_choice=True
+        "Where are you active?", choices=[SelectChoice(p, p) for p in PLATFORMS], validate_choice=True
     )
     closes_on = DateField(
         "Closing date (optional)",

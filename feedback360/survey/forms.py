@@ -6,6 +6,7 @@ from functools import cache
 
 from flask_wtf import FlaskForm
 from wtforms import RadioField
+from wtforms import SelectChoice
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -47,8 +48,8 @@ def _comment(prompt: str) -> TextAreaField:
 def survey_form_class(version: str, for_self: bool) -> type[FlaskForm]:
     """A FlaskForm subclass with one radio group per item and, for respondents, the comments."""
     q = questionnaire.load(version)
-    choices = [(str(i), label) for i, label in enumerate(q.scale, start=1)]
-    choices.append((NOT_OBSERVED, q.not_observed))
+    choices = [SelectChoice(str(i), label) for i, label in enumerate(q.scale, start=1)]
+    choices.append(SelectChoice(NOT_OBSERVED, q.not_observed))
     fields: dict[str, object] = {}
     for item in q.items:
         fields[item_field(item.id)] = RadioField(

@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import DateField
 from wtforms import IntegerField
-from wtforms import SelectField
 from wtforms import SelectChoice
+from wtforms import SelectField
 from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -61,7 +61,9 @@ class RoundForm(FlaskForm):
         filters=[clean_text],
     )
     platforms = CheckboxesField(
-        "Where are you active?", choices=[SelectChoice(p, p) for p in PLATFORMS], validate_choice=True
+        "Where are you active?",
+        choices=[SelectChoice(p, p) for p in PLATFORMS],
+        validate_choice=True,
     )
     closes_on = DateField(
         "Closing date (optional)",

@@ -60,6 +60,9 @@ def create_app(test_config: dict | None = None) -> Flask:
     login_manager.init_app(app)
 
     from . import models
+    from . import web
+
+    app.url_map.converters["id"] = web.IdConverter
 
     login_manager.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
 
@@ -74,7 +77,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(reports_bp)
 
     from . import cli
-    from . import web
 
     web.init_app(app)
     cli.init_app(app)

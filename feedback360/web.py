@@ -6,6 +6,7 @@ from flask import Flask
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
+from werkzeug.routing import IntegerConverter
 
 from .extensions import db
 
@@ -13,6 +14,13 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'none'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+
+
+class IdConverter(IntegerConverter):
+    """A database id in a URL: 1 to 2**31-1, so an absurd number is a 404, not a DB error."""
+
+    def __init__(self, url_map) -> None:
+        super().__init__(url_map, min=1, max=2**31 - 1)
 
 
 def init_app(app: Flask) -> None:

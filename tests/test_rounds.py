@@ -224,3 +224,16 @@ def test_coach_sees_shared_round_on_dashboard(client, leader, coach, draft_round
     page = client.get("/").text
     assert "Shared with me as coach" in page and "Spring round" in page
     assert "Lee Leader" in page
+
+
+def test_absurd_ids_are_404_not_database_errors(client, leader, draft_round):
+    login(client, "leader@example.com")
+    for url in (
+        "/rounds/99999999999999999999",
+        "/rounds/0",
+        "/rounds/-1",
+        f"/rounds/{draft_round.id}/invitations/99999999999/link",
+        "/rounds/2147483648/results",
+    ):
+        assert client.get(url).status_code in (404, 405), url
+    assert client.get("/rounds/2147483647").status_code == 404

@@ -31,7 +31,7 @@ def _visible_round(round_id: int):
     return a_round, role
 
 
-@bp.get("/rounds/<int:round_id>/results")
+@bp.get("/rounds/<id:round_id>/results")
 @login_required
 def results(round_id: int):
     a_round, role = _visible_round(round_id)
@@ -48,7 +48,7 @@ def results(round_id: int):
     )
 
 
-@bp.get("/rounds/<int:round_id>/report.pdf")
+@bp.get("/rounds/<id:round_id>/report.pdf")
 @login_required
 def pdf(round_id: int):
     a_round, role = _visible_round(round_id)

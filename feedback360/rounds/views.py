@@ -74,7 +74,7 @@ def new_round():
     return render_template("rounds/form.html", form=form, a_round=None)
 
 
-@bp.route("/rounds/<int:round_id>/edit", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_round(round_id: int):
     a_round = own_round(round_id)
@@ -91,7 +91,7 @@ def edit_round(round_id: int):
     return render_template("rounds/form.html", form=form, a_round=a_round)
 
 
-@bp.get("/rounds/<int:round_id>")
+@bp.get("/rounds/<id:round_id>")
 @login_required
 def detail(round_id: int):
     a_round = own_round(round_id)
@@ -124,7 +124,7 @@ def detail(round_id: int):
     )
 
 
-@bp.route("/rounds/<int:round_id>/self", methods=["GET", "POST"])
+@bp.route("/rounds/<id:round_id>/self", methods=["GET", "POST"])
 @login_required
 def self_assessment(round_id: int):
     a_round = own_round(round_id)
@@ -148,7 +148,7 @@ def self_assessment(round_id: int):
     )
 
 
-@bp.post("/rounds/<int:round_id>/invitations")
+@bp.post("/rounds/<id:round_id>/invitations")
 @login_required
 def invite(round_id: int):
     a_round = own_round(round_id)
@@ -168,7 +168,7 @@ def invite(round_id: int):
     )
 
 
-@bp.post("/rounds/<int:round_id>/invitations/<int:invitation_id>/link")
+@bp.post("/rounds/<id:round_id>/invitations/<id:invitation_id>/link")
 @login_required
 def new_link(round_id: int, invitation_id: int):
     a_round = own_round(round_id)
@@ -191,7 +191,7 @@ def new_link(round_id: int, invitation_id: int):
     )
 
 
-@bp.post("/rounds/<int:round_id>/open-links")
+@bp.post("/rounds/<id:round_id>/open-links")
 @login_required
 def open_link(round_id: int):
     a_round = own_round(round_id)
@@ -225,13 +225,13 @@ def _state_change(round_id: int, change, message: str):
     return redirect(url_for("rounds.detail", round_id=a_round.id))
 
 
-@bp.post("/rounds/<int:round_id>/open")
+@bp.post("/rounds/<id:round_id>/open")
 @login_required
 def open_round(round_id: int):
     return _state_change(round_id, services.open_round, "The round is open: links now work.")
 
 
-@bp.post("/rounds/<int:round_id>/close")
+@bp.post("/rounds/<id:round_id>/close")
 @login_required
 def close_round(round_id: int):
     return _state_change(
@@ -239,7 +239,7 @@ def close_round(round_id: int):
     )
 
 
-@bp.post("/rounds/<int:round_id>/shares")
+@bp.post("/rounds/<id:round_id>/shares")
 @login_required
 def share(round_id: int):
     a_round = own_round(round_id)
@@ -257,7 +257,7 @@ def share(round_id: int):
     return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="coach"))
 
 
-@bp.post("/rounds/<int:round_id>/shares/<int:share_id>/remove")
+@bp.post("/rounds/<id:round_id>/shares/<id:share_id>/remove")
 @login_required
 def unshare(round_id: int, share_id: int):
     a_round = own_round(round_id)

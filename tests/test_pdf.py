@@ -20,6 +20,8 @@ from feedback360.reports import charts
 from feedback360.reports.pdf import FetchRefused
 from feedback360.reports.pdf import ReportData
 from feedback360.reports.pdf import StaticOnlyFetcher
+from feedback360.reports.pdf import anonymity_notes
+from feedback360.reports.pdf import group_rows
 from feedback360.reports.pdf import render_report_html
 from feedback360.reports.pdf import render_report_pdf
 
@@ -51,7 +53,8 @@ IMPACTS = [
 
 def comment_text(rng: random.Random) -> str:
     parts = [rng.choice(PLATFORMS), rng.choice(SITUATIONS), rng.choice(ARTEFACTS)]
-    return " ".join(p for p in parts if p).capitalize() + " " + rng.choice(IMPACTS)
+    text = " ".join(p for p in parts if p)
+    return text[0].upper() + text[1:] + " " + rng.choice(IMPACTS)
 
 
 def build_report_data(
@@ -89,12 +92,20 @@ def build_report_data(
                     comment_rows.append(CommentRow(f"{rng.getrandbits(64):016x}", group, key, text))
     # Hostile text from a shown group, specific enough to be among those shown.
     comment_rows.append(
-        CommentRow("0" * 16, "follower", "change",
-                   f"On LinkedIn last week a post said {SCRIPT} and it made me laugh.")
+        CommentRow(
+            "0" * 16,
+            "follower",
+            "change",
+            f"On LinkedIn last week a post said {SCRIPT} and it made me laugh.",
+        )
     )
     comment_rows.append(
-        CommentRow("1" * 16, "follower", "keep",
-                   f"On Bluesky in March she shared {IMG} so I learned something.")
+        CommentRow(
+            "1" * 16,
+            "follower",
+            "keep",
+            f"On Bluesky in March she shared {IMG} so I learned something.",
+        )
     )
     self_ratings = {item.id: rng.choice([2, 3, 4, 4, 5, None]) for item in q.items}
     results = aggregate(q, ratings, self_ratings, group_sizes, threshold)
@@ -121,13 +132,20 @@ def build_report_data(
 SMALL_ROUND = {"follower": 9, "colleague": 8, "staff": 6, "other": 2}
 
 
-@pytest.fixture(scope="module")
-def report_app():
+def make_report_app(instance_path: Path) -> Flask:
+    """Just enough app to render templates (paths explicit, so any install layout works)."""
     return Flask(
         "feedback360",
+        root_path=str(ROOT / "feedback360"),
+        instance_path=str(instance_path),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+
+
+@pytest.fixture(scope="module")
+def report_app(tmp_path_factory):
+    return make_report_app(tmp_path_factory.mktemp("instance"))
 
 
 def pdf_text(pdf: Path) -> str:
@@ -196,9 +214,7 @@ def test_user_text_is_escaped_not_interpreted(small_report):
 @pytest.mark.pdf
 def test_every_page_rasterises(small_report, tmp_path):
     _, _, path = small_report
-    subprocess.run(
-        ["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True
-    )
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(path), str(tmp_path / "page")], check=True)
     assert len(list(tmp_path.glob("page-*.png"))) == page_count(path)
 
 
@@ -216,7 +232,7 @@ def test_no_group_reached_the_threshold(report_app, tmp_path):
 
 @pytest.mark.pdf
 def test_large_round_stays_short(report_app, tmp_path):
-    sizes = {"follower": 200, "colleague": 150, "staff": 120, "other": 30}
+    sizes = {"follower": 200, "colleague": 160, "staff": 138, "other": 2}
     data = build_report_data(sizes, comments_per_key=10, limit_per_key=8)
     with report_app.app_context():
         path = tmp_path / "large.pdf"
@@ -224,6 +240,7 @@ def test_large_round_stays_short(report_app, tmp_path):
     assert page_count(path) < 30
     text = squash(pdf_text(path))
     assert "more comments were left out to keep the report short" in text
+    assert HIDDEN_MARKER not in text
 
 
 @pytest.mark.pdf
@@ -260,3 +277,17 @@ def test_charts_escape_text():
     bars = charts.dimension_bars(data.results, data.questionnaire)
     assert bars.startswith("<svg")
     assert "Self" in bars
+
+
+def test_anonymity_notes_name_folded_and_hidden_groups_by_count_only():
+    folded = build_report_data({"follower": 9, "colleague": 8, "staff": 2, "other": 2})
+    assert anonymity_notes(folded) == [
+        "Staff and Others each had fewer than 3 responses, so their 4 responses are shown "
+        "only together, as “Other groups combined”."
+    ]
+    hidden = build_report_data(SMALL_ROUND)
+    (note,) = anonymity_notes(hidden)
+    assert note.startswith("Others (2 responses) was below the threshold.")
+    statuses = {row["label"]: (row["count"], row["status"]) for row in group_rows(hidden)}
+    assert statuses["Others"] == (2, "Not shown: fewer than 3")
+    assert statuses["Followers"] == (9, "Shown on its own")

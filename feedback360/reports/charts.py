@@ -71,29 +71,49 @@ def ramp(scale_max: int) -> list[str]:
     return colours
 
 
-def _text(x: float, y: float, text: str, *, size: float = 10, anchor: str = "start",
-          fill: str | None = None, weight: str = "normal") -> str:
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
-        f'font-weight="{weight}" fill="{fill or PALETTE["ink"]}">{escape(text)}</text>'
-    )
+def _text(
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float | None = None,
+    anchor: str | None = None,
+    fill: str | None = None,
+    bold: bool = False,
+) -> str:
+    """A <text> element; attributes left out inherit from the enclosing <svg> or <g>."""
+    attrs = f'x="{x:.1f}" y="{y:.1f}"'
+    if size:
+        attrs += f' font-size="{size}"'
+    if anchor:
+        attrs += f' text-anchor="{anchor}"'
+    if fill:
+        attrs += f' fill="{fill}"'
+    if bold:
+        attrs += ' font-weight="bold"'
+    return f"<text {attrs}>{escape(text)}</text>"
+
+
+def _points(*xy: float) -> str:
+    return " ".join(f"{xy[i]:.1f},{xy[i + 1]:.1f}" for i in range(0, len(xy), 2))
 
 
 def marker(shape: str, cx: float, cy: float, r: float, colour: str) -> str:
     """A small symbol; filled shapes get a white edge so they stand out on a bar."""
     common = f'fill="{colour}" stroke="#ffffff" stroke-width="1"'
     if shape == "diamond":
-        points = f"{cx},{cy - r} {cx + r},{cy} {cx},{cy + r} {cx - r},{cy}"
+        points = _points(cx, cy - r, cx + r, cy, cx, cy + r, cx - r, cy)
         return f'<polygon points="{points}" {common}/>'
     if shape == "square":
         s = r * 0.85
-        return f'<rect x="{cx - s:.1f}" y="{cy - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" {common}/>'
-    if shape == "triangle":
-        points = f"{cx},{cy - r} {cx + r},{cy + r * 0.8} {cx - r},{cy + r * 0.8}"
-        return f'<polygon points="{points}" {common}/>'
-    if shape == "triangle-down":
-        points = f"{cx},{cy + r} {cx + r},{cy - r * 0.8} {cx - r},{cy - r * 0.8}"
-        return f'<polygon points="{points}" {common}/>'
+        return (
+            f'<rect x="{cx - s:.1f}" y="{cy - s:.1f}" width="{2 * s:.1f}" height="{2 * s:.1f}" '
+            f"{common}/>"
+        )
+    if shape in ("triangle", "triangle-down"):
+        k = 1 if shape == "triangle" else -1
+        tip, base = cy - k * r, cy + k * r * 0.8
+        return f'<polygon points="{_points(cx, tip, cx + r, base, cx - r, base)}" {common}/>'
     if shape == "ring":
         return (
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r * 0.8:.1f}" fill="#ffffff" '
@@ -101,10 +121,10 @@ def marker(shape: str, cx: float, cy: float, r: float, colour: str) -> str:
         )
     if shape == "cross":
         d = r * 0.8
-        return (
-            f'<path d="M{cx - d},{cy - d} L{cx + d},{cy + d} M{cx - d},{cy + d} L{cx + d},{cy - d}" '
-            f'stroke="{colour}" stroke-width="1.8"/>'
+        path = f"M{_points(cx - d, cy - d)} L{_points(cx + d, cy + d)} " + (
+            f"M{_points(cx - d, cy + d)} L{_points(cx + d, cy - d)}"
         )
+        return f'<path d="{path}" stroke="{colour}" stroke-width="1.8"/>'
     return f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r * 0.9:.1f}" {common}/>'
 
 
@@ -125,56 +145,69 @@ def _wrap(text: str, width: int, lines: int = 2) -> list[str]:
     return out
 
 
-def _svg(width: float, height: float, label: str, body: list[str], css_class: str) -> Markup:
+def _svg(
+    width: float, height: float, label: str, body: list[str], css_class: str, font_size: float = 10
+) -> Markup:
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
         f'aria-label="{escape(label)}" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}">'
-        f"<title>{escape(label)}</title>{''.join(body)}</svg>"
+        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" font-size="{font_size}" '
+        f'fill="{PALETTE["ink"]}"><title>{escape(label)}</title>{"".join(body)}</svg>'
     )
 
 
+def _legend(entries: list[tuple[str, str]], width: float) -> tuple[list[str], float]:
+    """Symbols (drawn around 0,0) with their labels, wrapped to `width`; also the last line's y."""
+    body, lx, ly = [], 0.0, 10.0
+    for symbol, text in entries:
+        needed = 20 + len(text) * 5.6 + 16
+        if lx + needed > width and lx > 0:
+            lx, ly = 0.0, ly + 16
+        body.append(f'<g transform="translate({lx:.1f},{ly - 3:.1f})">{symbol}</g>')
+        body.append(_text(lx + 19, ly + 0.5, text, size=9.5, fill=PALETTE["muted"]))
+        lx += needed
+    return body, ly
+
+
+def _free_lane(mx: float, placed: list[tuple[float, int]], lanes: int = 2) -> int:
+    """The first lane where a marker at `mx` overlaps no other; lane 0 if every lane is taken."""
+    for lane in range(lanes):
+        if all(abs(mx - px) >= 9 or pl != lane for px, pl in placed):
+            return lane
+    return 0
+
+
 def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Markup:
-    """One row per dimension: the others' mean as a bar, self as a diamond, groups as shapes."""
+    """One row per dimension: all raters' mean as a bar, self as a diamond, groups as shapes."""
     scale_max = results.scale_max
     scale = questionnaire.scale
     units = results.visibility.units
     show_units = len(units) > 1
-    width, label_w, x0, x1 = 660.0, 196.0, 214.0, 546.0
-    col_others, col_self = 604.0, 652.0
-    row_h = 34.0 if show_units else 26.0
+    width, x0, x1 = 660.0, 214.0, 526.0
+    col_others, col_self = 606.0, 652.0
+    row_h = 44.0 if show_units else 26.0
 
     def x(value: float) -> float:
         return x0 + (x1 - x0) * (value - 1) / max(scale_max - 1, 1)
 
-    body: list[str] = []
-    # Legend, flowing onto more lines if needed.
-    entries: list[tuple[str, str]] = [
-        ('<rect x="{x}" y="{y_top}" width="16" height="9" fill="' + PALETTE["others"] + '"/>',
-         "Others: mean of all shown ratings"),
-        ("DIAMOND", "Self"),
+    entries = [
+        (
+            f'<rect x="0" y="-5" width="15" height="10" fill="{PALETTE["others"]}"/>',
+            "All raters (mean)",
+        ),
+        (marker("diamond", 7, 0, 5.5, PALETTE["self"]), "Self"),
     ]
     if show_units:
-        entries += [(f"UNIT:{i}", u.label) for i, u in enumerate(units)]
-    lx, ly = 0.0, 10.0
-    for symbol, text in entries:
-        needed = 22 + len(text) * 5.7 + 14
-        if lx + needed > width and lx > 0:
-            lx, ly = 0.0, ly + 16
-        if symbol == "DIAMOND":
-            body.append(marker("diamond", lx + 8, ly - 3, 5.5, PALETTE["self"]))
-        elif symbol.startswith("UNIT:"):
-            i = int(symbol.split(":")[1])
-            body.append(marker(unit_shape(units[i].id, i), lx + 8, ly - 3, 4.5, PALETTE["group"]))
-        else:
-            body.append(symbol.format(x=lx, y_top=ly - 8))
-        body.append(_text(lx + 21, ly + 0.5, text, size=9.5, fill=PALETTE["muted"]))
-        lx += needed
-    axis_y = ly + 22
+        entries += [
+            (marker(unit_shape(u.id, i), 7, 0, 4.6, PALETTE["group"]), u.label)
+            for i, u in enumerate(units)
+        ]
+    body, legend_bottom = _legend(entries, width)
+    axis_y = legend_bottom + 24
     top = axis_y + 8
     bottom = top + row_h * len(results.dimensions)
 
-    # Axis: one tick per scale point, with its number and word.
+    # Axis: one grid line per scale point, labelled with its number and word.
     for value in range(1, scale_max + 1):
         tx = x(value)
         body.append(
@@ -182,16 +215,26 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
             f'stroke="{PALETTE["line"]}" stroke-width="0.8"/>'
         )
         word = scale[value - 1] if value - 1 < len(scale) else ""
-        body.append(_text(tx, axis_y, f"{value} {word}".strip(), size=9, anchor="middle",
-                          fill=PALETTE["muted"]))
-    body.append(_text(col_others, axis_y, "Others", size=9, anchor="end", fill=PALETTE["muted"]))
+        body.append(
+            _text(
+                tx,
+                axis_y,
+                f"{value} {word}".strip(),
+                size=9,
+                anchor="middle",
+                fill=PALETTE["muted"],
+            )
+        )
+    body.append(
+        _text(col_others, axis_y, "All raters", size=9, anchor="end", fill=PALETTE["muted"])
+    )
     body.append(_text(col_self, axis_y, "Self", size=9, anchor="end", fill=PALETTE["muted"]))
 
     summary: list[str] = []
     for row, dim in enumerate(results.dimensions):
         title = questionnaire.dimension(dim.dimension_id).title
         y = top + row * row_h
-        cy = y + 11
+        cy = y + 12
         if row:
             body.append(
                 f'<line x1="0" y1="{y:.1f}" x2="{width:.0f}" y2="{y:.1f}" '
@@ -201,7 +244,7 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
         first = cy + 3.5 if len(lines) == 1 else cy - 2
         for n, line in enumerate(lines):
             body.append(_text(0, first + n * 11.5, line, size=10.5))
-        row_parts = [f"others {fmt(dim.others_mean)}", f"self {fmt(dim.self_mean)}"]
+        parts = [f"all raters {fmt(dim.others_mean)}", f"self {fmt(dim.self_mean)}"]
         if dim.others_mean is not None:
             bar_w = max(x(dim.others_mean) - x0, 2.0)
             body.append(
@@ -209,73 +252,92 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
                 f'fill="{PALETTE["others"]}"/>'
             )
         else:
-            body.append(_text(x0 + 4, cy + 3.5, "too few ratings to show", size=9,
-                              fill=PALETTE["muted"]))
+            body.append(
+                _text(x0 + 4, cy + 3.5, "too few ratings to show", size=9, fill=PALETTE["muted"])
+            )
         if dim.self_mean is not None:
             body.append(marker("diamond", x(dim.self_mean), cy, 6.5, PALETTE["self"]))
         if show_units:
+            placed: list[tuple[float, int]] = []  # (x, lane) of markers already drawn
             for i, unit in enumerate(units):
                 value = dim.unit_means.get(unit.id)
+                parts.append(f"{unit.label} {fmt(value)}")
                 if value is None:
                     continue
-                body.append(marker(unit_shape(unit.id, i), x(value), y + 27, 3.6, PALETTE["group"]))
-                row_parts.append(f"{unit.label} {fmt(value)}")
-        body.append(_text(col_others, cy + 3.5, fmt(dim.others_mean), size=10.5, anchor="end",
-                          weight="bold"))
+                mx = x(value)
+                lane = _free_lane(mx, placed)
+                placed.append((mx, lane))
+                body.append(
+                    marker(unit_shape(unit.id, i), mx, y + 26 + lane * 9, 4.2, PALETTE["group"])
+                )
+        body.append(
+            _text(col_others, cy + 3.5, fmt(dim.others_mean), size=10.5, anchor="end", bold=True)
+        )
         body.append(_text(col_self, cy + 3.5, fmt(dim.self_mean), size=10.5, anchor="end"))
-        summary.append(f"{title}: {', '.join(row_parts)}")
+        summary.append(f"{title}: {', '.join(parts)}")
 
     label = (
-        f"Self and others by dimension, on a scale of 1 ({scale[0]}) to {scale_max} "
+        f"Self and all raters by dimension, on a scale of 1 ({scale[0]}) to {scale_max} "
         f"({scale[-1]}). " + "; ".join(summary) + "."
     )
     return _svg(width, bottom + 4, label, body, "chart dimension-bars")
 
 
-def distribution_strip(item_result: ItemResult, scale_max: int,
-                       scale_labels: Sequence[str] | None = None) -> Markup:
-    """A small stacked bar of how many people chose 1..scale_max for one item."""
+def distribution_strip(
+    item_result: ItemResult, scale_max: int, scale_labels: Sequence[str] | None = None
+) -> Markup:
+    """A small stacked bar of how many people chose 1..scale_max for one item.
+
+    Kept lean (a rect and at most one number per scale point): WeasyPrint pays for every SVG
+    element, and a report has one strip per item.
+    """
     width, height = 120.0, 14.0
     counts = tuple(item_result.distribution)[:scale_max]
     total = sum(counts)
-    labels = list(scale_labels or [])
     if item_result.others_mean is None or total == 0:
         body = [
             f'<rect x="0.5" y="0.5" width="{width - 1:.0f}" height="{height - 1:.0f}" '
-            f'fill="none" stroke="{PALETTE["line"]}"/>',
+            f'fill="none" stroke="{PALETTE["line"]}"/>'
         ]
-        return _svg(width, height, "Too few ratings to show how they were spread.", body,
-                    "chart strip")
+        return _svg(
+            width, height, "Too few ratings to show how they were spread.", body, "chart strip"
+        )
+    labels = list(scale_labels or [])
     colours = ramp(scale_max)
-    body, parts, left = [], [], 0.0
+    rects, light_numbers, dark_numbers, parts, left = [], [], [], [], 0.0
     for i, count in enumerate(counts):
         name = f"{i + 1} ({labels[i]})" if i < len(labels) else str(i + 1)
         parts.append(f"{name}: {count}")
         if not count:
             continue
         w = width * count / total
-        body.append(
-            f'<rect x="{left:.2f}" y="0" width="{w:.2f}" height="{height:.0f}" fill="{colours[i]}" '
-            f'stroke="#ffffff" stroke-width="0.6"/>'
+        rects.append(
+            f'<rect x="{left:.1f}" width="{max(w - 0.8, 0.6):.1f}" height="14" '
+            f'fill="{colours[i]}"/>'
         )
         if w >= 11:
-            dark_segment = i >= scale_max / 2
-            body.append(_text(left + w / 2, 10.3, str(count), size=8.5, anchor="middle",
-                              fill="#ffffff" if dark_segment else PALETTE["ink"]))
+            numbers = light_numbers if i >= scale_max / 2 else dark_numbers
+            numbers.append(_text(left + w / 2 - 0.4, 10.3, str(count)))
         left += w
+    body = rects
+    if dark_numbers:
+        body.append(f'<g text-anchor="middle">{"".join(dark_numbers)}</g>')
+    if light_numbers:
+        body.append(f'<g text-anchor="middle" fill="#ffffff">{"".join(light_numbers)}</g>')
     label = "Ratings, from lowest to highest: " + ", ".join(parts) + "."
-    return _svg(width, height, label, body, "chart strip")
+    return _svg(width, height, label, body, "chart strip", font_size=8.5)
 
 
 def scale_key(scale: Sequence[str]) -> Markup:
-    """The colour key for distribution strips: one swatch per scale point."""
+    """The key to the distribution strips: one swatch per scale point."""
     colours = ramp(len(scale))
     body, x = [], 0.0
     for i, word in enumerate(scale):
+        text = f"{i + 1} {word}"
         body.append(f'<rect x="{x:.1f}" y="2" width="12" height="10" fill="{colours[i]}"/>')
-        body.append(_text(x + 16, 11, f"{i + 1} {word}", size=9, fill=PALETTE["muted"]))
-        x += 16 + len(f"{i + 1} {word}") * 5.4 + 14
+        body.append(_text(x + 16, 11, text, fill=PALETTE["muted"]))
+        x += 16 + len(text) * 5.4 + 14
     label = "Key to the spread of ratings: " + ", ".join(
         f"{i + 1} {w}" for i, w in enumerate(scale)
     )
-    return _svg(x, 14, label, body, "chart key")
+    return _svg(x, 14, label, body, "chart key", font_size=9)

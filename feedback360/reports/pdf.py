@@ -6,6 +6,7 @@ the app's own static files (and `data:` URLs): no network, no other file on the 
 
 from __future__ import annotations
 
+import math
 import mimetypes
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,8 @@ if TYPE_CHECKING:
     from ..questionnaire import Questionnaire
 
 REPORT_TITLE = "Leadership online: 360 feedback"
+# Tagged PDF (structure for screen readers): measured at about +5% render time and +25% size.
+PDF_TAGS = True
 
 
 @dataclass(frozen=True)
@@ -146,10 +149,15 @@ def date_label(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "–"
 
 
+def big_gap_threshold(scale_max: int) -> float:
+    """The smallest gap, as printed to one decimal, that is more than a third of the scale range."""
+    return math.floor((scale_max - 1) / 3 * 10 + 1e-9) / 10 + 0.1
+
+
 def render_report_html(data: ReportData) -> str:
     """The report as a standalone HTML document; needs an app context."""
     q = data.questionnaire
-    scale_range = q.scale_max - 1
+    big_gap = big_gap_threshold(q.scale_max)
     return render_template(
         "reports/report.html",
         data=data,
@@ -161,7 +169,8 @@ def render_report_html(data: ReportData) -> str:
         group_rows=group_rows(data),
         anonymity_notes=anonymity_notes(data),
         date_label=date_label,
-        big_gap=scale_range / 3,
+        big_gap=big_gap,
+        is_big_gap=lambda v: v is not None and float(f"{abs(v):.1f}") >= big_gap - 1e-9,
         intent=next((o for o in q.open_questions if o.id == "intent"), None),
         other_questions=[o for o in q.open_questions if o.id != "intent"],
         items_by_id={item.id: item for item in q.items},
@@ -173,4 +182,5 @@ def render_report_pdf(data: ReportData) -> bytes:
     html = render_report_html(data)
     fetcher = StaticOnlyFetcher(current_app.static_folder)
     document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
-    return document.write_pdf()
+    # Title and language come from <title> and <html lang>.
+    return document.write_pdf(pdf_tags=PDF_TAGS)

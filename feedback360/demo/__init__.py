@@ -91,6 +91,7 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
     db.session.commit()
 
     person = 0
+    texts = _TextDeck(bank, rng)
     for group, size in _group_sizes(respondents).items():
         for _ in range(size):
             person += 1
@@ -104,13 +105,27 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
             db.session.add(invitation)
             db.session.commit()
             link = survey_services.resolve(token)
-            ratings, comments = _answers(q, bank, group, rng)
+            ratings, comments = _answers(q, bank, texts, group, rng)
             survey_services.submit(link, ratings, comments)
     round_services.close_round(a_round)
     return a_round
 
 
-def _answers(q, bank, group: str, rng: random.Random):
+class _TextDeck:
+    """Hands out the bank's texts without repeats until a list runs out, like dealing cards."""
+
+    def __init__(self, bank: dict, rng: random.Random) -> None:
+        self.lists = {**bank["comments"], **bank["open"]}
+        self.rng = rng
+        self.decks: dict[str, list[str]] = {}
+
+    def draw(self, key: str) -> str:
+        if not self.decks.get(key):
+            self.decks[key] = self.rng.sample(self.lists[key], len(self.lists[key]))
+        return self.decks[key].pop()
+
+
+def _answers(q, bank, texts: _TextDeck, group: str, rng: random.Random):
     bias = rng.gauss(GROUP_OFFSET[group], 0.4)
     ratings: dict[str, int | None] = {}
     for item in q.items:
@@ -121,8 +136,8 @@ def _answers(q, bank, group: str, rng: random.Random):
     comments = {}
     for dim in q.dimensions:
         if rng.random() < 0.45:
-            comments[dim.id] = rng.choice(bank["comments"][dim.id])
+            comments[dim.id] = texts.draw(dim.id)
     for question in q.open_questions:
         if rng.random() < 0.75:
-            comments[question.id] = rng.choice(bank["open"][question.id])
+            comments[question.id] = texts.draw(question.id)
     return ratings, comments

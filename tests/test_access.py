@@ -1,0 +1,342 @@
+"""Who may reach which page: an authorisation matrix over every route. SQLite and PostgreSQL.
+
+Every route in `app.url_map` must be classified in ROUTE_ACCESS; a new route fails
+`test_every_route_is_classified` until its author decides who may use it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from urllib.parse import parse_qs
+from urllib.parse import quote
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import PASSWORD
+from conftest import add_user
+from conftest import answer_all
+from conftest import invite
+from conftest import login
+from conftest import submit_via_token
+from sqlalchemy import select
+
+from feedback360 import questionnaire
+from feedback360.extensions import db
+from feedback360.models import CoachShare
+from feedback360.models import Invitation
+from feedback360.rounds import services as round_services
+
+PUBLIC = "public"  # anyone, no account
+ACCOUNT = "account"  # any logged-in user; not about one round
+LEADER = "leader"  # the round's leader only
+SHARED = "shared"  # the round's leader and the coaches it is shared with
+
+ROUTE_ACCESS = {
+    "auth.register": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": ACCOUNT,
+    "rounds.dashboard": PUBLIC,
+    "rounds.new_round": ACCOUNT,
+    "rounds.edit_round": LEADER,
+    "rounds.detail": LEADER,
+    "rounds.self_assessment": LEADER,
+    "rounds.invite": LEADER,
+    "rounds.new_link": LEADER,
+    "rounds.open_link": LEADER,
+    "rounds.open_round": LEADER,
+    "rounds.close_round": LEADER,
+    "rounds.share": LEADER,
+    "rounds.unshare": LEADER,
+    "survey.answer": PUBLIC,
+    "survey.thanks": PUBLIC,
+    "reports.results": SHARED,
+    "reports.pdf": SHARED,
+}
+KNOWN_ARGUMENTS = {"round_id", "invitation_id", "share_id", "token"}
+PLACEHOLDER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
+ROUND_TITLE = "Spring round"
+Q = questionnaire.load()
+
+
+@dataclass
+class World:
+    """Ids of one closed round owned by `leader`, and a token of their other, open round."""
+
+    round_id: int
+    invitation_id: int
+    share_id: int
+    token: str
+    other_round_id: int
+    other_invitation_id: int
+    other_share_id: int
+
+    def values(self) -> dict[str, object]:
+        return {
+            "round_id": self.round_id,
+            "invitation_id": self.invitation_id,
+            "share_id": self.share_id,
+            "token": self.token,
+        }
+
+
+def routes(app):
+    """Every rule but `static`, with logout last (it ends the session it runs in)."""
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
+    return sorted(rules, key=lambda rule: (rule.endpoint == "auth.logout", rule.rule))
+
+
+def url_of(rule, values: dict[str, object]) -> str:
+    return PLACEHOLDER.sub(lambda m: quote(str(values[m.group(1)]), safe=""), rule.rule)
+
+
+def call(client, rule, url: str):
+    """GET where the route allows it, otherwise an empty POST (CSRF is off in these apps)."""
+    if "GET" in rule.methods:
+        return client.get(url)
+    return client.post(url, data={})
+
+
+def location_path(reply) -> str:
+    return urlsplit(reply.headers.get("Location", "")).path
+
+
+@pytest.fixture
+def world(leader, other_leader, coach, draft_round) -> World:
+    """A closed round with responses and a coach share, plus rounds for the other actors."""
+    tokens = invite(draft_round, "\n".join(f"staff{i}@example.org, staff" for i in range(4)))
+    round_services.share_with_coach(draft_round, coach.email)
+    round_services.open_round(draft_round)
+    for email in sorted(tokens)[:3]:
+        submit_via_token(tokens[email], answer_all(Q, 4))
+    round_services.close_round(draft_round)
+    unanswered = db.session.scalar(
+        select(Invitation).where(
+            Invitation.round_id == draft_round.id, Invitation.answered.is_(False)
+        )
+    )
+    share = db.session.scalar(select(CoachShare).where(CoachShare.round_id == draft_round.id))
+
+    # The leader's second round, open: its link serves /s/<token>.
+    second = round_services.create_round(
+        leader, title="Second round", platforms=[], anonymity_threshold=3
+    )
+    second_token = invite(second, "reader@example.org, follower")["reader@example.org"]
+    round_services.open_round(second)
+
+    # Another leader's round, shared with a second coach: that coach coaches, just not here.
+    add_user("coach2@example.com", "Cody Coach")
+    theirs = round_services.create_round(
+        other_leader, title="Otto's round", platforms=[], anonymity_threshold=3
+    )
+    invite(theirs, "someone@example.org, colleague")
+    round_services.share_with_coach(theirs, "coach2@example.com")
+    return World(
+        round_id=draft_round.id,
+        invitation_id=unanswered.id,
+        share_id=share.id,
+        token=second_token,
+        other_round_id=theirs.id,
+        other_invitation_id=theirs.invitations[0].id,
+        other_share_id=theirs.shares[0].id,
+    )
+
+
+def test_every_route_is_classified(sqlite_app):
+    endpoints = {rule.endpoint for rule in routes(sqlite_app)}
+    unclassified = endpoints - ROUTE_ACCESS.keys()
+    assert not unclassified, f"new routes: decide who may use them in ROUTE_ACCESS: {unclassified}"
+    gone = ROUTE_ACCESS.keys() - endpoints
+    assert not gone, f"routes no longer exist; remove them from ROUTE_ACCESS: {gone}"
+    for rule in routes(sqlite_app):
+        assert set(rule.arguments) <= KNOWN_ARGUMENTS, f"{rule.rule}: fill its new argument"
+
+
+def expectation_problem(actor: str, access: str, reply, url: str, world: World) -> str | None:
+    """None when `reply` is what `actor` should get from a route of kind `access`."""
+    status, where = reply.status_code, location_path(reply)
+    round_path = f"/rounds/{world.round_id}"
+    if actor == "anonymous":
+        if access == PUBLIC:
+            return None if status == 200 else f"expected 200, got {status}"
+        if status != 302 or where != "/login":
+            return f"expected a redirect to /login, got {status} {reply.headers.get('Location')}"
+        next_param = parse_qs(urlsplit(reply.headers["Location"]).query).get("next")
+        return None if next_param == [url] else f"next= should be {url!r}, got {next_param}"
+    if access == PUBLIC:
+        # Logged in: /login and /register send you to the dashboard.
+        ok = status == 200 or (status == 302 and where == "/")
+        return None if ok else f"expected 200 or a redirect to /, got {status} {where}"
+    if access == ACCOUNT:
+        ok = status == 200 or (status == 302 and where in ("/", "/login"))
+        return None if ok else f"expected 200 or a redirect, got {status} {where}"
+    sees_round = actor == "owner" or (actor == "shared coach" and access == SHARED)
+    if not sees_round:
+        if status != 404:
+            return f"expected 404, got {status}"
+        if ROUND_TITLE in reply.text:
+            return "the 404 page names the round"
+        return None
+    if access == SHARED:
+        if status != 200:
+            return f"expected 200, got {status}"
+        if url.endswith(".pdf") and reply.mimetype != "application/pdf":
+            return f"expected a PDF, got {reply.mimetype}"
+        return None
+    ok = status == 200 or (status == 302 and where == round_path)
+    return None if ok else f"expected 200 or a redirect to {round_path}, got {status} {where}"
+
+
+ACTOR_EMAILS = {
+    "anonymous": None,
+    "other leader": "other@example.com",
+    "unshared coach": "coach2@example.com",
+    "shared coach": "coach@example.com",
+    "owner": "leader@example.com",
+}
+
+
+@pytest.mark.parametrize(
+    "actor",
+    [
+        "anonymous",
+        "other leader",
+        "unshared coach",
+        pytest.param("shared coach", marks=pytest.mark.pdf),
+        pytest.param("owner", marks=pytest.mark.pdf),
+    ],
+)
+def test_access_matrix(app, client, world, actor):
+    email = ACTOR_EMAILS[actor]
+    if email:
+        assert login(client, email).status_code == 302
+    problems = []
+    for rule in routes(app):
+        url = url_of(rule, world.values())
+        reply = call(client, rule, url)
+        problem = expectation_problem(actor, ROUTE_ACCESS[rule.endpoint], reply, url, world)
+        if problem:
+            problems.append(f"{sorted(rule.methods - {'HEAD', 'OPTIONS'})} {url}: {problem}")
+    assert not problems, f"{actor}:\n" + "\n".join(problems)
+
+
+def test_shared_coach_sees_counts_not_scores_while_open(client, leader, coach, open_round):
+    round_services.share_with_coach(open_round, coach.email)
+    for email in list(open_round.tokens)[:4]:
+        submit_via_token(open_round.tokens[email], answer_all(Q, 5))
+    login(client, coach.email)
+    page = client.get(f"/rounds/{open_round.id}/results")
+    assert page.status_code == 200
+    assert "Results appear when the round closes" in page.text
+    assert "<svg" not in page.text and "Gap" not in page.text
+    assert client.get(f"/rounds/{open_round.id}/report.pdf").status_code == 409
+    dashboard = client.get("/")
+    assert "Shared with me as coach" in dashboard.text
+    assert open_round.title in dashboard.text.split("Shared with me as coach", 1)[1]
+
+
+def test_unshared_round_is_not_on_the_coach_dashboard(client, leader, coach, draft_round):
+    login(client, coach.email)
+    assert draft_round.title not in client.get("/").text
+
+
+def test_stopping_the_share_hides_the_round_again(client, world):
+    login(client, "coach@example.com")
+    assert client.get(f"/rounds/{world.round_id}/results").status_code == 200
+    client.post("/logout")
+    login(client, "leader@example.com")
+    client.post(f"/rounds/{world.round_id}/shares/{world.share_id}/remove")
+    client.post("/logout")
+    login(client, "coach@example.com")
+    assert client.get(f"/rounds/{world.round_id}/results").status_code == 404
+    assert client.get(f"/rounds/{world.round_id}/report.pdf").status_code == 404
+    assert ROUND_TITLE not in client.get("/").text
+
+
+def round_rules(app):
+    return [rule for rule in routes(app) if "round_id" in rule.arguments]
+
+
+def test_guessed_round_ids_do_not_exist(app, client, world):
+    """The owner asking for a round id that does not exist, or is not theirs, gets 404."""
+    login(client, "leader@example.com")
+    for round_id in (world.round_id + 1000, 0, world.other_round_id):
+        for rule in round_rules(app):
+            url = url_of(rule, {**world.values(), "round_id": round_id})
+            assert call(client, rule, url).status_code == 404, url
+
+
+def test_ids_of_another_round_do_not_work_under_your_own(app, client, world):
+    """/rounds/<mine>/invitations/<theirs>/link and .../shares/<theirs>/remove are 404."""
+    login(client, "leader@example.com")
+    base = f"/rounds/{world.round_id}"
+    assert client.post(f"{base}/invitations/{world.other_invitation_id}/link").status_code == 404
+    assert client.post(f"{base}/shares/{world.other_share_id}/remove").status_code == 404
+    assert client.post(f"{base}/invitations/{world.invitation_id + 1000}/link").status_code == 404
+    assert client.post(f"{base}/shares/{world.share_id + 1000}/remove").status_code == 404
+    with app.app_context():
+        assert db.session.get(CoachShare, world.other_share_id) is not None
+
+
+def test_out_of_range_ids_are_404_not_500(app, client, world):
+    """Ids beyond the database's integer range once raised (OverflowError, integer out of range)."""
+    app.config["PROPAGATE_EXCEPTIONS"] = False  # see the status a visitor would get
+    login(client, "leader@example.com")
+    for huge in (2**31, 2**63, 10**30):
+        assert client.get(f"/rounds/{huge}").status_code == 404
+        assert client.get(f"/rounds/{huge}/results").status_code == 404
+        assert client.get(f"/rounds/{huge}/report.pdf").status_code == 404
+        link = f"/rounds/{world.round_id}/invitations/{huge}/link"
+        assert client.post(link).status_code == 404
+        share = f"/rounds/{world.round_id}/shares/{huge}/remove"
+        assert client.post(share).status_code == 404
+    assert client.get(f"/rounds/-{world.round_id}").status_code == 404
+
+
+EVIL_TARGETS = [
+    "https://evil.example/",
+    "//evil.example",
+    "/\\evil.example",
+    "\\\\evil.example",
+    "/\\\\evil.example",
+    "https:evil.example",
+    "/\t/evil.example",
+    "javascript:alert(1)",
+    "evil.example",
+]
+
+
+@pytest.fixture
+def login_app(sqlite_app):
+    """Open redirects do not depend on the database: SQLite only."""
+    with sqlite_app.app_context():
+        add_user("leader@example.com")
+    return sqlite_app
+
+
+def test_login_never_redirects_to_another_site(login_app):
+    for target in EVIL_TARGETS:
+        client = login_app.test_client()
+        reply = client.post(f"/login?next={quote(target, safe='')}", data=credentials())
+        assert reply.status_code == 302, target
+        assert reply.headers["Location"] == "/", target
+
+
+def test_login_follows_next_to_an_own_path(login_app):
+    client = login_app.test_client()
+    reply = client.post(f"/login?next={quote('/rounds/new')}", data=credentials())
+    assert reply.status_code == 302
+    assert reply.headers["Location"] == "/rounds/new"
+    assert client.get(reply.headers["Location"]).status_code == 200
+
+
+def test_login_required_sends_you_back_after_login(login_app):
+    client = login_app.test_client()
+    bounce = client.get("/rounds/new")
+    assert location_path(bounce) == "/login"
+    reply = client.post(bounce.headers["Location"], data=credentials())
+    assert reply.headers["Location"] == "/rounds/new"
+
+
+def credentials() -> dict[str, str]:
+    return {"email": "leader@example.com", "password": PASSWORD}

@@ -1,0 +1,310 @@
+"""Real headless Chromium against a live server: respondent on a phone, leader, coach.
+
+The app runs as deployed (CSRF on, no SERVER_NAME) on a loopback port in a background thread.
+Screenshots of the key pages go to /tmp/shots for a human to look at.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import drop_app
+from conftest import make_app
+from conftest import submit_via_token
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
+
+from feedback360 import demo as demo_data
+from feedback360 import questionnaire
+from feedback360.extensions import db
+from feedback360.models import Comment
+from feedback360.models import Response
+from feedback360.models import User
+from feedback360.rounds import services as round_services
+from feedback360.survey.forms import comment_field
+from feedback360.survey.forms import item_field
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path("/tmp/shots")
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+Q = questionnaire.load()
+COMMENT = "Zoë’s thread on community health 🎉👍🏽 made me join the discussion."
+
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} is missing (browsers cannot be downloaded here): apt-get install chromium",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def live_app(tmp_path_factory):
+    """The app exactly as deployed: CSRF checks on, any host name."""
+    path = tmp_path_factory.mktemp("browser")
+    app = make_app(
+        f"sqlite:///{path / 'browser.sqlite'}", path, SERVER_NAME=None, WTF_CSRF_ENABLED=True
+    )
+    yield app
+    drop_app(app)
+
+
+@pytest.fixture(scope="module")
+def base_url(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=15_000
+        )
+        yield chromium
+        chromium.close()
+
+
+class Watch:
+    """Everything a page requested and every Content-Security-Policy complaint it logged."""
+
+    def __init__(self, page):
+        self.urls: list[str] = []
+        self.csp: list[str] = []
+        page.on("request", lambda request: self.urls.append(request.url))
+        page.on("console", self._console)
+
+    def _console(self, message) -> None:
+        if "Content Security Policy" in message.text:
+            self.csp.append(message.text)
+
+    def foreign(self, base_url: str) -> list[str]:
+        origin = urlsplit(base_url)[:2]
+        return [url for url in self.urls if urlsplit(url)[:2] != origin]
+
+
+def shot(page, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def overflow(page) -> int:
+    """How far the page is wider than the viewport (0 when nothing scrolls sideways)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def choose(page, item_id: str, index: int) -> None:
+    """Click the label of option `index` (0 = Never … 4 = Always, 5 = Not observed)."""
+    page.locator(f'label.choice:has(input[id="{item_field(item_id)}-{index}"])').click()
+
+
+def submit(page, button: str) -> None:
+    with page.expect_navigation():
+        page.get_by_role("button", name=button).click()
+
+
+def open_round_with_invitations(leader_email: str, lines: str) -> dict[str, str]:
+    """A leader with an open round; returns {email: token}."""
+    leader = User(
+        email=leader_email,
+        name="Robin Example",
+        password_hash=generate_password_hash("unused-password", method="pbkdf2:sha256:1000"),
+    )
+    a_round = round_services.create_round(
+        leader, title="Phone round", why="Why", platforms=["LinkedIn"], anonymity_threshold=3
+    )
+    created, errors = round_services.add_invitations(a_round, lines)
+    assert not errors
+    round_services.open_round(a_round)
+    return {invitee.email: token for invitee, token in created}
+
+
+def test_respondent_on_a_phone_without_javascript(live_app, base_url, browser):
+    with live_app.app_context():
+        tokens = open_round_with_invitations(
+            "phone.leader@example.com",
+            "phone1@example.org, colleague\nphone2@example.org, colleague",
+        )
+    token = tokens["phone1@example.org"]
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False, is_mobile=True)
+    page = context.new_page()
+    watch = Watch(page)
+
+    reply = page.goto(f"{base_url}/s/{token}")
+    assert reply.status == 200
+    headers = reply.all_headers()
+    assert headers["referrer-policy"] == "no-referrer"
+    assert "default-src 'self'" in headers["content-security-policy"]
+    assert page.get_by_role("heading", name="How does Robin Example show up online?").is_visible()
+    shot(page, "phone-survey")
+
+    missing, *answered = Q.items
+    for number, item in enumerate(answered):
+        choose(page, item.id, number % 6)
+    page.locator(f"#{comment_field('purpose')}").fill(COMMENT)
+    submit(page, "Send my feedback")
+
+    summary = page.locator(".error-summary")
+    assert summary.is_visible()
+    assert "Please check 1 answer" in summary.inner_text()
+    assert summary.locator(f'a[href="#{item_field(missing.id)}-fieldset"]').count() == 1
+    for number, item in enumerate(answered):
+        assert page.is_checked(f'input[id="{item_field(item.id)}-{number % 6}"]'), item.id
+    assert page.input_value(f"#{comment_field('purpose')}") == COMMENT
+    shot(page, "phone-error-summary")
+
+    choose(page, missing.id, 3)
+    submit(page, "Send my feedback")
+    assert urlsplit(page.url).path == "/s/thanks"
+    assert token not in page.url
+    assert page.get_by_role("heading", name="Thank you").is_visible()
+    shot(page, "phone-thanks")
+    with live_app.app_context():
+        texts = db.session.scalars(select(Comment.text)).all()
+        assert COMMENT in texts
+        assert db.session.query(Response).count() == 1
+
+    again = page.goto(f"{base_url}/s/{token}")
+    assert again.status == 409
+    assert "already answered" in page.content()
+
+    assert watch.foreign(base_url) == []
+    assert watch.csp == []
+    context.close()
+
+    # Layout: measured with JavaScript on, on the other link (a GET never uses it up).
+    measuring = browser.new_context(viewport=PHONE, is_mobile=True)
+    page = measuring.new_page()
+    page.goto(f"{base_url}/s/{tokens['phone2@example.org']}")
+    assert overflow(page) <= 0, "the survey scrolls sideways on a phone"
+    submit(page, "Send my feedback")  # nothing chosen: every item in the error summary
+    assert page.locator(".error-summary").is_visible()
+    assert overflow(page) <= 0, "the error summary scrolls sideways on a phone"
+    page.goto(f"{base_url}/s/thanks")
+    assert overflow(page) <= 0, "the thank-you page scrolls sideways on a phone"
+    measuring.close()
+
+
+def test_leader_sets_up_runs_and_closes_a_round(live_app, base_url, browser):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    watch = Watch(page)
+
+    page.goto(f"{base_url}/register")
+    page.get_by_label("Your name").fill("Dana Desktop")
+    page.get_by_label("Email").fill("dana@example.com")
+    page.get_by_label("Password", exact=True).fill("a long enough password")
+    page.get_by_label("Repeat the password").fill("a long enough password")
+    submit(page, "Create account")
+    assert "Welcome, Dana Desktop" in page.content()
+
+    page.get_by_role("link", name="New round").first.click()
+    page.get_by_label("Title of this round").fill("Autumn on LinkedIn")
+    page.get_by_label("Why are you online?").fill("To grow a community of practice.")
+    page.get_by_label("LinkedIn").check()
+    page.get_by_label("Anonymity threshold").fill("3")
+    submit(page, "Create round")
+    assert page.get_by_role("heading", name="Autumn on LinkedIn").is_visible()
+    round_path = urlsplit(page.url).path
+
+    page.get_by_role("link", name="Rate yourself").click()
+    for number, item in enumerate(Q.items):
+        choose(page, item.id, number % 5)
+    submit(page, "Save my self-assessment")
+    assert urlsplit(page.url).path == round_path
+    assert "Your self-assessment is saved." in page.content()
+
+    page.get_by_label("One person per line: email, group").fill(
+        "ann@example.org, colleague\n"
+        "bob@example.org, colleague\n"
+        "cat@example.org, staff\n"
+        "not an email, staff"
+    )
+    submit(page, "Add invitations")
+    links = page.locator("input.copy")
+    assert links.count() == 3
+    urls = [links.nth(i).input_value() for i in range(3)]
+    assert all(url.startswith(f"{base_url}/s/") for url in urls)
+    assert "1 line was not added" in page.locator(".error-summary").inner_text()
+    assert "Line 4" in page.locator(".error-summary").inner_text()
+    shot(page, "leader-invitation-links")
+
+    page.get_by_role("link", name="Back to the round").click()
+    submit(page, "Open the round")
+    assert "The round is open" in page.content()
+    with live_app.app_context():
+        submit_via_token(urlsplit(urls[0]).path.rsplit("/", 1)[1], {i.id: 4 for i in Q.items})
+    page.reload()
+    progress = page.locator("#progress")
+    colleagues = progress.get_by_role("row", name="Colleagues")
+    assert colleagues.locator("td").all_inner_texts()[:3] == ["2", "1", "50%"]
+    assert "below 3: not shown" in colleagues.inner_text()
+    assert progress.get_by_role("row", name="Staff").locator("td").first.inner_text() == "1"
+    assert page.locator(".notice", has_text="If you close now").is_visible()
+    shot(page, "leader-round-detail")
+
+    submit(page, "Close the round and build the report")
+    assert "The round is closed" in page.content()
+    page.get_by_role("link", name="See results").click()
+    assert page.get_by_role("heading", name="No group reached the threshold").is_visible()
+    shot(page, "leader-results-too-few")
+
+    assert watch.foreign(base_url) == []
+    assert watch.csp == []
+    context.close()
+
+
+def test_coach_reads_the_shared_demo_round(live_app, base_url, browser):
+    with live_app.app_context():
+        demo_round = demo_data.seed_demo(respondents=10)
+        title = demo_round.title
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    watch = Watch(page)
+
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Email").fill(demo_data.COACH_EMAIL)
+    page.get_by_label("Password").fill(demo_data.COACH_PASSWORD)
+    submit(page, "Log in")
+    assert page.get_by_role("heading", name="No rounds yet").is_visible()
+    shared = page.get_by_role("table", name="Rounds shared with you")
+    assert shared.get_by_role("link", name=title).is_visible()
+    shot(page, "coach-dashboard")
+
+    shared.get_by_role("link", name=title).click()
+    assert page.get_by_role("heading", name=f"Results: {title}").is_visible()
+    assert page.locator(".chart svg").count() >= 1
+    shot(page, "coach-results")
+
+    href = page.get_by_role("link", name="Download the PDF report").get_attribute("href")
+    pdf = context.request.get(f"{base_url}{href}")
+    assert pdf.status == 200
+    assert pdf.headers["content-type"] == "application/pdf"
+    assert pdf.body().startswith(b"%PDF-")
+
+    assert watch.foreign(base_url) == []
+    assert watch.csp == []
+    context.close()

@@ -55,6 +55,13 @@ class CommentRow:
     text: str
 
 
+def printed_gap(self_value: float | None, others: float | None) -> float | None:
+    """The gap between the one-decimal figures a reader sees, so printed numbers add up."""
+    if self_value is None or others is None:
+        return None
+    return round(round(self_value, 1) - round(others, 1), 1)
+
+
 @dataclass(frozen=True)
 class ItemResult:
     """One item as the report may show it; withheld figures are None or zeros."""
@@ -71,9 +78,7 @@ class ItemResult:
     @property
     def gap(self) -> float | None:
         """Self minus others: positive when the leader rates themself higher than others do."""
-        if self.self_value is None or self.others_mean is None:
-            return None
-        return self.self_value - self.others_mean
+        return printed_gap(self.self_value, self.others_mean)
 
 
 @dataclass(frozen=True)
@@ -89,9 +94,7 @@ class DimensionResult:
     @property
     def gap(self) -> float | None:
         """Self minus others, as for items."""
-        if self.self_mean is None or self.others_mean is None:
-            return None
-        return self.self_mean - self.others_mean
+        return printed_gap(self.self_mean, self.others_mean)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -13,6 +14,7 @@ from .extensions import db
 from .models import Response
 from .models import Round
 from .models import User
+from .rounds.services import refresh_status
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +24,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command()
+@with_appcontext
 @click.option("--respondents", default=25, show_default=True, help="Synthetic respondents.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when any account exists already.")
@@ -39,6 +42,7 @@ def demo(respondents: int, seed: int, if_empty: bool) -> None:
 
 
 @click.command()
+@with_appcontext
 def rounds() -> None:
     """List rounds, one per line: id, status, responses, leader, title."""
     counts = dict(
@@ -47,6 +51,7 @@ def rounds() -> None:
         ).all()
     )
     for a_round in db.session.scalars(select(Round).order_by(Round.id)):
+        refresh_status(a_round)
         click.echo(
             f"{a_round.id}\t{a_round.status}\t{counts.get(a_round.id, 0)} responses\t"
             f"{a_round.leader.email}\t{a_round.title}"
@@ -54,6 +59,7 @@ def rounds() -> None:
 
 
 @click.command()
+@with_appcontext
 @click.argument("round_id", type=int)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def report(round_id: int, output: Path) -> None:
@@ -66,6 +72,7 @@ def report(round_id: int, output: Path) -> None:
     a_round = db.session.get(Round, round_id)
     if a_round is None:
         raise click.ClickException(f"No round with id {round_id}.")
+    refresh_status(a_round)
     if a_round.status != "closed":
         raise click.ClickException("The report exists once the round is closed.")
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])

@@ -27,6 +27,8 @@ POSTGRES_URL = os.environ.get(
     "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 PASSWORD = "correct horse battery"
+# Fixture users get a cheap hash so hundreds of tests stay fast; the app itself uses scrypt.
+FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
 @pytest.fixture(scope="session")
@@ -110,7 +112,7 @@ def ctx(app):
 
 
 def add_user(email: str, name: str = "Test User") -> User:
-    user = User(email=email, name=name, password_hash=generate_password_hash(PASSWORD))
+    user = User(email=email, name=name, password_hash=FAST_HASH)
     db.session.add(user)
     db.session.commit()
     return user

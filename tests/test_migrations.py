@@ -16,9 +16,6 @@ from sqlalchemy import inspect
 from feedback360 import create_app
 from feedback360.extensions import db
 
-# migrations/env.py is Flask-Migrate's stock template: it tries Flask-SQLAlchemy 2's get_engine()
-# first, which 3.1 deprecates (and falls back to db.engine without it).
-pytestmark = pytest.mark.filterwarnings("ignore:'get_engine' is deprecated:DeprecationWarning")
 
 
 @pytest.fixture

@@ -10,12 +10,11 @@ import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from conftest import POSTGRES_URL
 from sqlalchemy import inspect
 
 from feedback360 import create_app
 from feedback360.extensions import db
-
+from tests.conftest import POSTGRES_URL
 
 
 @pytest.fixture

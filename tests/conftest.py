@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import uuid
+from contextlib import contextmanager
 from datetime import date
 from datetime import timedelta
 
@@ -31,19 +32,27 @@ PASSWORD = "correct horse battery"
 FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
 
-@pytest.fixture(scope="session")
-def postgres_url():
-    """A URL whose search_path is a fresh schema, dropped after the session."""
-    schema = f"f360_test_{uuid.uuid4().hex[:12]}"
+@contextmanager
+def postgres_schema(prefix: str = "f360_test"):
+    """A URL whose search_path is a fresh schema, dropped afterwards; skip if no server."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     try:
         with psycopg.connect(POSTGRES_URL, connect_timeout=3, autocommit=True) as conn:
             conn.execute(f"CREATE SCHEMA {schema}")
     except psycopg.OperationalError as error:
         pytest.skip(f"PostgreSQL does not answer at {POSTGRES_URL}: {error}")
     separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

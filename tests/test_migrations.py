@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import logging
-import uuid
 
 import flask_migrate
-import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -14,7 +12,7 @@ from sqlalchemy import inspect
 
 from feedback360 import create_app
 from feedback360.extensions import db
-from tests.conftest import POSTGRES_URL
+from tests.conftest import postgres_schema
 
 
 @pytest.fixture
@@ -38,16 +36,8 @@ def keep_logging():
 @pytest.fixture
 def fresh_postgres_url():
     """A schema of its own: the shared test schema already has tables from create_all."""
-    schema = f"f360_migr_{uuid.uuid4().hex[:12]}"
-    try:
-        with psycopg.connect(POSTGRES_URL, connect_timeout=3, autocommit=True) as conn:
-            conn.execute(f"CREATE SCHEMA {schema}")
-    except psycopg.OperationalError as error:
-        pytest.skip(f"PostgreSQL does not answer at {POSTGRES_URL}: {error}")
-    separator = "&" if "?" in POSTGRES_URL else "?"
-    yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
-        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+    with postgres_schema("f360_migr") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from datetime import date
 from datetime import timedelta
 
@@ -20,6 +21,8 @@ from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
+from tests.conftest import add_user
+from tests.conftest import invite
 
 Q = questionnaire.load()
 CHECKED_5 = re.compile(r'<input checked[^>]*value="5"')
@@ -206,24 +209,25 @@ def test_rotated_open_link_stops_the_old_one(app, client, open_round):
     assert client.get(f"/s/{new}").status_code == 200
 
 
-def test_expired_csrf_token_keeps_the_answers(csrf_app, database_url):
-    """A respondent who takes two hours: Flask-WTF's token has expired by then."""
-    csrf_app.config["WTF_CSRF_TIME_LIMIT"] = 1
-    with csrf_app.app_context():
-        from tests.conftest import add_user
-        from tests.conftest import invite
-
-        leader = add_user("slow@example.com")
+def one_invitation(app) -> str:
+    """An open round with a single invitation, for apps outside the shared fixtures."""
+    with app.app_context():
+        leader = add_user("leader@example.com")
         a_round = round_services.create_round(
-            leader, title="Slow", anonymity_threshold=3, closes_on=None, platforms=[]
+            leader, title="One", anonymity_threshold=3, closes_on=None, platforms=[]
         )
         token = invite(a_round, "r@example.org, staff")["r@example.org"]
         round_services.open_round(a_round)
+    return token
+
+
+def test_expired_csrf_token_keeps_the_answers(csrf_app, database_url):
+    """A respondent who takes two hours: Flask-WTF's token has expired by then."""
+    csrf_app.config["WTF_CSRF_TIME_LIMIT"] = 1
+    token = one_invitation(csrf_app)
     client = csrf_app.test_client()
     page = client.get(f"/s/{token}")
     csrf_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
-    import time
-
     time.sleep(2.1)  # tokens carry whole seconds; older than the 1 s limit
     data = full_answers("3", csrf_token=csrf_token, **{comment_field("keep"): "Keep the AMAs"})
     page = client.post(f"/s/{token}", data=data)
@@ -240,16 +244,7 @@ def test_expired_csrf_token_keeps_the_answers(csrf_app, database_url):
 
 
 def test_missing_csrf_token_on_survey_is_refused(csrf_app):
-    with csrf_app.app_context():
-        from tests.conftest import add_user
-        from tests.conftest import invite
-
-        leader = add_user("csrf@example.com")
-        a_round = round_services.create_round(
-            leader, title="Csrf", anonymity_threshold=3, closes_on=None, platforms=[]
-        )
-        token = invite(a_round, "r@example.org, staff")["r@example.org"]
-        round_services.open_round(a_round)
+    token = one_invitation(csrf_app)
     page = csrf_app.test_client().post(f"/s/{token}", data=full_answers())
     assert page.status_code == 200 and "once more" in page.text
     with csrf_app.app_context():

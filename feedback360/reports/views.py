@@ -31,14 +31,19 @@ def _visible_round(round_id: int):
     return a_round, role
 
 
+def _not_ready(a_round, role: str) -> str:
+    """While a round is open: counts only, never scores."""
+    return render_template(
+        "reports/not_ready.html", a_round=a_round, role=role, progress=progress(a_round)
+    )
+
+
 @bp.get("/rounds/<id:round_id>/results")
 @login_required
 def results(round_id: int):
     a_round, role = _visible_round(round_id)
     if a_round.status != "closed":
-        return render_template(
-            "reports/not_ready.html", a_round=a_round, role=role, progress=progress(a_round)
-        )
+        return _not_ready(a_round, role), 200
     return render_template(
         "reports/results.html",
         a_round=a_round,
@@ -53,9 +58,7 @@ def results(round_id: int):
 def pdf(round_id: int):
     a_round, role = _visible_round(round_id)
     if a_round.status != "closed":
-        return render_template(
-            "reports/not_ready.html", a_round=a_round, role=role, progress=progress(a_round)
-        ), 409
+        return _not_ready(a_round, role), 409
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
     return Response(
         render_report_pdf(data),

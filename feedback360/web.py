@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import re
+
 from flask import Flask
 from flask import render_template
 from flask import request
@@ -23,7 +26,27 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 
+class RedactSurveyTokens(logging.Filter):
+    """Access logs must not carry survey tokens: a log line would tie a link to a visit time."""
+
+    PATH = re.compile(r"/s/(?!thanks\b)[A-Za-z0-9_\-]+")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = self.PATH.sub("/s/[redacted]", message)
+        if redacted != message:
+            record.msg, record.args = redacted, ()
+        return True
+
+
+def _redact_access_log() -> None:
+    access_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, RedactSurveyTokens) for f in access_log.filters):
+        access_log.addFilter(RedactSurveyTokens())
+
+
 def init_app(app: Flask) -> None:
+    _redact_access_log()
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(400, _error_page(400, "That request could not be understood."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import threading
 import time
@@ -292,3 +293,16 @@ def test_a_failure_midway_leaves_no_half_response(open_round):
     assert invitation.answered is False
     survey_services.submit(survey_services.resolve(token), {Q.items[0].id: 4}, {})
     assert response_count() == 1
+
+
+def test_access_log_lines_never_carry_a_survey_token(app, caplog):
+    """Werkzeug logs each request line; the survey token in it is replaced."""
+    token = "AbC_def-123456789012345678901234"
+    with caplog.at_level(logging.INFO, logger="werkzeug"):
+        logging.getLogger("werkzeug").info(
+            '%s - - [%s] "%s" %s %s', "127.0.0.1", "now", f"POST /s/{token} HTTP/1.1", 302, "-"
+        )
+        logging.getLogger("werkzeug").info('"%s" %s', "GET /s/thanks HTTP/1.1", 200)
+    assert token not in caplog.text
+    assert "POST /s/[redacted] HTTP/1.1" in caplog.text
+    assert "GET /s/thanks HTTP/1.1" in caplog.text

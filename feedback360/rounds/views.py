@@ -164,7 +164,11 @@ def invite(round_id: int):
         return redirect(url_for("rounds.detail", round_id=a_round.id))
     links = [(invitee, survey_url(token)) for invitee, token in created]
     return render_template(
-        "rounds/invitations_created.html", a_round=a_round, links=links, errors=errors, form=form
+        "rounds/invitations_created.html",
+        a_round=a_round,
+        q=questionnaire.load(a_round.questionnaire_version),
+        links=links,
+        errors=errors,
     )
 
 
@@ -185,9 +189,9 @@ def new_link(round_id: int, invitation_id: int):
     return render_template(
         "rounds/invitations_created.html",
         a_round=a_round,
+        q=questionnaire.load(a_round.questionnaire_version),
         links=[(invitation, survey_url(token))],
         errors=[],
-        form=None,
     )
 
 

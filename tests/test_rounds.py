@@ -237,3 +237,12 @@ def test_absurd_ids_are_404_not_database_errors(client, leader, draft_round):
     ):
         assert client.get(url).status_code in (404, 405), url
     assert client.get("/rounds/2147483647").status_code == 404
+
+
+def test_default_threshold_comes_from_config_and_never_below_three(app, client, leader):
+    login(client, "leader@example.com")
+    field = re.compile(r'<input[^>]*name="anonymity_threshold"[^>]*value="(\d+)"')
+    app.config["DEFAULT_ANONYMITY_THRESHOLD"] = 5
+    assert field.search(client.get("/rounds/new").text)[1] == "5"
+    app.config["DEFAULT_ANONYMITY_THRESHOLD"] = 1
+    assert field.search(client.get("/rounds/new").text)[1] == "3"

@@ -15,6 +15,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from .. import questionnaire
+from ..anonymity import MIN_THRESHOLD
 from ..extensions import db
 from ..forms import ActionForm
 from ..models import CoachShare
@@ -64,7 +65,8 @@ def dashboard():
 @bp.route("/rounds/new", methods=["GET", "POST"])
 @login_required
 def new_round():
-    form = RoundForm()
+    default = max(MIN_THRESHOLD, current_app.config["DEFAULT_ANONYMITY_THRESHOLD"])
+    form = RoundForm(anonymity_threshold=default)
     if form.validate_on_submit():
         a_round = services.create_round(
             current_user, **{name: form[name].data for name in ROUND_FIELDS}

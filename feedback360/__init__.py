@@ -43,6 +43,16 @@ def create_app(test_config: dict | None = None) -> Flask:
         PREFERRED_URL_SCHEME="http",
         DEFAULT_ANONYMITY_THRESHOLD=3,
         REPORT_COMMENTS_PER_KEY=8,
+        BASE_URL="http://127.0.0.1:5000",
+        MAIL_SERVER=None,
+        MAIL_PORT=25,
+        MAIL_USE_TLS=False,
+        MAIL_USE_SSL=False,
+        MAIL_USERNAME=None,
+        MAIL_PASSWORD=None,
+        MAIL_TIMEOUT=10,
+        MAIL_DEFAULT_SENDER="feedback360@localhost",
+        MAIL_SENDER_NAME="feedback360",
     )
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]

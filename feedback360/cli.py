@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo)
     app.cli.add_command(rounds)
     app.cli.add_command(report)
+    app.cli.add_command(send_mail)
 
 
 @click.command()
@@ -78,3 +79,37 @@ def report(round_id: int, output: Path) -> None:
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
     output.write_bytes(render_report_pdf(data))
     click.echo(f"Wrote {output}")
+
+
+@click.command("send-mail")
+@with_appcontext
+@click.option("--watch", is_flag=True, help="Keep running, checking every --interval seconds.")
+@click.option("--interval", default=5.0, show_default=True, help="Seconds between checks.")
+@click.option("--batch", default=100, show_default=True, help="Messages per SMTP connection.")
+def send_mail(watch: bool, interval: float, batch: int) -> None:
+    """Deliver queued email; also close overdue rounds and queue automatic reminders."""
+    import time
+
+    from .mail import transport
+    from .outbox import send_pending
+    from .rounds.services import run_schedule
+
+    while True:
+        scheduled = run_schedule()
+        if any(scheduled.values()):
+            click.echo(
+                f"Closed {scheduled['closed']} overdue rounds; "
+                f"queued {scheduled['reminders']} automatic reminders."
+            )
+        while True:
+            report = send_pending(transport(), batch)
+            if report.sent or report.retrying or report.failed:
+                click.echo(
+                    f"Sent {report.sent}, will retry {report.retrying}, failed {report.failed}."
+                )
+            if report.sent + report.retrying + report.failed < batch:
+                break
+        db.session.remove()
+        if not watch:
+            return
+        time.sleep(interval)

@@ -86,6 +86,8 @@ class Round(db.Model):
     closes_on: Mapped[date | None] = mapped_column(Date)
     opened_on: Mapped[date | None] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
+    reminder_days_before_close: Mapped[int | None] = mapped_column(SmallInteger)
+    auto_reminder_sent: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
     leader: Mapped[User] = relationship(back_populates="rounds")
@@ -130,8 +132,13 @@ class Invitation(db.Model):
     email: Mapped[str] = mapped_column(String(254))
     rater_group: Mapped[str] = mapped_column(String(20))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The token is derived from the secret key and this nonce, so reminders can repeat the link.
+    nonce: Mapped[str | None] = mapped_column(String(64))
     # Only "answered", never when: a time could be lined up with a response.
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
+    declined: Mapped[bool] = mapped_column(Boolean, default=False)
+    emailed: Mapped[bool] = mapped_column(Boolean, default=False)
+    last_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
     round: Mapped[Round] = relationship(back_populates="invitations")
@@ -155,8 +162,24 @@ class OpenLink(db.Model):
     rater_group: Mapped[str] = mapped_column(String(20))
     nonce: Mapped[str] = mapped_column(String(64))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    paused: Mapped[bool] = mapped_column(Boolean, default=False)
+    max_responses: Mapped[int | None] = mapped_column(Integer)
+    responses: Mapped[int] = mapped_column(Integer, default=0)
 
     round: Mapped[Round] = relationship(back_populates="open_links")
+
+
+class OpenLinkHour(db.Model):
+    """How many answers an open link took in one clock hour: enough to flag a burst of
+    ballot-stuffing, with no row that points at any response."""
+
+    __tablename__ = "open_link_hours"
+
+    open_link_id: Mapped[int] = mapped_column(
+        ForeignKey("open_links.id", ondelete="CASCADE"), primary_key=True
+    )
+    hour: Mapped[datetime] = mapped_column(DateTime, primary_key=True)
+    answers: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Response(db.Model):
@@ -219,3 +242,41 @@ class CoachShare(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
     round: Mapped[Round] = relationship(back_populates="shares")
+
+
+MAIL_KINDS = ("invitation", "reminder", "coach_share")
+MAIL_STATUSES = ("pending", "sent", "failed")
+_kinds_sql = ", ".join(f"'{k}'" for k in MAIL_KINDS)
+_mail_statuses_sql = ", ".join(f"'{s}'" for s in MAIL_STATUSES)
+
+
+class OutboxMessage(db.Model):
+    """An email waiting to be sent, queued in the same transaction as what caused it.
+
+    It holds references, not the text: the message (with its link) is rendered at delivery, so
+    no working survey link rests in the database.
+    """
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(f"kind IN ({_kinds_sql})", name="known_mail_kind"),
+        CheckConstraint(f"status IN ({_mail_statuses_sql})", name="known_mail_status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    to_address: Mapped[str] = mapped_column(String(254))
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    invitation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+    round: Mapped[Round] = relationship()
+    invitation: Mapped[Invitation | None] = relationship()

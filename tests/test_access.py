@@ -13,12 +13,6 @@ from urllib.parse import quote
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import PASSWORD
-from conftest import add_user
-from conftest import answer_all
-from conftest import invite
-from conftest import login
-from conftest import submit_via_token
 from sqlalchemy import select
 
 from feedback360 import questionnaire
@@ -26,6 +20,12 @@ from feedback360.extensions import db
 from feedback360.models import CoachShare
 from feedback360.models import Invitation
 from feedback360.rounds import services as round_services
+from tests.conftest import PASSWORD
+from tests.conftest import add_user
+from tests.conftest import answer_all
+from tests.conftest import invite
+from tests.conftest import login
+from tests.conftest import submit_via_token
 
 PUBLIC = "public"  # anyone, no account
 ACCOUNT = "account"  # any logged-in user; not about one round
@@ -46,10 +46,12 @@ ROUTE_ACCESS = {
     "rounds.open_link": LEADER,
     "rounds.open_round": LEADER,
     "rounds.close_round": LEADER,
+    "rounds.remind": LEADER,
     "rounds.share": LEADER,
     "rounds.unshare": LEADER,
     "survey.answer": PUBLIC,
     "survey.thanks": PUBLIC,
+    "survey.decline": PUBLIC,
     "reports.results": SHARED,
     "reports.pdf": SHARED,
 }

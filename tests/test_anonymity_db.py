@@ -45,16 +45,23 @@ def test_response_tables_hold_no_link_to_people_or_time(app, ctx):
 
 
 def test_invitation_learns_only_that_it_was_answered(app, ctx):
-    columns = {c["name"] for c in inspect(db.engine).get_columns("invitations")}
-    assert columns == {
+    """No time of answering: the only times on an invitation are its creation and reminders."""
+    columns = {c["name"]: c["type"] for c in inspect(db.engine).get_columns("invitations")}
+    assert set(columns) == {
         "id",
         "round_id",
         "email",
         "rater_group",
         "token_hash",
+        "nonce",
         "answered",
+        "declined",
+        "emailed",
+        "last_reminded_at",
         "created_at",
     }
+    times = {name for name, kind in columns.items() if isinstance(kind, DateTime)}
+    assert times == {"created_at", "last_reminded_at"}
 
 
 def test_response_ids_are_random_uuid4(open_round):

@@ -11,9 +11,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import drop_app
-from conftest import make_app
-from conftest import submit_via_token
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
@@ -27,6 +24,9 @@ from feedback360.models import User
 from feedback360.rounds import services as round_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
+from tests.conftest import drop_app
+from tests.conftest import make_app
+from tests.conftest import submit_via_token
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -17,14 +17,11 @@ from werkzeug.security import generate_password_hash
 from .. import questionnaire
 from ..extensions import db
 from ..models import CoachShare
-from ..models import Invitation
 from ..models import Round
 from ..models import SelfRating
 from ..models import User
 from ..rounds import services as round_services
 from ..survey import services as survey_services
-from ..tokens import hash_token
-from ..tokens import new_token
 
 BANK_FILE = Path(__file__).parent / "bank.toml"
 LEADER_EMAIL = "leader@example.com"
@@ -95,15 +92,8 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
     for group, size in _group_sizes(respondents).items():
         for _ in range(size):
             person += 1
-            token = new_token()
-            invitation = Invitation(
-                round=a_round,
-                email=f"person{person}.{a_round.id}@example.org",
-                rater_group=group,
-                token_hash=hash_token(token),
-            )
-            db.session.add(invitation)
-            db.session.commit()
+            email = f"person{person}.{a_round.id}@example.org"
+            ((_, token),), _ = round_services.add_invitations(a_round, f"{email}, {group}")
             link = survey_services.resolve(token)
             ratings, comments = _answers(q, bank, texts, group, rng)
             survey_services.submit(link, ratings, comments)

@@ -84,6 +84,19 @@ class RoundForm(FlaskForm):
     )
 
 
+    reminder_days_before_close = IntegerField(
+        "Automatic reminder (optional)",
+        validators=[
+            Optional(),
+            NumberRange(min=1, max=30, message="Use a number of days from 1 to 30."),
+        ],
+        description=(
+            "Days before the closing date to remind everyone who has not answered yet. "
+            "Needs a closing date."
+        ),
+    )
+
+
 class InvitationsForm(FlaskForm):
     lines = TextAreaField(
         "One person per line: email, group",

@@ -5,9 +5,12 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import date
+from datetime import timedelta
 
+from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import true
 
 from .. import questionnaire
 from ..anonymity import can_change_threshold
@@ -21,14 +24,19 @@ from ..models import CoachShare
 from ..models import Comment
 from ..models import Invitation
 from ..models import OpenLink
+from ..models import OutboxMessage
 from ..models import Response
 from ..models import Round
 from ..models import SelfRating
 from ..models import User
+from ..outbox import enqueue
+from ..outbox import now as outbox_now
 from ..tokens import hash_token
+from ..tokens import invitation_token
 from ..tokens import new_nonce
-from ..tokens import new_token
 from ..tokens import open_link_token
+
+REMINDER_GAP = timedelta(hours=24)
 
 
 class RoundError(Exception):
@@ -41,6 +49,7 @@ class GroupProgress:
     invited: int
     answered: int
     responses: int
+    declined: int = 0
 
     @property
     def rate(self) -> int | None:
@@ -90,12 +99,16 @@ def refresh_status(a_round: Round) -> None:
 
 
 def open_round(a_round: Round) -> None:
+    """Open the round and queue the invitation emails of everyone invited so far."""
     if a_round.status != "draft":
         raise RoundError("Only a draft round can be opened.")
     if a_round.closes_on and a_round.closes_on < today():
         raise RoundError("The closing date has passed; choose a later one before opening.")
     a_round.status = "open"
     a_round.opened_on = today()
+    for invitation in a_round.invitations:
+        if not invitation.declined:
+            enqueue("invitation", invitation.email, a_round.id, invitation.id)
     db.session.commit()
 
 
@@ -140,24 +153,46 @@ def _rewrite_responses_shuffled(round_id: int) -> None:
 
 def progress(a_round: Round) -> list[GroupProgress]:
     """Invited, answered and received counts per group: counts only, never who."""
-    invited = dict(
-        db.session.execute(
-            select(Invitation.rater_group, func.count())
-            .where(Invitation.round_id == a_round.id)
-            .group_by(Invitation.rater_group)
-        ).all()
-    )
-    answered = dict(
-        db.session.execute(
-            select(Invitation.rater_group, func.count())
-            .where(Invitation.round_id == a_round.id, Invitation.answered.is_(True))
-            .group_by(Invitation.rater_group)
-        ).all()
-    )
+    invited = _invitation_counts(a_round.id, true())
+    answered = _invitation_counts(a_round.id, Invitation.answered.is_(True))
+    declined = _invitation_counts(a_round.id, Invitation.declined.is_(True))
     return [
-        GroupProgress(g, invited.get(g, 0), answered.get(g, 0), count)
+        GroupProgress(g, invited.get(g, 0), answered.get(g, 0), count, declined.get(g, 0))
         for g, count in response_counts(a_round.id).items()
     ]
+
+
+def _invitation_counts(round_id: int, condition) -> dict[str, int]:
+    return dict(
+        db.session.execute(
+            select(Invitation.rater_group, func.count())
+            .where(Invitation.round_id == round_id, condition)
+            .group_by(Invitation.rater_group)
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class MailStatus:
+    pending: int
+    sent: int
+    failed: list[tuple[str, str]]  # address and the last error, so typos can be fixed
+
+
+def mail_status(a_round: Round) -> MailStatus:
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.round_id == a_round.id)
+            .group_by(OutboxMessage.status)
+        ).all()
+    )
+    failed = db.session.execute(
+        select(OutboxMessage.to_address, OutboxMessage.last_error)
+        .where(OutboxMessage.round_id == a_round.id, OutboxMessage.status == "failed")
+        .order_by(OutboxMessage.to_address)
+    ).all()
+    return MailStatus(counts.get("pending", 0), counts.get("sent", 0), [tuple(f) for f in failed])
 
 
 def response_counts(round_id: int) -> dict[str, int]:
@@ -204,30 +239,84 @@ def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]
     )
     created = []
     for invitee in invitees:
-        token = new_token()
-        db.session.add(
-            Invitation(
-                round=a_round,
-                email=invitee.email,
-                rater_group=invitee.group,
-                token_hash=hash_token(token),
-            )
-        )
-        created.append((invitee, token))
+        invitation = Invitation(round=a_round, email=invitee.email, rater_group=invitee.group)
+        created.append((invitee, _new_link(invitation)))
+        db.session.add(invitation)
+        if a_round.status == "open":
+            db.session.flush()
+            enqueue("invitation", invitation.email, a_round.id, invitation.id)
     db.session.commit()
     return created, errors
 
 
+def _new_link(invitation: Invitation) -> str:
+    """Give the invitation a fresh nonce (any older link stops working) and return its token."""
+    invitation.nonce = new_nonce()
+    token = invitation_token(current_app.config["SECRET_KEY"], invitation.nonce)
+    invitation.token_hash = hash_token(token)
+    return token
+
+
+
 def new_invitation_link(invitation: Invitation) -> str:
-    """Replace a lost link: the old one stops working."""
+    """Replace a lost link: the old one stops working; an open round emails the new one."""
     if invitation.answered:
         raise RoundError("This person has already answered.")
     if invitation.round.status == "closed":
         raise RoundError("This round is closed.")
-    token = new_token()
-    invitation.token_hash = hash_token(token)
+    token = _new_link(invitation)
+    if invitation.round.status == "open" and not invitation.declined:
+        enqueue("invitation", invitation.email, invitation.round_id, invitation.id)
     db.session.commit()
     return token
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    queued: int
+    too_soon: int
+
+
+def send_reminders(a_round: Round) -> ReminderResult:
+    """Queue a reminder for each invitee who has not answered, at most once a day each."""
+    if a_round.status != "open":
+        raise RoundError("Reminders can be sent only while the round is open.")
+    moment = outbox_now()
+    queued = too_soon = 0
+    for invitation in a_round.invitations:
+        if invitation.answered or invitation.declined:
+            continue
+        if invitation.last_reminded_at and moment - invitation.last_reminded_at < REMINDER_GAP:
+            too_soon += 1
+            continue
+        invitation.last_reminded_at = moment
+        enqueue("reminder", invitation.email, a_round.id, invitation.id)
+        queued += 1
+    db.session.commit()
+    return ReminderResult(queued, too_soon)
+
+
+def decline(invitation: Invitation) -> None:
+    """The invitee wants no more mail about this round; their link keeps working."""
+    invitation.declined = True
+    db.session.commit()
+
+
+def run_schedule() -> dict[str, int]:
+    """What the sender loop does besides sending: close overdue rounds, automatic reminders."""
+    closed = reminded = 0
+    for a_round in db.session.scalars(select(Round).where(Round.status == "open")).all():
+        refresh_status(a_round)
+        if a_round.status == "closed":
+            closed += 1
+            continue
+        days = a_round.reminder_days_before_close
+        if days and a_round.closes_on and not a_round.auto_reminder_sent:
+            if today() >= a_round.closes_on - timedelta(days=days):
+                reminded += send_reminders(a_round).queued
+                a_round.auto_reminder_sent = True
+                db.session.commit()
+    return {"closed": closed, "reminders": reminded}
 
 
 def ensure_open_link(a_round: Round, group: str) -> OpenLink:
@@ -259,6 +348,7 @@ def share_with_coach(a_round: Round, email: str) -> None:
     if any(share.coach_email == email for share in a_round.shares):
         raise RoundError("This round is already shared with that coach.")
     db.session.add(CoachShare(round=a_round, coach_email=email))
+    enqueue("coach_share", email, a_round.id)
     db.session.commit()
 
 

@@ -35,7 +35,15 @@ from .forms import ShareForm
 bp = Blueprint("rounds", __name__)
 
 INVITATIONS_PER_PAGE = 50
-ROUND_FIELDS = ("title", "why", "success_measures", "platforms", "closes_on", "anonymity_threshold")
+ROUND_FIELDS = (
+    "title",
+    "why",
+    "success_measures",
+    "platforms",
+    "closes_on",
+    "anonymity_threshold",
+    "reminder_days_before_close",
+)
 
 
 def own_round(round_id: int) -> Round:
@@ -116,6 +124,7 @@ def detail(round_id: int):
         a_round=a_round,
         q=q,
         progress=services.progress(a_round),
+        mail=services.mail_status(a_round),
         invitations=page,
         open_links=open_links,
         self_done=bool(a_round.self_ratings),
@@ -235,6 +244,25 @@ def _state_change(round_id: int, change, message: str):
 @login_required
 def open_round(round_id: int):
     return _state_change(round_id, services.open_round, "The round is open: links now work.")
+
+
+@bp.post("/rounds/<id:round_id>/reminders")
+@login_required
+def remind(round_id: int):
+    a_round = own_round(round_id)
+    if ActionForm().validate_on_submit():
+        try:
+            result = services.send_reminders(a_round)
+        except services.RoundError as error:
+            flash(str(error), "error")
+        else:
+            message = f"Reminders queued for {result.queued} people who have not answered."
+            if result.too_soon:
+                message += (
+                    f" {result.too_soon} had a reminder less than 24 hours ago and were skipped."
+                )
+            flash(message, "success")
+    return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="progress"))
 
 
 @bp.post("/rounds/<id:round_id>/close")

@@ -15,6 +15,10 @@ from flask import url_for
 
 from .. import questionnaire
 from ..extensions import csrf
+from ..extensions import db
+from ..forms import ActionForm
+from ..models import Invitation
+from ..rounds.services import decline as decline_invitation
 from ..rounds.services import refresh_status
 from . import services
 from .forms import comment_field
@@ -86,3 +90,17 @@ def answer(token: str):
 @bp.get("/thanks")
 def thanks():
     return render_template("survey/thanks.html")
+
+
+@bp.route("/<token>/decline", methods=["GET", "POST"])
+def decline(token: str):
+    """Opt out of this round's email from the link in it; GET only asks (scanners open links)."""
+    link = services.resolve(token)
+    if link is None or link.invitation_id is None:
+        return _unavailable("invalid", 404)
+    invitation = db.session.get(Invitation, link.invitation_id)
+    form = ActionForm()
+    if form.validate_on_submit():
+        decline_invitation(invitation)
+        return render_template("survey/declined.html", a_round=link.round, done=True)
+    return render_template("survey/declined.html", a_round=link.round, done=invitation.declined)

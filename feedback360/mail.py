@@ -1,0 +1,119 @@
+"""Composing and delivering email with the standard library.
+
+Messages are plain text plus HTML, rendered from `templates/mail/`. With no `MAIL_SERVER`
+configured, each message is written as a `.eml` file under `instance/outbox/` instead, so a
+development machine never needs an SMTP server.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from email.message import EmailMessage
+from email.utils import formataddr
+from email.utils import make_msgid
+from pathlib import Path
+
+from flask import current_app
+from flask import render_template
+
+from .models import OutboxMessage
+from .text import clean_line
+from .tokens import invitation_token
+
+SUBJECTS = {
+    "invitation": "{leader} asks for your view: how do they show up online?",
+    "reminder": "Reminder: {leader} would value your view",
+    "coach_share": "{leader} shared a feedback round with you",
+}
+
+
+class Undeliverable(Exception):
+    """The message can never be sent (its round or invitation is gone, or it was declined)."""
+
+
+def survey_link(token: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{token}"
+
+
+def compose(message: OutboxMessage) -> EmailMessage:
+    """Render the email for an outbox row, deriving any survey link only now."""
+    a_round = message.round
+    leader = clean_line(a_round.leader.name)  # header text: one line, whatever was stored
+    context = {"a_round": a_round, "leader": leader, "kind": message.kind}
+    if message.invitation_id is not None:
+        invitation = message.invitation
+        if invitation is None or invitation.declined or invitation.nonce is None:
+            raise Undeliverable("the invitation was declined or replaced")
+        if message.kind == "reminder" and invitation.answered:
+            raise Undeliverable("the person has answered since the reminder was queued")
+        token = invitation_token(current_app.config["SECRET_KEY"], invitation.nonce)
+        context["link"] = survey_link(token)
+        context["decline_link"] = survey_link(token) + "/decline"
+    else:
+        context["link"] = current_app.config["BASE_URL"].rstrip("/") + "/login"
+    email = EmailMessage()
+    email["Subject"] = SUBJECTS[message.kind].format(leader=leader)
+    email["From"] = formataddr(
+        (current_app.config["MAIL_SENDER_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
+    )
+    email["To"] = message.to_address
+    sender_domain = current_app.config["MAIL_DEFAULT_SENDER"].split("@")[-1]
+    email["Message-ID"] = make_msgid(domain=sender_domain)
+    email.set_content(render_template(f"mail/{message.kind}.txt", **context))
+    email.add_alternative(render_template(f"mail/{message.kind}.html", **context), subtype="html")
+    return email
+
+
+class SmtpTransport:
+    """One SMTP connection for a batch of messages."""
+
+    def __init__(self, config) -> None:
+        self.config = config
+        self.connection: smtplib.SMTP | None = None
+
+    def __enter__(self) -> SmtpTransport:
+        cls = smtplib.SMTP_SSL if self.config.get("MAIL_USE_SSL") else smtplib.SMTP
+        self.connection = cls(
+            self.config["MAIL_SERVER"],
+            int(self.config.get("MAIL_PORT", 25)),
+            timeout=float(self.config.get("MAIL_TIMEOUT", 10)),
+        )
+        if self.config.get("MAIL_USE_TLS"):
+            self.connection.starttls()
+        if self.config.get("MAIL_USERNAME"):
+            self.connection.login(self.config["MAIL_USERNAME"], self.config["MAIL_PASSWORD"])
+        return self
+
+    def send(self, email: EmailMessage) -> None:
+        self.connection.send_message(email)
+
+    def __exit__(self, *exc_info) -> None:
+        try:
+            self.connection.quit()
+        except (smtplib.SMTPException, OSError):
+            self.connection.close()
+
+
+class FileTransport:
+    """Development stand-in: each message becomes instance/outbox/<n>.eml."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def __enter__(self) -> FileTransport:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    def send(self, email: EmailMessage) -> None:
+        name = email["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
+        (self.folder / f"{name}.eml").write_bytes(bytes(email))
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+
+def transport():
+    config = current_app.config
+    if config.get("MAIL_SERVER"):
+        return SmtpTransport(config)
+    return FileTransport(Path(current_app.instance_path) / "outbox")

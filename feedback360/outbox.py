@@ -1,0 +1,145 @@
+"""The outbox: mail is queued with the change that caused it and sent later by `send-mail`.
+
+Several senders may run at once. Each claims a batch by setting a short lease (`claimed_until`);
+on PostgreSQL the claim reads with FOR UPDATE SKIP LOCKED, so two senders never wait on or take
+the same rows; SQLite allows one writer at a time, which serialises the claims. A message whose
+delivery fails is retried with growing delays and keeps its last error; none is lost.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
+from datetime import timedelta
+
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy import update
+
+from .extensions import db
+from .mail import Undeliverable
+from .mail import compose
+from .models import OutboxMessage
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 8
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def retry_delay(attempts: int) -> timedelta:
+    """30 s after the first failure, doubling up to an hour."""
+    return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+
+
+def enqueue(kind: str, to_address: str, round_id: int, invitation_id: int | None = None) -> None:
+    """Add a message to the current transaction; the caller commits it with its own change."""
+    db.session.add(
+        OutboxMessage(
+            kind=kind, to_address=to_address, round_id=round_id, invitation_id=invitation_id
+        )
+    )
+
+
+def claim_batch(limit: int) -> list[int]:
+    """Lease up to `limit` due messages to this sender and return their ids.
+
+    The UPDATE re-checks that each row is still unclaimed, so even two senders that picked the
+    same candidates cannot both win a row: the database answers with the rows this one leased.
+    """
+    moment = now()
+    unclaimed = (
+        OutboxMessage.status == "pending",
+        OutboxMessage.next_attempt_at <= moment,
+        or_(OutboxMessage.claimed_until.is_(None), OutboxMessage.claimed_until < moment),
+    )
+    candidates = select(OutboxMessage.id).where(*unclaimed).order_by(OutboxMessage.id).limit(limit)
+    if db.engine.dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True)
+    ids = list(db.session.scalars(candidates))
+    if not ids:
+        db.session.commit()
+        return []
+    claimed = db.session.scalars(
+        update(OutboxMessage)
+        .where(OutboxMessage.id.in_(ids), *unclaimed)
+        .values(claimed_until=moment + LEASE)
+        .returning(OutboxMessage.id)
+    ).all()
+    db.session.commit()
+    return sorted(claimed)
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+TRANSIENT = (smtplib.SMTPException, OSError)
+
+
+def send_pending(transport, limit: int = 100) -> SendReport:
+    """Deliver one batch. Connection trouble leaves every message of the batch pending."""
+    report = SendReport()
+    ids = claim_batch(limit)
+    if not ids:
+        return report
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
+    ).all()
+    try:
+        with transport as connection:
+            for message in messages:
+                _deliver(connection, message, report)
+    except TRANSIENT as error:
+        for message in messages:
+            if message.status == "pending" and message.claimed_until is not None:
+                _retry_later(message, f"{type(error).__name__}: {error}", report)
+    db.session.commit()
+    return report
+
+
+def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
+    try:
+        email = compose(message)
+    except (Undeliverable, ValueError) as reason:
+        message.status, message.last_error, message.claimed_until = "failed", str(reason), None
+        report.failed += 1
+        db.session.commit()
+        return
+    try:
+        connection.send(email)
+    except smtplib.SMTPRecipientsRefused as error:
+        message.attempts += 1
+        message.status, message.last_error, message.claimed_until = "failed", str(error), None
+        report.failed += 1
+    except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError):
+        raise  # the connection is gone: the whole rest of the batch waits for the next try
+    except TRANSIENT as error:
+        _retry_later(message, f"{type(error).__name__}: {error}", report)
+    else:
+        message.status, message.sent_at, message.claimed_until = "sent", now(), None
+        message.attempts += 1
+        message.last_error = None
+        if message.invitation is not None and message.kind == "invitation":
+            message.invitation.emailed = True
+        report.sent += 1
+    db.session.commit()
+
+
+def _retry_later(message: OutboxMessage, error: str, report: SendReport) -> None:
+    message.attempts += 1
+    message.last_error = error[:1000]
+    message.claimed_until = None
+    if message.attempts >= MAX_ATTEMPTS:
+        message.status = "failed"
+        report.failed += 1
+    else:
+        message.next_attempt_at = now() + retry_delay(message.attempts)
+        report.retrying += 1

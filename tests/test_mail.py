@@ -1,0 +1,265 @@
+"""Email through a real SMTP server (aiosmtpd on loopback), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import email
+import socket
+import threading
+from datetime import date
+from datetime import timedelta
+from email import policy
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func
+from sqlalchemy import select
+from sqlalchemy import update
+
+from feedback360 import questionnaire
+from feedback360.extensions import db
+from feedback360.mail import transport
+from feedback360.models import Invitation
+from feedback360.models import OutboxMessage
+from feedback360.outbox import now
+from feedback360.outbox import send_pending
+from feedback360.rounds import services as round_services
+from tests.conftest import add_user
+from tests.conftest import answer_all
+from tests.conftest import invite
+from tests.conftest import login
+from tests.conftest import submit_via_token
+
+Q = questionnaire.load()
+BASE_URL = "https://feedback.example.net"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Inbox:
+    """An aiosmtpd handler that keeps every message; `refuse` answers DATA with an error."""
+
+    def __init__(self) -> None:
+        self.messages: list[email.message.EmailMessage] = []
+        self.refuse: list[str] = []
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        with self.lock:
+            if self.refuse:
+                return self.refuse.pop(0)
+            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+        return "250 OK"
+
+    def to(self, address: str) -> list[email.message.EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+@pytest.fixture
+def smtp(app):
+    inbox = Inbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, BASE_URL=BASE_URL, MAIL_TIMEOUT=5)
+    yield inbox
+    controller.stop()
+
+
+def deliver_all(batch: int = 100):
+    return send_pending(transport(), batch)
+
+
+def pending() -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(OutboxMessage).where(OutboxMessage.status == "pending")
+    )
+
+
+def body(message, subtype: str) -> str:
+    return message.get_body(preferencelist=(subtype,)).get_content()
+
+
+def test_opening_queues_invitations_and_the_sender_delivers_them(smtp, draft_round):
+    tokens = invite(draft_round, "ann@example.org, staff\nbob@example.org, colleague")
+    assert pending() == 0, "nothing is sent for a draft"
+    round_services.open_round(draft_round)
+    assert pending() == 2 and smtp.messages == [], "queued, not sent inside the request"
+    report = deliver_all()
+    assert (report.sent, report.retrying, report.failed) == (2, 0, 0)
+    (message,) = smtp.to("ann@example.org")
+    assert message["Subject"] == "Lee Leader asks for your view: how do they show up online?"
+    text, html = body(message, "plain"), body(message, "html")
+    link = f"{BASE_URL}/s/{tokens['ann@example.org']}"
+    assert link in text and link in html
+    assert f"{link}/decline" in text
+    assert "Spring round" in text and "about five minutes" in text
+    assert "stored without your name" in text and "at least 3 others" in text
+    assert pending() == 0
+    assert db.session.scalar(
+        select(Invitation).where(Invitation.email == "ann@example.org")
+    ).emailed
+    assert deliver_all().sent == 0, "never sent twice"
+    assert len(smtp.messages) == 2
+
+
+def test_invitations_added_to_an_open_round_are_queued_at_once(smtp, open_round):
+    deliver_all()
+    smtp.messages.clear()
+    invite(open_round, "late@example.org, follower")
+    deliver_all()
+    assert [m["To"] for m in smtp.messages] == ["late@example.org"]
+
+
+def test_an_unreachable_server_leaves_mail_pending_and_retried_later(app, smtp, open_round):
+    real_port = app.config["MAIL_PORT"]
+    app.config["MAIL_PORT"] = free_port()  # nobody listens there
+    report = deliver_all()
+    assert report.sent == 0 and report.retrying == len(open_round.tokens)
+    rows = db.session.scalars(select(OutboxMessage)).all()
+    assert all(r.status == "pending" and r.attempts == 1 for r in rows)
+    assert all("ConnectionRefusedError" in r.last_error for r in rows)
+    assert all(r.next_attempt_at > now() for r in rows)
+    assert deliver_all().sent == 0, "not due yet: backoff"
+    app.config["MAIL_PORT"] = real_port
+    db.session.execute(update(OutboxMessage).values(next_attempt_at=now()))
+    db.session.commit()
+    assert deliver_all().sent == len(open_round.tokens)
+    assert sorted(m["To"] for m in smtp.messages) == sorted(open_round.tokens)
+
+
+def test_a_server_that_refuses_a_message_gets_it_again_never_twice(smtp, open_round):
+    smtp.refuse = ["451 Try again later", "421 Closing connection"]
+    first = deliver_all()
+    assert first.retrying >= 1 and first.failed == 0
+    db.session.execute(update(OutboxMessage).values(next_attempt_at=now()))
+    db.session.commit()
+    deliver_all()
+    received = sorted(m["To"] for m in smtp.messages)
+    assert received == sorted(open_round.tokens), "every message exactly once"
+    errors = db.session.scalars(select(OutboxMessage.last_error)).all()
+    assert all(e is None for e in errors)
+
+
+def test_several_senders_never_send_a_message_twice(app, smtp, leader):
+    a_round = round_services.create_round(
+        leader, title="Big", anonymity_threshold=3, closes_on=None, platforms=[]
+    )
+    invite(a_round, "\n".join(f"p{i:02d}@example.org, staff" for i in range(40)))
+    round_services.open_round(a_round)
+    db.session.remove()
+
+    def sender():
+        with app.app_context():
+            while send_pending(transport(), 5).sent:
+                pass
+            db.session.remove()
+
+    threads = [threading.Thread(target=sender) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    received = sorted(m["To"] for m in smtp.messages)
+    assert received == [f"p{i:02d}@example.org" for i in range(40)]
+
+
+def test_reminders_reach_only_those_who_have_not_answered_once_a_day(client, smtp, open_round):
+    deliver_all()
+    smtp.messages.clear()
+    answered = "staff0@example.org"
+    submit_via_token(open_round.tokens[answered], answer_all(Q, 4))
+    login(client, "leader@example.com")
+    page = client.post(f"/rounds/{open_round.id}/reminders", follow_redirects=True)
+    others = len(open_round.tokens) - 1
+    assert f"Reminders queued for {others} people who have not answered." in page.text
+    deliver_all()
+    assert answered not in [m["To"] for m in smtp.messages]
+    assert len(smtp.messages) == others
+    reminder = smtp.to("staff1@example.org")[0]
+    assert reminder["Subject"].startswith("Reminder:")
+    assert f"{BASE_URL}/s/{open_round.tokens['staff1@example.org']}" in body(reminder, "plain")
+    again = client.post(f"/rounds/{open_round.id}/reminders", follow_redirects=True)
+    assert "Reminders queued for 0 people" in again.text
+    assert f"{others} had a reminder less than 24 hours ago" in again.text
+    db.session.execute(update(Invitation).values(last_reminded_at=now() - timedelta(hours=25)))
+    db.session.commit()
+    assert round_services.send_reminders(open_round).queued == others
+
+
+def test_decline_needs_a_click_and_stops_all_mail(client, smtp, open_round):
+    deliver_all()
+    smtp.messages.clear()
+    token = open_round.tokens["staff2@example.org"]
+    page = client.get(f"/s/{token}/decline")
+    assert "No more emails about this round?" in page.text
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.email == "staff2@example.org")
+    )
+    assert not invitation.declined, "a mail scanner's GET changes nothing"
+    done = client.post(f"/s/{token}/decline")
+    assert "You will get no more emails" in done.text
+    db.session.refresh(invitation)
+    assert invitation.declined
+    round_services.send_reminders(open_round)
+    deliver_all()
+    assert "staff2@example.org" not in [m["To"] for m in smtp.messages]
+    assert client.get(f"/s/{token}").status_code == 200, "the link itself still works"
+    assert client.get("/s/forged-token/decline").status_code == 404
+
+
+def test_coach_share_notice_is_emailed(smtp, leader, draft_round):
+    round_services.share_with_coach(draft_round, "coach@example.org")
+    deliver_all()
+    (notice,) = smtp.to("coach@example.org")
+    assert "shared a feedback round with you" in notice["Subject"]
+    assert f"{BASE_URL}/login" in body(notice, "plain")
+
+
+def test_header_injection_in_a_name_cannot_add_headers(smtp, ctx):
+    leader = add_user("evil@example.com", "Eve\r\nBcc: victim@example.org")
+    a_round = round_services.create_round(
+        leader, title="x", anonymity_threshold=3, closes_on=None, platforms=[]
+    )
+    invite(a_round, "ann@example.org, staff")
+    round_services.open_round(a_round)
+    assert deliver_all().sent == 1
+    (message,) = smtp.messages
+    assert message["Bcc"] is None
+    assert message["Subject"].strip().startswith("Eve Bcc: victim@example.org asks")
+
+
+def test_without_a_server_messages_become_eml_files(app, open_round):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["send-mail"])
+    assert result.exit_code == 0, result.output
+    assert f"Sent {len(open_round.tokens)}" in result.output
+    files = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))
+    assert len(files) == len(open_round.tokens)
+    parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)
+    assert "/s/" in body(parsed, "plain")
+
+
+def test_schedule_closes_overdue_rounds_and_sends_automatic_reminders(smtp, leader):
+    overdue = round_services.create_round(
+        leader, title="Overdue", anonymity_threshold=3, closes_on=None, platforms=[]
+    )
+    round_services.open_round(overdue)
+    overdue.closes_on = date.today() - timedelta(days=1)
+    soon = round_services.create_round(
+        leader,
+        title="Soon",
+        anonymity_threshold=3,
+        closes_on=date.today() + timedelta(days=2),
+        platforms=[],
+        reminder_days_before_close=3,
+    )
+    invite(soon, "a@example.org, staff\nb@example.org, staff")
+    round_services.open_round(soon)
+    assert round_services.run_schedule() == {"closed": 1, "reminders": 2}
+    assert overdue.status == "closed"
+    assert round_services.run_schedule() == {"closed": 0, "reminders": 0}, "once only"

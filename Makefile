@@ -33,8 +33,11 @@ run: system-check demo
 	@echo "  feedback360 is running at http://127.0.0.1:5000"
 	@echo "  Demo leader: leader@example.com / demo-leader-2026"
 	@echo "  Demo coach:  coach@example.com  / demo-coach-2026"
+	@echo "  Mail goes to instance/outbox/*.eml unless FLASK_MAIL_SERVER is set."
 	@echo ""
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	@$(FLASK) send-mail --watch & sender=$$!; \
+		trap 'kill $$sender 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host 127.0.0.1 --port 5000
 
 lint: install
 	$(BIN)/ruff check .

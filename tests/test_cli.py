@@ -13,6 +13,7 @@ from feedback360 import demo as demo_data
 from feedback360.extensions import db
 from feedback360.models import CoachShare
 from feedback360.models import Invitation
+from feedback360.models import OutboxMessage
 from feedback360.models import Response
 from feedback360.models import Round
 from feedback360.models import SelfRating
@@ -47,6 +48,7 @@ def test_demo_seeds_once_on_both_databases(app):
         assert count(Response) == 8
         assert count(Invitation) == 8
         assert all(inv.answered for inv in a_round.invitations)
+        assert count(OutboxMessage) == 0, "no email to synthetic people"
         assert count(SelfRating) > 0
         assert [s.coach_email for s in db.session.scalars(select(CoachShare))] == [
             demo_data.COACH_EMAIL

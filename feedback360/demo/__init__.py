@@ -11,12 +11,14 @@ from datetime import date
 from datetime import timedelta
 from pathlib import Path
 
+from sqlalchemy import delete
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from .. import questionnaire
 from ..extensions import db
 from ..models import CoachShare
+from ..models import OutboxMessage
 from ..models import Round
 from ..models import SelfRating
 from ..models import User
@@ -98,6 +100,9 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
             ratings, comments = _answers(q, bank, texts, group, rng)
             survey_services.submit(link, ratings, comments)
     round_services.close_round(a_round)
+    # Synthetic people get no email: drop what inviting and sharing queued for them.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.round_id == a_round.id))
+    db.session.commit()
     return a_round
 
 

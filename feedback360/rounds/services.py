@@ -237,13 +237,15 @@ def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]
     invitees, errors = parse_invitees(
         text, already_invited=already, forbidden=forbidden_invitees(a_round)
     )
-    created = []
+    created, invitations = [], []
     for invitee in invitees:
         invitation = Invitation(round=a_round, email=invitee.email, rater_group=invitee.group)
         created.append((invitee, _new_link(invitation)))
-        db.session.add(invitation)
-        if a_round.status == "open":
-            db.session.flush()
+        invitations.append(invitation)
+    db.session.add_all(invitations)
+    if a_round.status == "open":
+        db.session.flush()  # one round trip gives every invitation its id for the outbox
+        for invitation in invitations:
             enqueue("invitation", invitation.email, a_round.id, invitation.id)
     db.session.commit()
     return created, errors

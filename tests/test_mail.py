@@ -263,3 +263,15 @@ def test_schedule_closes_overdue_rounds_and_sends_automatic_reminders(smtp, lead
     assert round_services.run_schedule() == {"closed": 1, "reminders": 2}
     assert overdue.status == "closed"
     assert round_services.run_schedule() == {"closed": 0, "reminders": 0}, "once only"
+
+
+def test_two_hundred_pasted_invitations_all_arrive_through_send_mail(app, client, smtp, open_round):
+    login(client, "leader@example.com")
+    lines = "\n".join(f"reader{i:03d}@example.org, follower" for i in range(200))
+    page = client.post(f"/rounds/{open_round.id}/invitations", data={"lines": lines})
+    assert page.text.count("/s/") >= 200
+    result = app.test_cli_runner().invoke(args=["send-mail", "--batch", "50"])
+    assert result.exit_code == 0, result.output
+    received = {m["To"] for m in smtp.messages}
+    assert {f"reader{i:03d}@example.org" for i in range(200)} <= received
+    assert len(smtp.messages) == 200 + len(open_round.tokens), "each exactly once"

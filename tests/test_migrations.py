@@ -96,3 +96,43 @@ def test_downgrade_to_base_and_back(empty_app):
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         flask_migrate.upgrade()
     assert schema_differences(empty_app) == []
+
+
+FIRST_REVISION = "3174035c7984"
+
+
+def test_upgrade_keeps_existing_data(empty_app):
+    """Rows written at the first revision survive every later migration, children included."""
+    with empty_app.app_context():
+        flask_migrate.upgrade(revision=FIRST_REVISION)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, email, name, password_hash, created_at) "
+                "VALUES (1, 'l@example.com', 'L', 'x', '2026-01-01 00:00:00')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO rounds (id, leader_id, title, why, success_measures, platforms, "
+                "questionnaire_version, anonymity_threshold, status, created_at) VALUES "
+                "(1, 1, 'Kept', '', '', '[]', '2026.1', 3, 'closed', '2026-01-01 00:00:00')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO invitations (id, round_id, email, rater_group, token_hash, "
+                "answered, created_at) VALUES (1, 1, 'a@example.org', 'staff', 'h', true, "
+                "'2026-01-01 00:00:00')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO responses (id, round_id, rater_group) VALUES ('r1', 1, 'staff')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO answers (response_id, item_id, value) VALUES ('r1', 'purpose_1', 4)"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO comments (id, response_id, key, text) VALUES ('c1', 'r1', 'keep', 'k')"
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            for table in ("users", "rounds", "invitations", "responses", "answers", "comments"):
+                count = conn.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar()
+                assert count == 1, table
+            declined = conn.exec_driver_sql("SELECT declined FROM invitations").scalar()
+            assert declined in (False, 0), "new columns get their defaults"

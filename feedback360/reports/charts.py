@@ -7,6 +7,7 @@ must stay readable when printed in greyscale, so meaning is carried by shape and
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -18,7 +19,8 @@ if TYPE_CHECKING:
     from ..aggregation import RoundResults
     from ..questionnaire import Questionnaire
 
-# Colours, defined once: the report's CSS reads them through `css_variables()`.
+# Colours, defined once: the report's stylesheet names them as `var(--name)`, and
+# `resolve_css_variables()` writes the values in before WeasyPrint parses it.
 PALETTE = {
     "ink": "#1d2433",  # text, and the self marker
     "muted": "#5a6476",  # secondary text
@@ -45,10 +47,23 @@ FONT = "DejaVu Sans, sans-serif"
 DASH = "\u2013"
 
 
-def css_variables() -> Markup:
-    """`:root { --ink: …; … }` so the stylesheet uses the same colours as the charts."""
-    body = " ".join(f"--{name}: {value};" for name, value in PALETTE.items())
-    return Markup(f":root {{ {body} }}")
+_CSS_VARIABLE = re.compile(r"var\(\s*--([a-z-]+)\s*\)")
+
+
+def resolve_css_variables(css: str) -> str:
+    """`css` with every `var(--name)` replaced by `PALETTE[name]`.
+
+    Literal colours are cheaper for WeasyPrint than custom properties, which it resolves again for
+    every element; an unknown name is an error, not a silently missing colour.
+    """
+
+    def colour(match: re.Match) -> str:
+        name = match.group(1)
+        if name not in PALETTE:
+            raise KeyError(f"report.css uses var(--{name}), which is not in charts.PALETTE")
+        return PALETTE[name]
+
+    return _CSS_VARIABLE.sub(colour, css)
 
 
 def fmt(value: float | None) -> str:
@@ -146,13 +161,21 @@ def _wrap(text: str, width: int, lines: int = 2) -> list[str]:
 
 
 def _svg(
-    width: float, height: float, label: str, body: list[str], css_class: str, font_size: float = 10
+    width: float,
+    height: float,
+    label: str,
+    body: list[str],
+    css_class: str,
+    font_size: float = 10,
+    extra: str = "",
 ) -> Markup:
+    """The <title> is the accessible name (in browsers, and the Alt text of the tagged PDF); an
+    aria-label as well would only double the text WeasyPrint has to parse."""
     return Markup(
         f'<svg xmlns="http://www.w3.org/2000/svg" class="{css_class}" role="img" '
-        f'aria-label="{escape(label)}" width="{width:.0f}" height="{height:.0f}" '
-        f'viewBox="0 0 {width:.0f} {height:.0f}" font-family="{FONT}" font-size="{font_size}" '
-        f'fill="{PALETTE["ink"]}"><title>{escape(label)}</title>{"".join(body)}</svg>'
+        f'width="{width:.0f}" height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'font-family="{FONT}" font-size="{font_size}" fill="{PALETTE["ink"]}"{extra}>'
+        f"<title>{escape(label)}</title>{''.join(body)}</svg>"
     )
 
 
@@ -304,10 +327,8 @@ def distribution_strip(
         )
     labels = list(scale_labels or [])
     colours = ramp(scale_max)
-    rects, light_numbers, dark_numbers, parts, left = [], [], [], [], 0.0
+    rects, numbers, left = [], [], 0.0
     for i, count in enumerate(counts):
-        name = f"{i + 1} ({labels[i]})" if i < len(labels) else str(i + 1)
-        parts.append(f"{name}: {count}")
         if not count:
             continue
         w = width * count / total
@@ -316,16 +337,26 @@ def distribution_strip(
             f'fill="{colours[i]}"/>'
         )
         if w >= 11:
-            numbers = light_numbers if i >= scale_max / 2 else dark_numbers
-            numbers.append(_text(left + w / 2 - 0.4, 10.3, str(count)))
+            light = i >= scale_max / 2
+            numbers.append(
+                _text(left + w / 2 - 0.4, 10.3, str(count), fill="#ffffff" if light else None)
+            )
         left += w
-    body = rects
-    if dark_numbers:
-        body.append(f'<g text-anchor="middle">{"".join(dark_numbers)}</g>')
-    if light_numbers:
-        body.append(f'<g text-anchor="middle" fill="#ffffff">{"".join(light_numbers)}</g>')
-    label = "Ratings, from lowest to highest: " + ", ".join(parts) + "."
-    return _svg(width, height, label, body, "chart strip", font_size=8.5)
+    # Short, as there is one per item: "Ratings from 1 (Never) to 5 (Always): 0, 1, 4, 6, 9."
+    ends = [str(n) for n in (1, scale_max)]
+    if len(labels) >= scale_max:
+        ends = [f"1 ({labels[0]})", f"{scale_max} ({labels[scale_max - 1]})"]
+    label = f"Ratings from {ends[0]} to {ends[1]}: " + ", ".join(map(str, counts)) + "."
+    # text-anchor on the <svg> itself: it only affects the numbers, and saves a <g> per colour.
+    return _svg(
+        width,
+        height,
+        label,
+        rects + numbers,
+        "chart strip",
+        font_size=8.5,
+        extra=' text-anchor="middle"',
+    )
 
 
 def scale_key(scale: Sequence[str]) -> Markup:

@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from .extensions import csrf
 from .extensions import db
+from .extensions import limiter
 from .extensions import login_manager
 from .extensions import migrate
 
@@ -53,9 +54,20 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAIL_TIMEOUT=10,
         MAIL_DEFAULT_SENDER="feedback360@localhost",
         MAIL_SENDER_NAME="feedback360",
+        # Survey submits per client address (Flask-Limiter syntax). Generous, because people at
+        # one event or office share an address; counters live in memory per process unless
+        # RATELIMIT_STORAGE_URI names shared storage such as redis://127.0.0.1:6379.
+        SURVEY_RATE_LIMIT="20 per minute;200 per hour",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        RATELIMIT_HEADERS_ENABLED=True,
+        # If the shared storage is down, log it and let answers through rather than lose them.
+        RATELIMIT_SWALLOW_ERRORS=True,
     )
     if os.environ.get("DATABASE_URL"):
         app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if os.environ.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = os.environ["RATELIMIT_STORAGE_URI"]
     app.config.from_prefixed_env()
     app.config.update(test_config)
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
@@ -68,6 +80,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from . import models
     from . import web

@@ -13,6 +13,7 @@ from urllib.parse import quote
 from urllib.parse import urlsplit
 
 import pytest
+from flask import current_app
 from sqlalchemy import select
 
 from feedback360 import questionnaire
@@ -44,6 +45,8 @@ ROUTE_ACCESS = {
     "rounds.invite": LEADER,
     "rounds.new_link": LEADER,
     "rounds.open_link": LEADER,
+    "rounds.open_link_settings": LEADER,
+    "rounds.open_link_qr": LEADER,
     "rounds.open_round": LEADER,
     "rounds.close_round": LEADER,
     "rounds.remind": LEADER,
@@ -55,7 +58,7 @@ ROUTE_ACCESS = {
     "reports.results": SHARED,
     "reports.pdf": SHARED,
 }
-KNOWN_ARGUMENTS = {"round_id", "invitation_id", "share_id", "token"}
+KNOWN_ARGUMENTS = {"round_id", "invitation_id", "share_id", "token", "group"}
 PLACEHOLDER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 ROUND_TITLE = "Spring round"
 Q = questionnaire.load()
@@ -79,6 +82,7 @@ class World:
             "invitation_id": self.invitation_id,
             "share_id": self.share_id,
             "token": self.token,
+            "group": "follower",  # the round has an open link for followers
         }
 
 
@@ -109,6 +113,8 @@ def world(leader, other_leader, coach, draft_round) -> World:
     tokens = invite(draft_round, "\n".join(f"staff{i}@example.org, staff" for i in range(4)))
     round_services.share_with_coach(draft_round, coach.email)
     round_services.open_round(draft_round)
+    follower_link = round_services.ensure_open_link(draft_round, "follower")
+    round_services.rotate_open_link(follower_link, current_app.config["SECRET_KEY"])
     for email in sorted(tokens)[:3]:
         submit_via_token(tokens[email], answer_all(Q, 4))
     round_services.close_round(draft_round)

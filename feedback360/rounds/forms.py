@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
+from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import IntegerField
 from wtforms import SelectChoice
@@ -107,6 +108,27 @@ class InvitationsForm(FlaskForm):
 
 class OpenLinkForm(FlaskForm):
     group = SelectField("Group", choices=GROUP_CHOICES, default="follower")
+
+
+MAX_OPEN_LINK_CAP = 100_000
+
+
+class OpenLinkSettingsForm(FlaskForm):
+    """Per open link: an optional cap on answers, and pausing it."""
+
+    max_responses = IntegerField(
+        "Stop after this many answers (optional)",
+        validators=[
+            Optional(),
+            NumberRange(
+                min=1,
+                max=MAX_OPEN_LINK_CAP,
+                message=f"Use a number from 1 to {MAX_OPEN_LINK_CAP:,}, or leave it empty.",
+            ),
+        ],
+        description="Leave empty for no limit.",
+    )
+    paused = BooleanField("Paused: the link takes no answers for now")
 
 
 class ShareForm(FlaskForm):

@@ -14,6 +14,8 @@ from sqlalchemy import true
 
 from .. import questionnaire
 from ..anonymity import can_change_threshold
+from ..bursts import Burst
+from ..bursts import detect_bursts
 from ..extensions import db
 from ..invitation_list import Invitee
 from ..invitation_list import LineError
@@ -24,6 +26,7 @@ from ..models import CoachShare
 from ..models import Comment
 from ..models import Invitation
 from ..models import OpenLink
+from ..models import OpenLinkHour
 from ..models import OutboxMessage
 from ..models import Response
 from ..models import Round
@@ -338,6 +341,50 @@ def rotate_open_link(link: OpenLink, secret_key: str) -> str:
     link.token_hash = hash_token(token)
     db.session.commit()
     return token
+
+
+def find_open_link(a_round: Round, group: str) -> OpenLink | None:
+    return next((link for link in a_round.open_links if link.rater_group == group), None)
+
+
+def set_open_link_settings(link: OpenLink, max_responses: int | None, paused: bool) -> None:
+    """Cap the link's answers (None: no cap) and pause or resume it.
+
+    A cap at or below the answers already in stops the link; answers already saved stay.
+    """
+    if link.round.status == "closed":
+        raise RoundError("This round is closed; its open links no longer take answers anyway.")
+    link.max_responses = max_responses
+    link.paused = paused
+    db.session.commit()
+
+
+def open_link_bursts(a_round: Round) -> list[tuple[OpenLink, Burst]]:
+    """Hours in which one open link took a suspicious share of its answers (see bursts.py)."""
+    links = {link.id: link for link in a_round.open_links}
+    if not links:
+        return []
+    hours: dict[int, list[tuple]] = {link_id: [] for link_id in links}
+    for link_id, hour, answers in db.session.execute(
+        select(OpenLinkHour.open_link_id, OpenLinkHour.hour, OpenLinkHour.answers).where(
+            OpenLinkHour.open_link_id.in_(links)
+        )
+    ):
+        hours[link_id].append((hour, answers))
+    return [
+        (links[link_id], burst)
+        for link_id in sorted(links, key=lambda i: links[i].rater_group)
+        for burst in detect_bursts(hours[link_id], links[link_id].responses)
+    ]
+
+
+def open_link_cautions(a_round: Round) -> list[str]:
+    """The burst warnings as sentences for the round and results pages."""
+    q = questionnaire.load(a_round.questionnaire_version)
+    return [
+        burst.caution(q.group(link.rater_group).label.lower())
+        for link, burst in open_link_bursts(a_round)
+    ]
 
 
 def share_with_coach(a_round: Round, email: str) -> None:

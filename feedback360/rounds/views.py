@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+
+import segno
 from flask import Blueprint
 from flask import abort
 from flask import current_app
@@ -18,8 +21,10 @@ from .. import questionnaire
 from ..anonymity import MIN_THRESHOLD
 from ..extensions import db
 from ..forms import ActionForm
+from ..models import GROUP_IDS
 from ..models import CoachShare
 from ..models import Invitation
+from ..models import OpenLink
 from ..models import Round
 from ..survey.forms import NOT_OBSERVED
 from ..survey.forms import item_field
@@ -29,6 +34,7 @@ from ..tokens import open_link_token
 from . import services
 from .forms import InvitationsForm
 from .forms import OpenLinkForm
+from .forms import OpenLinkSettingsForm
 from .forms import RoundForm
 from .forms import ShareForm
 
@@ -113,10 +119,17 @@ def detail(round_id: int):
         per_page=INVITATIONS_PER_PAGE,
         error_out=False,
     )
-    secret = current_app.config["SECRET_KEY"]
     open_links = [
-        (link, survey_url(open_link_token(secret, link.nonce)))
+        (
+            link,
+            open_link_url(link),
+            OpenLinkSettingsForm(
+                prefix=link.rater_group,
+                data={"max_responses": link.max_responses, "paused": link.paused},
+            ),
+        )
         for link in sorted(a_round.open_links, key=lambda link: link.rater_group)
+        if link.nonce
     ]
     q = questionnaire.load(a_round.questionnaire_version)
     return render_template(
@@ -127,6 +140,7 @@ def detail(round_id: int):
         mail=services.mail_status(a_round),
         invitations=page,
         open_links=open_links,
+        open_link_cautions=services.open_link_cautions(a_round),
         self_done=bool(a_round.self_ratings),
         invite_form=InvitationsForm(),
         open_link_form=OpenLinkForm(),
@@ -226,6 +240,69 @@ def open_link(round_id: int):
                 "success",
             )
     return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="open-links"))
+
+
+def open_link_url(link: OpenLink) -> str:
+    return survey_url(open_link_token(current_app.config["SECRET_KEY"], link.nonce))
+
+
+def own_open_link(a_round: Round, group: str) -> OpenLink:
+    """The round's open link for `group`, or 404."""
+    link = services.find_open_link(a_round, group) if group in GROUP_IDS else None
+    if link is None or not link.nonce:
+        abort(404)
+    return link
+
+
+@bp.post("/rounds/<id:round_id>/open-links/<group>")
+@login_required
+def open_link_settings(round_id: int, group: str):
+    a_round = own_round(round_id)
+    link = own_open_link(a_round, group)
+    form = OpenLinkSettingsForm(prefix=group)
+    if not form.validate_on_submit():
+        for error in form.max_responses.errors:
+            flash(error, "error")
+    else:
+        try:
+            services.set_open_link_settings(link, form.max_responses.data, form.paused.data)
+        except services.RoundError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+        else:
+            flash(_settings_message(link), "success")
+    return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="open-links"))
+
+
+def _settings_message(link: OpenLink) -> str:
+    group = questionnaire.load(link.round.questionnaire_version).group(link.rater_group)
+    name = f"The open link for {group.plural.lower()}"
+    if link.paused:
+        return f"{name} is paused: it takes no answers until you resume it."
+    if link.max_responses is None:
+        return f"{name} takes answers, with no limit."
+    if link.responses >= link.max_responses:
+        return (
+            f"{name} already has {link.responses} answers, so with a limit of "
+            f"{link.max_responses} it takes no more."
+        )
+    return f"{name} takes answers until it has {link.max_responses} ({link.responses} so far)."
+
+
+@bp.get("/rounds/<id:round_id>/open-links/<group>/qr.svg")
+@login_required
+def open_link_qr(round_id: int, group: str):
+    """The open link as a QR code, for slides and events."""
+    link = own_open_link(own_round(round_id), group)
+    svg = io.BytesIO()
+    segno.make(open_link_url(link), error="m", micro=False).save(
+        svg, kind="svg", scale=5, border=4, xmldecl=False, title="Survey link"
+    )
+    headers = {"Cache-Control": "private, no-store"}
+    if request.args.get("download"):
+        filename = f"feedback360-round-{link.round_id}-{group}-open-link.svg"
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return current_app.response_class(svg.getvalue(), mimetype="image/svg+xml", headers=headers)
 
 
 def _state_change(round_id: int, change, message: str):

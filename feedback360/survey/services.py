@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
+from datetime import datetime
 
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -12,6 +15,7 @@ from ..models import Answer
 from ..models import Comment
 from ..models import Invitation
 from ..models import OpenLink
+from ..models import OpenLinkHour
 from ..models import Response
 from ..models import Round
 from ..tokens import hash_token
@@ -25,6 +29,8 @@ class SurveyLink:
     invitation_id: int | None
     open_link_id: int | None
     answered: bool
+    paused: bool = False  # open links only: the leader has paused it
+    full: bool = False  # open links only: it has all the answers its cap allows
 
 
 class AlreadyAnswered(Exception):
@@ -33,6 +39,19 @@ class AlreadyAnswered(Exception):
 
 class RoundNotOpen(Exception):
     pass
+
+
+class LinkPaused(Exception):
+    pass
+
+
+class LinkFull(Exception):
+    pass
+
+
+def current_hour() -> datetime:
+    """The start of the current clock hour, UTC, naive like every stored time."""
+    return datetime.now(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
 
 
 def resolve(token: str) -> SurveyLink | None:
@@ -47,7 +66,10 @@ def resolve(token: str) -> SurveyLink | None:
         )
     link = db.session.scalar(select(OpenLink).where(OpenLink.token_hash == token_hash))
     if link is not None and token_matches(token, link.token_hash):
-        return SurveyLink(link.round, link.rater_group, None, link.id, False)
+        full = link.max_responses is not None and link.responses >= link.max_responses
+        return SurveyLink(
+            link.round, link.rater_group, None, link.id, False, paused=link.paused, full=full
+        )
     return None
 
 
@@ -57,6 +79,10 @@ def submit(link: SurveyLink, ratings: dict[str, int | None], comments: dict[str,
     For an invitation, the database decides single use: the conditional UPDATE marks it answered
     only if it was not already, so two parallel submits cannot both succeed. The response row
     gets nothing from the invitation but its group.
+
+    For an open link, a conditional UPDATE likewise takes one of the places its cap allows, only
+    while the link is not paused, so parallel submits cannot exceed the cap. The answer is also
+    counted into its clock hour (`OpenLinkHour`) for burst detection.
     """
     try:
         still_open = db.session.execute(
@@ -74,6 +100,8 @@ def submit(link: SurveyLink, ratings: dict[str, int | None], comments: dict[str,
             ).rowcount
             if marked != 1:
                 raise AlreadyAnswered
+        if link.open_link_id is not None:
+            _take_open_link_place(link.open_link_id)
         db.session.add(
             Response(
                 round_id=link.round.id,
@@ -86,3 +114,30 @@ def submit(link: SurveyLink, ratings: dict[str, int | None], comments: dict[str,
     except Exception:
         db.session.rollback()
         raise
+
+
+def _take_open_link_place(open_link_id: int) -> None:
+    """Count one answer into the open link and its hour, or raise LinkPaused / LinkFull."""
+    taken = db.session.execute(
+        update(OpenLink)
+        .where(
+            OpenLink.id == open_link_id,
+            OpenLink.paused.is_(False),
+            or_(OpenLink.max_responses.is_(None), OpenLink.responses < OpenLink.max_responses),
+        )
+        .values(responses=OpenLink.responses + 1)
+    ).rowcount
+    if taken != 1:
+        paused = db.session.scalar(select(OpenLink.paused).where(OpenLink.id == open_link_id))
+        raise LinkPaused if paused else LinkFull
+    # Select-free upsert: try the increment, insert if the hour has no row yet. The UPDATE above
+    # holds this link's row (PostgreSQL row lock, SQLite write lock) until commit, so a parallel
+    # submit to the same link cannot insert the same hour in between.
+    hour = current_hour()
+    counted = db.session.execute(
+        update(OpenLinkHour)
+        .where(OpenLinkHour.open_link_id == open_link_id, OpenLinkHour.hour == hour)
+        .values(answers=OpenLinkHour.answers + 1)
+    ).rowcount
+    if counted != 1:
+        db.session.add(OpenLinkHour(open_link_id=open_link_id, hour=hour, answers=1))

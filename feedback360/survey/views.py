@@ -3,19 +3,28 @@
 A GET never uses a link up (mail scanners open every link); only the submitting POST does, and it
 ends on a token-free thank-you page. The blueprint is exempt from the global CSRF check so that an
 expired token can be handled here: the respondent keeps their answers and is asked to submit again.
+
+Open links are public, so submits are rate-limited per client address, and a signed cookie
+remembers which open links this browser has answered: a speed bump, not a guarantee.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import Blueprint
+from flask import current_app
 from flask import redirect
 from flask import render_template
-from flask import session
+from flask import request
 from flask import url_for
+from itsdangerous import BadData
+from itsdangerous import URLSafeSerializer
 
 from .. import questionnaire
 from ..extensions import csrf
 from ..extensions import db
+from ..extensions import limiter
 from ..forms import ActionForm
 from ..models import Invitation
 from ..rounds.services import decline as decline_invitation
@@ -31,7 +40,53 @@ from .forms import survey_form_class
 bp = Blueprint("survey", __name__, url_prefix="/s")
 csrf.exempt(bp)
 
-ANSWERED_OPEN_LINKS = "answered_open_links"
+ANSWERED_COOKIE = "f360_answered"
+ANSWERED_SALT = "feedback360.answered-open-links"
+ANSWERED_MAX_AGE = timedelta(days=180)
+ANSWERED_KEEP = 50  # the most recent open links remembered; keeps the cookie small
+
+
+def _answered_serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=ANSWERED_SALT)
+
+
+def answered_open_links() -> list[int]:
+    """Open-link ids this browser has answered, from the signed cookie; forged means none."""
+    raw = request.cookies.get(ANSWERED_COOKIE)
+    if not raw:
+        return []
+    try:
+        ids = _answered_serializer().loads(raw)
+    except BadData:
+        return []
+    if not isinstance(ids, list):
+        return []
+    return [i for i in ids if type(i) is int]
+
+
+def remember_answered(response, open_link_id: int) -> None:
+    """Add the link to the cookie. It holds open-link ids only, never anything about answers."""
+    ids = [i for i in answered_open_links() if i != open_link_id] + [open_link_id]
+    response.set_cookie(
+        ANSWERED_COOKIE,
+        _answered_serializer().dumps(ids[-ANSWERED_KEEP:]),
+        max_age=ANSWERED_MAX_AGE,
+        path=f"{request.script_root}/s/",
+        secure=request.is_secure,
+        httponly=True,
+        samesite="Lax",
+    )
+
+
+def _survey_rate_limit() -> str:
+    return current_app.config["SURVEY_RATE_LIMIT"]
+
+
+@bp.after_request
+def _not_for_search_engines(response):
+    """Survey pages are for the people given the link, not for search results."""
+    response.headers.setdefault("X-Robots-Tag", "noindex")
+    return response
 
 
 def _unavailable(reason: str, status: int):
@@ -46,12 +101,32 @@ def _problem(link: services.SurveyLink | None):
         return _unavailable("not_open", 409)
     if link.round.status == "closed":
         return _unavailable("closed", 410)
-    if link.answered or link.open_link_id in session.get(ANSWERED_OPEN_LINKS, []):
+    if link.answered or link.open_link_id in answered_open_links():
         return _unavailable("answered", 409)
+    if link.paused:
+        return _unavailable("paused", 409)
+    if link.full:
+        return _unavailable("full", 410)
     return None
 
 
+def _form_page(link: services.SurveyLink, form, q, expired=False, rate_limited=False):
+    return render_template(
+        "survey/form.html",
+        form=form,
+        q=q,
+        a_round=link.round,
+        group=q.group(link.group),
+        open_link=link.open_link_id is not None,
+        expired=expired,
+        rate_limited=rate_limited,
+        item_field=item_field,
+        comment_field=comment_field,
+    )
+
+
 @bp.route("/<token>", methods=["GET", "POST"])
+@limiter.limit(_survey_rate_limit, methods=["POST"])
 def answer(token: str):
     link = services.resolve(token)
     problem = _problem(link)
@@ -68,23 +143,31 @@ def answer(token: str):
                 return _unavailable("answered", 409)
             except services.RoundNotOpen:
                 return _unavailable("closed", 410)
+            except services.LinkPaused:
+                return _unavailable("paused", 409)
+            except services.LinkFull:
+                return _unavailable("full", 410)
+            response = redirect(url_for("survey.thanks"))
             if link.open_link_id is not None:
-                session[ANSWERED_OPEN_LINKS] = [
-                    *session.get(ANSWERED_OPEN_LINKS, []),
-                    link.open_link_id,
-                ]
-            return redirect(url_for("survey.thanks"))
+                remember_answered(response, link.open_link_id)
+            return response
         expired = only_csrf_failed(form)
-    return render_template(
-        "survey/form.html",
-        form=form,
-        q=q,
-        a_round=link.round,
-        group=q.group(link.group),
-        expired=expired,
-        item_field=item_field,
-        comment_field=comment_field,
+    return _form_page(link, form, q, expired=expired)
+
+
+@bp.errorhandler(429)
+def _too_many_answers(error):
+    """Over the rate limit: nothing was saved, but show the answers again to send later."""
+    link = services.resolve((request.view_args or {}).get("token", ""))
+    if request.endpoint == "survey.answer" and link is not None and _problem(link) is None:
+        q = questionnaire.load(link.round.questionnaire_version)
+        form = survey_form_class(q.version, False)()
+        return _form_page(link, form, q, rate_limited=True), 429
+    message = (
+        "Too many answers have come from this connection, so nothing was saved. "
+        "Wait a minute, go back and send your answers again."
     )
+    return render_template("error.html", code=429, message=message), 429
 
 
 @bp.get("/thanks")

@@ -1,0 +1,41 @@
+"""Spotting a burst of open-link answers, a sign that someone may be stuffing the survey. Pure.
+
+The rule, in plain words: an open link's answers "arrived in a burst" when a single clock hour
+holds at least 10 of them and at least half of all the answers that link has received. Ten keeps
+small links quiet (five friends answering over lunch is normal); half means the hour dominates
+the link. A burst is a reason to look, not proof: a post that goes viral does the same.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+MIN_ANSWERS = 10
+MIN_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Burst:
+    hour: datetime  # start of the clock hour, UTC
+    answers: int  # answers in that hour
+    total: int  # all answers the link has received
+
+    def caution(self, group_name: str) -> str:
+        """A sentence for the leader, e.g. about "follower" answers."""
+        return (
+            f"On {self.hour.day} {self.hour:%B}, {self.answers} of the {self.total} "
+            f"{group_name} open-link answers arrived within one hour: check they are genuine."
+        )
+
+
+def detect_bursts(hours: list[tuple[datetime, int]], total: int) -> list[Burst]:
+    """The hours that break the rule above, oldest first.
+
+    `hours` are (start of hour, answers) pairs; `total` is every answer the link received.
+    """
+    return [
+        Burst(hour, answers, total)
+        for hour, answers in sorted(hours)
+        if answers >= MIN_ANSWERS and answers >= MIN_SHARE * total
+    ]

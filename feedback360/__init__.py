@@ -9,6 +9,7 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .extensions import csrf
 from .extensions import db
@@ -58,6 +59,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         # one event or office share an address; counters live in memory per process unless
         # RATELIMIT_STORAGE_URI names shared storage such as redis://127.0.0.1:6379.
         SURVEY_RATE_LIMIT="20 per minute;200 per hour",
+        # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none).
+        PROXY_FIX_X_FOR=0,
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="memory://",
         RATELIMIT_HEADERS_ENABLED=True,
@@ -75,6 +78,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance_path)
+
+    if int(app.config["PROXY_FIX_X_FOR"]):
+        hops = int(app.config["PROXY_FIX_X_FOR"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)

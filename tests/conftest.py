@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 import uuid
 from contextlib import contextmanager
 from datetime import date
@@ -190,3 +191,31 @@ def answer_all(q, value: int | None) -> dict[str, int | None]:
 def submit_via_token(token: str, ratings, comments=None) -> None:
     link = survey_services.resolve(token)
     survey_services.submit(link, ratings, comments or {})
+
+
+def submit_at_once(app, token: str, times: int, ratings, comments=None) -> list[str]:
+    """`times` people submit one link at the same instant, each in its own thread and session.
+
+    Returns the sorted outcomes: "saved", or the name of the exception a submit raised.
+    """
+    links = [survey_services.resolve(token) for _ in range(times)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(times)
+
+    def submit(link) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                survey_services.submit(link, ratings, comments or {})
+                outcomes.append("saved")
+            except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+                outcomes.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit, args=(link,)) for link in links]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)

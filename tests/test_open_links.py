@@ -8,7 +8,6 @@ import json
 import re
 import subprocess
 import sys
-import threading
 import uuid
 import xml.etree.ElementTree as ET
 from datetime import datetime
@@ -27,6 +26,8 @@ from feedback360.extensions import db
 from feedback360.models import OpenLink
 from feedback360.models import OpenLinkHour
 from feedback360.models import Response
+from feedback360.models import Round
+from feedback360.reports.service import report_data
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey import views as survey_views
@@ -38,6 +39,7 @@ from tests.conftest import drop_app
 from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import make_app
+from tests.conftest import submit_at_once
 
 Q = questionnaire.load()
 REDIS_URL = "redis://127.0.0.1:6379"
@@ -250,27 +252,8 @@ def test_parallel_submits_cannot_exceed_the_cap(app, open_round, monkeypatch):
     monkeypatch.setattr(survey_services, "current_hour", lambda: H)
     link, token = make_open_link(open_round, max_responses=3)
     ratings = {item.id: 4 for item in Q.items}
-    links = [survey_services.resolve(token) for _ in range(6)]
-    outcomes: list[str] = []
-    barrier = threading.Barrier(len(links))
-
-    def submit(resolved):
-        with app.app_context():
-            barrier.wait()
-            try:
-                survey_services.submit(resolved, ratings, {"keep": "same"})
-                outcomes.append("saved")
-            except survey_services.LinkFull:
-                outcomes.append("full")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=submit, args=(resolved,)) for resolved in links]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["full"] * 3 + ["saved"] * 3
+    outcomes = submit_at_once(app, token, 6, ratings, {"keep": "same"})
+    assert outcomes == ["LinkFull"] * 3 + ["saved"] * 3
     db.session.expire_all()
     assert response_count() == 3
     assert db.session.get(OpenLink, link.id).responses == 3
@@ -282,26 +265,7 @@ def test_parallel_submits_without_a_cap_all_count_into_one_hour(app, open_round,
     monkeypatch.setattr(survey_services, "current_hour", lambda: H)
     make_open_link(open_round)
     token = round_services.rotate_open_link(open_round.open_links[0], "test-secret-key")
-    links = [survey_services.resolve(token) for _ in range(6)]
-    barrier = threading.Barrier(len(links))
-    errors: list[Exception] = []
-
-    def submit(resolved):
-        with app.app_context():
-            barrier.wait()
-            try:
-                survey_services.submit(resolved, {Q.items[0].id: 4}, {})
-            except Exception as error:  # noqa: BLE001 - collected and asserted below
-                errors.append(error)
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=submit, args=(resolved,)) for resolved in links]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert not errors
+    assert submit_at_once(app, token, 6, {Q.items[0].id: 4}) == ["saved"] * 6
     assert db.session.execute(select(OpenLinkHour.answers)).scalars().all() == [6]
 
 
@@ -379,7 +343,12 @@ def test_a_burst_is_flagged_on_the_leaders_round_page(client, open_round):
     assert round_services.open_link_cautions(open_round) == [Burst(H, 14, 20).caution("follower")]
     login(client, "leader@example.com")
     page = client.get(f"/rounds/{open_round.id}").text
-    assert "On 12 May, 14 of the 20 follower open-link answers arrived within one hour" in page
+    caution = "On 12 May, 14 of the 20 follower open-link answers arrived within one hour"
+    assert caution in page
+    round_services.close_round(open_round)
+    assert caution in client.get(f"/rounds/{open_round.id}/results").text
+    data = report_data(db.session.get(Round, open_round.id))
+    assert data.cautions == (Burst(H, 14, 20).caution("follower"),)
 
 
 def test_no_caution_without_a_burst(client, open_round):
@@ -689,3 +658,18 @@ def test_settings_form_works_with_csrf_on(csrf_app):
         assert db.session.scalar(select(OpenLink.paused)) is True
     refused = client.post(f"/rounds/{round_id}/open-links/follower", data={})
     assert refused.status_code == 400
+
+
+def test_behind_a_proxy_each_forwarded_client_has_its_own_limit(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, SURVEY_RATE_LIMIT="1 per minute", PROXY_FIX_X_FOR=1)
+    try:
+        token = open_link_in(app)
+        for address in ("198.51.100.1", "198.51.100.2"):
+            client = app.test_client()
+            client.environ_base["HTTP_X_FORWARDED_FOR"] = address
+            assert client.post(f"/s/{token}", data=full_answers()).status_code == 302
+        again = app.test_client()
+        again.environ_base["HTTP_X_FORWARDED_FOR"] = "198.51.100.1"
+        assert again.post(f"/s/{token}", data=full_answers()).status_code == 429
+    finally:
+        drop_app(app)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import threading
 import time
 from datetime import date
 from datetime import timedelta
@@ -24,6 +23,7 @@ from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
 from tests.conftest import add_user
 from tests.conftest import invite
+from tests.conftest import submit_at_once
 
 Q = questionnaire.load()
 CHECKED_5 = re.compile(r'<input checked[^>]*value="5"')
@@ -256,27 +256,8 @@ def test_parallel_submits_of_one_link_store_exactly_one_response(app, open_round
     """The database, not Python, decides: the conditional UPDATE lets only one through."""
     token = open_round.tokens["colleague0@example.org"]
     ratings = {item.id: 4 for item in Q.items}
-    links = [survey_services.resolve(token) for _ in range(6)]
-    outcomes: list[str] = []
-    barrier = threading.Barrier(len(links))
-
-    def submit(link):
-        with app.app_context():
-            barrier.wait()
-            try:
-                survey_services.submit(link, ratings, {"keep": "same"})
-                outcomes.append("saved")
-            except survey_services.AlreadyAnswered:
-                outcomes.append("already")
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=submit, args=(link,)) for link in links]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sorted(outcomes) == ["already"] * 5 + ["saved"]
+    outcomes = submit_at_once(app, token, 6, ratings, {"keep": "same"})
+    assert outcomes == ["AlreadyAnswered"] * 5 + ["saved"]
     assert response_count() == 1
 
 

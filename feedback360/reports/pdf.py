@@ -50,6 +50,7 @@ class ReportData:
     results: RoundResults
     comments: dict[str, list[Comment]]  # by key: dimension ids and open-question ids
     comments_left_out: dict[str, int]
+    cautions: tuple[str, ...] = ()  # e.g. open-link answers that arrived in a burst
 
 
 class FetchRefused(ValueError):

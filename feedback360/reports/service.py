@@ -16,6 +16,7 @@ from ..models import Answer
 from ..models import Comment
 from ..models import Response
 from ..models import Round
+from ..rounds.services import open_link_cautions
 from ..rounds.services import response_counts
 from .pdf import ReportData
 
@@ -61,4 +62,5 @@ def report_data(a_round: Round, comments_per_key: int | None = None) -> ReportDa
         results=results,
         comments=comments,
         comments_left_out=left_out,
+        cautions=tuple(open_link_cautions(a_round)),
     )

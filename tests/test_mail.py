@@ -270,7 +270,7 @@ def test_two_hundred_pasted_invitations_all_arrive_through_send_mail(app, client
     login(client, "leader@example.com")
     lines = "\n".join(f"reader{i:03d}@example.org, follower" for i in range(200))
     page = client.post(f"/rounds/{open_round.id}/invitations", data={"lines": lines})
-    assert page.text.count("/s/") >= 200
+    assert "200 people invited" in page.text
     result = app.test_cli_runner().invoke(args=["send-mail", "--batch", "50"])
     assert result.exit_code == 0, result.output
     received = {m["To"] for m in smtp.messages}

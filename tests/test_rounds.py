@@ -12,6 +12,7 @@ from feedback360.extensions import db
 from feedback360.models import CoachShare
 from feedback360.models import Invitation
 from feedback360.models import OpenLink
+from feedback360.models import OutboxMessage
 from feedback360.models import Round
 from feedback360.models import SelfRating
 from feedback360.survey.forms import item_field
@@ -85,22 +86,21 @@ def test_self_assessment_is_saved_and_shown_again(client, leader, draft_round):
     assert "Please check" in incomplete.text
 
 
-def test_pasted_invitations_show_links_once_and_report_bad_lines(client, leader, draft_round):
+def test_pasted_invitations_never_show_the_leader_a_link(client, leader, draft_round):
+    """A link reveals whether its owner answered, so only the invitee ever gets it (by email)."""
     login(client, "leader@example.com")
     page = client.post(
         f"/rounds/{draft_round.id}/invitations",
         data={"lines": "ann@example.org, staff\nnope\nbob@example.org, colleague\n"},
     )
     assert page.status_code == 200
-    links = re.findall(r'value="(http://feedback360\.test/s/[^"]+)"', page.text)
-    assert len(links) == 2
+    assert "2 people invited" in page.text
     assert "Line 2" in page.text and "email, group" in page.text
-    tokens = [link.rsplit("/", 1)[1] for link in links]
-    stored = set(db.session.scalars(select(Invitation.token_hash)))
-    assert not stored & set(tokens), "only hashes are stored"
+    assert "/s/" not in page.text
     detail = client.get(f"/rounds/{draft_round.id}").text
-    assert "ann@example.org" in detail
-    assert not any(token in detail for token in tokens), "the link is shown only once"
+    assert "ann@example.org" in detail and "/s/" not in detail
+    stored = db.session.scalars(select(Invitation)).all()
+    assert all(len(i.token_hash) == 64 and i.nonce for i in stored), "only hashes and nonces"
 
 
 def test_empty_paste_gets_a_message(client, leader, draft_round):
@@ -122,14 +122,22 @@ def test_invitations_are_paginated(client, leader, draft_round):
     assert client.get(f"/rounds/{draft_round.id}?page=99").status_code == 200
 
 
-def test_new_link_replaces_a_lost_one(client, leader, draft_round):
-    old = invite(draft_round, "ann@example.org, staff")["ann@example.org"]
-    invitation = db.session.scalar(select(Invitation))
+def test_new_link_replaces_a_lost_one_by_email(client, leader, open_round):
+    old = open_round.tokens["staff0@example.org"]
+    invitation = db.session.scalar(
+        select(Invitation).where(Invitation.email == "staff0@example.org")
+    )
     login(client, "leader@example.com")
-    page = client.post(f"/rounds/{draft_round.id}/invitations/{invitation.id}/link")
-    assert page.status_code == 200
-    new = re.search(r"/s/([A-Za-z0-9_\-]+)", page.text)[1]
-    assert new != old
+    page = client.post(
+        f"/rounds/{open_round.id}/invitations/{invitation.id}/link", follow_redirects=True
+    )
+    assert "staff0@example.org gets a new link by email now" in page.text
+    assert "/s/" not in page.text.split('id="open-links"')[0]
+    assert client.get(f"/s/{old}").status_code == 404
+    queued = db.session.scalars(
+        select(OutboxMessage.kind).where(OutboxMessage.invitation_id == invitation.id)
+    ).all()
+    assert queued == ["invitation", "invitation"], "the first email and the new one"
 
 
 def test_open_link_is_shown_again_and_can_be_replaced(client, leader, draft_round):

@@ -187,12 +187,11 @@ def invite(round_id: int):
     except services.RoundError as error:
         flash(str(error), "error")
         return redirect(url_for("rounds.detail", round_id=a_round.id))
-    links = [(invitee, survey_url(token)) for invitee, token in created]
     return render_template(
         "rounds/invitations_created.html",
         a_round=a_round,
         q=questionnaire.load(a_round.questionnaire_version),
-        links=links,
+        invitees=[invitee for invitee, _token in created],
         errors=errors,
     )
 
@@ -207,17 +206,16 @@ def new_link(round_id: int, invitation_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
-        token = services.new_invitation_link(invitation)
+        services.new_invitation_link(invitation)
     except services.RoundError as error:
         flash(str(error), "error")
-        return redirect(url_for("rounds.detail", round_id=a_round.id))
-    return render_template(
-        "rounds/invitations_created.html",
-        a_round=a_round,
-        q=questionnaire.load(a_round.questionnaire_version),
-        links=[(invitation, survey_url(token))],
-        errors=[],
-    )
+    else:
+        when = "now" if a_round.status == "open" else "when you open the round"
+        flash(
+            f"{invitation.email} gets a new link by email {when}; the old one no longer works.",
+            "success",
+        )
+    return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="invitations"))
 
 
 @bp.post("/rounds/<id:round_id>/open-links")

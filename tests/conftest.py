@@ -17,13 +17,18 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from sqlalchemy import func
+from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from feedback360 import create_app
+from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.models import Response
 from feedback360.models import User
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
+from feedback360.survey.forms import item_field
 
 POSTGRES_URL = os.environ.get(
     "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
@@ -219,3 +224,14 @@ def submit_at_once(app, token: str, times: int, ratings, comments=None) -> list[
     for thread in threads:
         thread.join()
     return sorted(outcomes)
+
+
+def full_answers(value: str = "4", **overrides) -> dict[str, str]:
+    """Survey form data answering every item with `value` ("1".."5" or "na")."""
+    data = {item_field(item.id): value for item in questionnaire.load().items}
+    data.update(overrides)
+    return data
+
+
+def response_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response))

@@ -25,36 +25,26 @@ from feedback360.bursts import detect_bursts
 from feedback360.extensions import db
 from feedback360.models import OpenLink
 from feedback360.models import OpenLinkHour
-from feedback360.models import Response
 from feedback360.models import Round
 from feedback360.reports.service import report_data
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey import views as survey_views
 from feedback360.survey.forms import comment_field
-from feedback360.survey.forms import item_field
 from tests.conftest import PASSWORD
 from tests.conftest import add_user
 from tests.conftest import drop_app
+from tests.conftest import full_answers
 from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import make_app
+from tests.conftest import response_count
 from tests.conftest import submit_at_once
 
 Q = questionnaire.load()
 REDIS_URL = "redis://127.0.0.1:6379"
 SERVER = "feedback360.test"
 H = datetime(2026, 5, 12, 14)  # an hour in which answers arrive
-
-
-def full_answers(value: str = "4", **overrides) -> dict[str, str]:
-    data = {item_field(item.id): value for item in Q.items}
-    data.update(overrides)
-    return data
-
-
-def response_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Response))
 
 
 def make_open_link(a_round, group: str = "follower", **settings) -> tuple[OpenLink, str]:

@@ -22,21 +22,13 @@ from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
 from tests.conftest import add_user
+from tests.conftest import full_answers
 from tests.conftest import invite
+from tests.conftest import response_count
 from tests.conftest import submit_at_once
 
 Q = questionnaire.load()
 CHECKED_5 = re.compile(r'<input checked[^>]*value="5"')
-
-
-def full_answers(value: str = "4", **overrides) -> dict[str, str]:
-    data = {item_field(item.id): value for item in Q.items}
-    data.update(overrides)
-    return data
-
-
-def response_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Response))
 
 
 def test_get_shows_the_survey_and_never_uses_the_link(client, open_round):

@@ -59,6 +59,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         # one event or office share an address; counters live in memory per process unless
         # RATELIMIT_STORAGE_URI names shared storage such as redis://127.0.0.1:6379.
         SURVEY_RATE_LIMIT="20 per minute;200 per hour",
+        LOGIN_RATE_LIMIT="10 per minute;50 per hour",
         # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none).
         PROXY_FIX_X_FOR=0,
         RATELIMIT_ENABLED=True,

@@ -9,7 +9,10 @@ from sqlalchemy import select
 from feedback360.extensions import db
 from feedback360.models import User
 from tests.conftest import PASSWORD
+from tests.conftest import add_user
+from tests.conftest import drop_app
 from tests.conftest import login
+from tests.conftest import make_app
 
 
 def register(client, **overrides):
@@ -95,3 +98,23 @@ def test_session_cookie_flags(client, leader):
     reply = login(client, "leader@example.com")
     cookie = reply.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_login_attempts_are_rate_limited_with_a_generic_message(database_url, tmp_path):
+    app = make_app(database_url, tmp_path, LOGIN_RATE_LIMIT="3 per minute")
+    try:
+        with app.app_context():
+            add_user("leader@example.com")
+        client = app.test_client()
+        for _ in range(3):
+            assert "Wrong email or password." in login(client, "leader@example.com", "bad").text
+        for email in ("leader@example.com", "nobody@example.com"):
+            page = login(client, email, "bad")
+            assert page.status_code == 429
+            assert "Too many login attempts from this connection" in page.text
+        assert client.get("/login").status_code == 200, "reading the page is not limited"
+        elsewhere = app.test_client()
+        elsewhere.environ_base["REMOTE_ADDR"] = "203.0.113.7"
+        assert login(elsewhere, "leader@example.com").status_code == 302
+    finally:
+        drop_app(app)

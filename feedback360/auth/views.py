@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -16,6 +17,7 @@ from flask_login import login_required
 from flask_login import login_user
 from flask_login import logout_user
 
+from ..extensions import limiter
 from ..forms import ActionForm
 from . import services
 from .forms import LoginForm
@@ -40,7 +42,12 @@ def register():
     return render_template("auth/register.html", form=form)
 
 
+def _login_rate_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_rate_limit, methods=["POST"])
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("rounds.dashboard"))
@@ -80,3 +87,11 @@ def safe_next(target: str | None) -> str | None:
     if "\\" in target:
         return None
     return target
+
+
+@bp.errorhandler(429)
+def too_many_attempts(error):
+    """Same words whatever the email: the limit must not tell which accounts exist."""
+    form = LoginForm()
+    flash("Too many login attempts from this connection. Wait a minute and try again.", "error")
+    return render_template("auth/login.html", form=form), 429

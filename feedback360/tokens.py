@@ -1,6 +1,6 @@
 """Link tokens. Pure: no Flask import.
 
-Tokens carry 192 bits, random or derived from the secret key and a random nonce; the database
+Tokens carry 192 bits derived from the secret key and a random 128-bit nonce; the database
 keeps only their SHA-256, so a copy of the database cannot be turned into working links.
 Lookups go by hash, and the final comparison is constant-time.
 """
@@ -11,10 +11,6 @@ import base64
 import hashlib
 import hmac
 import secrets
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 def hash_token(token: str) -> str:

@@ -7,7 +7,8 @@ from feedback360.invitation_list import parse_invitees
 from feedback360.text import clean_line
 from feedback360.text import clean_text
 from feedback360.tokens import hash_token
-from feedback360.tokens import new_token
+from feedback360.tokens import invitation_token
+from feedback360.tokens import new_nonce
 from feedback360.tokens import open_link_token
 from feedback360.tokens import token_matches
 
@@ -32,7 +33,7 @@ def test_clean_line_collapses_whitespace():
 
 
 def test_tokens_are_long_random_and_only_hashes_match():
-    tokens = {new_token() for _ in range(200)}
+    tokens = {invitation_token("secret", new_nonce()) for _ in range(200)}
     assert len(tokens) == 200
     token = tokens.pop()
     assert len(token) >= 32  # 192 bits in URL-safe base64

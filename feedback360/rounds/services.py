@@ -327,7 +327,7 @@ def run_schedule() -> dict[str, int]:
 def ensure_open_link(a_round: Round, group: str) -> OpenLink:
     if a_round.status == "closed":
         raise RoundError("This round is closed; open links can no longer be created.")
-    link = next((link for link in a_round.open_links if link.rater_group == group), None)
+    link = find_open_link(a_round, group)
     if link is None:
         link = OpenLink(round=a_round, rater_group=group, nonce="", token_hash="")
         db.session.add(link)

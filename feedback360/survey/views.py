@@ -89,6 +89,16 @@ def _not_for_search_engines(response):
     return response
 
 
+# What the database refused at submit time (a race lost since the page was checked), and the
+# page it gets: the same pages `_problem` shows before the form.
+SUBMIT_REFUSALS = {
+    services.AlreadyAnswered: ("answered", 409),
+    services.RoundNotOpen: ("closed", 410),
+    services.LinkPaused: ("paused", 409),
+    services.LinkFull: ("full", 410),
+}
+
+
 def _unavailable(reason: str, status: int):
     return render_template("survey/unavailable.html", reason=reason), status
 
@@ -139,14 +149,8 @@ def answer(token: str):
         if form.validate():
             try:
                 services.submit(link, ratings_from(form, q), comments_from(form, q))
-            except services.AlreadyAnswered:
-                return _unavailable("answered", 409)
-            except services.RoundNotOpen:
-                return _unavailable("closed", 410)
-            except services.LinkPaused:
-                return _unavailable("paused", 409)
-            except services.LinkFull:
-                return _unavailable("full", 410)
+            except tuple(SUBMIT_REFUSALS) as refusal:
+                return _unavailable(*SUBMIT_REFUSALS[type(refusal)])
             response = redirect(url_for("survey.thanks"))
             if link.open_link_id is not None:
                 remember_answered(response, link.open_link_id)

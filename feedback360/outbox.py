@@ -109,16 +109,14 @@ def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
     try:
         email = compose(message)
     except (Undeliverable, ValueError) as reason:
-        message.status, message.last_error, message.claimed_until = "failed", str(reason), None
-        report.failed += 1
+        _give_up(message, str(reason), report)
         db.session.commit()
         return
     try:
         connection.send(email)
     except smtplib.SMTPRecipientsRefused as error:
         message.attempts += 1
-        message.status, message.last_error, message.claimed_until = "failed", str(error), None
-        report.failed += 1
+        _give_up(message, str(error), report)
     except (TimeoutError, smtplib.SMTPServerDisconnected, ConnectionError):
         raise  # the connection is gone: the whole rest of the batch waits for the next try
     except TRANSIENT as error:
@@ -133,13 +131,18 @@ def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
     db.session.commit()
 
 
+def _give_up(message: OutboxMessage, error: str, report: SendReport) -> None:
+    """The message will not be sent; its last error stays for the leader to read."""
+    message.status, message.last_error, message.claimed_until = "failed", error[:1000], None
+    report.failed += 1
+
+
 def _retry_later(message: OutboxMessage, error: str, report: SendReport) -> None:
     message.attempts += 1
+    if message.attempts >= MAX_ATTEMPTS:
+        _give_up(message, error, report)
+        return
     message.last_error = error[:1000]
     message.claimed_until = None
-    if message.attempts >= MAX_ATTEMPTS:
-        message.status = "failed"
-        report.failed += 1
-    else:
-        message.next_attempt_at = now() + retry_delay(message.attempts)
-        report.retrying += 1
+    message.next_attempt_at = now() + retry_delay(message.attempts)
+    report.retrying += 1

@@ -90,6 +90,8 @@ class DimensionResult:
     others_mean: float | None
     others_respondents: int
     unit_means: dict[str, float | None]
+    # Spread of the respondents' own dimension means (population SD); None when the mean is.
+    others_sd: float | None = None
 
     @property
     def gap(self) -> float | None:
@@ -206,6 +208,17 @@ def _pooled(keys: Iterable[tuple[str, str]], cells: _Cells) -> tuple[list[int], 
     return values, respondents
 
 
+def _respondent_sd(keys: Iterable[tuple[str, str]], cells: _Cells) -> float:
+    """Population SD of each respondent's own mean over the pooled cells."""
+    per_respondent: dict[str, list[int]] = defaultdict(list)
+    for key in keys:
+        for response_id, value in cells.get(key, ()):
+            per_respondent[response_id].append(value)
+    means = sorted(sum(v) / len(v) for v in per_respondent.values())  # sorted: order-free
+    centre = sum(means) / len(means)
+    return (sum((m - centre) ** 2 for m in means) / len(means)) ** 0.5
+
+
 def _shown_units(counts: dict[str, int], threshold: int) -> set[str]:
     """Units whose mean may be shown, after withholding enough that no small cell can be derived."""
     order = list(counts)
@@ -266,9 +279,11 @@ def _dimension_result(
 ) -> DimensionResult:
     """Pool only cells whose item-level figure is shown, so no withheld cell can be derived."""
     own = [v for v in (self_ratings.get(item.item_id) for item in items) if v is not None]
-    others, respondents = _pooled(
-        [(i.item_id, unit) for i in items if i.others_mean is not None for unit in unit_ids], cells
-    )
+    shown_keys = [
+        (i.item_id, unit) for i in items if i.others_mean is not None for unit in unit_ids
+    ]
+    others, respondents = _pooled(shown_keys, cells)
+    enough = len(respondents) >= threshold
     unit_means: dict[str, float | None] = {}
     for unit in unit_ids:
         values, unit_respondents = _pooled(
@@ -278,9 +293,10 @@ def _dimension_result(
     return DimensionResult(
         dimension_id=dimension_id,
         self_mean=_mean(own) if own else None,
-        others_mean=_mean(others) if len(respondents) >= threshold else None,
+        others_mean=_mean(others) if enough else None,
         others_respondents=len(respondents),
         unit_means=unit_means,
+        others_sd=_respondent_sd(shown_keys, cells) if enough else None,
     )
 
 
@@ -342,17 +358,26 @@ def select_comments(
     visibility: Visibility,
     keys: Sequence[str],
     limit_per_key: int | None = None,
+    comment_threshold: int = 0,
 ) -> tuple[dict[str, list[Comment]], dict[str, int]]:
     """Comments to show per key, and how many were cut by `limit_per_key` per key.
 
-    Comments from hidden groups are dropped before anything is counted, so the left-out numbers
-    never reveal that a hidden group wrote something. Rows with a key outside `keys` are ignored.
+    Comments count only from reported units with at least `comment_threshold` respondents (a
+    stricter rule than for scores: words can be recognised). Comments that do not count are
+    dropped before anything is counted, so the left-out numbers never reveal that a hidden group
+    wrote something. Rows with a key outside `keys` are ignored.
     """
     if limit_per_key is not None and limit_per_key < 0:
         raise ValueError("limit_per_key must not be negative.")
+    speaking = {
+        group
+        for unit in visibility.units
+        if unit.respondents >= comment_threshold
+        for group in unit.group_ids
+    }
     ranked: dict[str, list[tuple[int, str, Comment]]] = {key: [] for key in keys}
     for row in rows:
-        if row.key not in ranked or visibility.unit_of(row.group) is None:
+        if row.key not in ranked or row.group not in speaking:
             continue
         text = row.text.strip()
         if not text:

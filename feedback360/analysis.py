@@ -1,0 +1,510 @@
+"""Reading a round's figures: agreement, blind spots, extremes, spread, words, platforms, trend.
+
+`aggregation` decides which figures may be shown; this module only reads shown figures, so it
+cannot reveal anything the anonymity rules withheld. Every rule below is printed in the report
+in plain words (see `rule_texts`), so a reader can check each flag by hand:
+
+- Gap: self minus all raters, both rounded to one decimal first (the figures a reader sees).
+  A gap is big when it is more than a third of the scale range (1.4 on a 1–5 scale).
+- Self–other agreement (Atwater & Yammarino): over-rater when the gap is big and positive,
+  under-rater when big and negative, otherwise in agreement, high when all raters' mean is at
+  least half a point above the scale's midpoint (3.5 on 1–5) and low below it.
+- Agreement index: 1 − SD / maximum possible SD, from 0 (raters split between the ends of the
+  scale) to 1 (everyone gave the same rating). Below 0.5, raters disagree.
+- Blind spot: a big positive gap on an item where raters agree (index at least 0.5); hidden
+  strength: the same with a big negative gap. A big gap where raters disagree is listed apart,
+  because one outlier could have made it.
+- Highest and lowest: the five items with the highest and lowest all-raters mean; ties keep
+  questionnaire order.
+- Recurring words: words and two-word phrases used in at least two different answers.
+- Platforms: a platform's figures appear only when at least `threshold` respondents named it
+  and either all or at least `threshold` respondents did not, so no small set can be worked out
+  by subtracting it from all raters.
+- Trend: the change in all raters' mean per dimension since an earlier closed round on the same
+  questionnaire, with a 95% margin from the spread and the number of respondents each time.
+
+Pure module: no Flask or SQLAlchemy import.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections import defaultdict
+from collections.abc import Iterable
+from collections.abc import Mapping
+from collections.abc import Sequence
+from dataclasses import dataclass
+from dataclasses import field
+
+from .aggregation import Comment
+from .aggregation import ItemResult
+from .aggregation import RatingRow
+from .aggregation import RoundResults
+from .aggregation import printed_gap
+from .questionnaire import Questionnaire
+
+AGREEMENT_CUTOFF = 0.5
+EXTREMES = 5
+SUMMARY_SIZE = 3
+TREND_Z = 1.96  # 95% margin
+
+OVER = "over"
+UNDER = "under"
+AGREE_HIGH = "agree-high"
+AGREE_LOW = "agree-low"
+CATEGORY_LABELS = {
+    OVER: "Over-rater",
+    UNDER: "Under-rater",
+    AGREE_HIGH: "In agreement, high",
+    AGREE_LOW: "In agreement, low",
+}
+CATEGORY_MEANINGS = {
+    OVER: "Rates themself clearly higher than others do.",
+    UNDER: "Rates themself clearly lower than others do.",
+    AGREE_HIGH: "Sees it as others do, and others rate it high.",
+    AGREE_LOW: "Sees it as others do, and others rate it low.",
+}
+
+
+def big_gap(scale_max: int) -> float:
+    """The smallest one-decimal gap that is more than a third of the scale range (1.4 on 1–5)."""
+    return math.floor((scale_max - 1) / 3 * 10 + 1e-9) / 10 + 0.1
+
+
+def high_cutoff(scale_max: int) -> float:
+    """All-raters means from here up count as high: half a point above the midpoint."""
+    return (1 + scale_max) / 2 + 0.5
+
+
+def is_big(gap: float | None, scale_max: int) -> bool:
+    return gap is not None and abs(gap) >= big_gap(scale_max) - 1e-9
+
+
+def agreement_index(distribution: Sequence[int]) -> float | None:
+    """1 − SD / (half the scale range), rounded to two decimals; None for fewer than 2 ratings.
+
+    Half the range is the largest SD a bounded scale allows (half the raters at each end).
+    """
+    n = sum(distribution)
+    if n < 2 or len(distribution) < 2:
+        return None
+    mean = sum((value + 1) * count for value, count in enumerate(distribution)) / n
+    variance = sum(count * (value + 1 - mean) ** 2 for value, count in enumerate(distribution)) / n
+    return round(1 - math.sqrt(variance) / ((len(distribution) - 1) / 2), 2)
+
+
+def agreement_category(
+    self_value: float | None, others_mean: float | None, scale_max: int
+) -> str | None:
+    """One of OVER, UNDER, AGREE_HIGH, AGREE_LOW; None when either figure is missing."""
+    gap = printed_gap(self_value, others_mean)
+    if gap is None or others_mean is None:
+        return None
+    if is_big(gap, scale_max):
+        return OVER if gap > 0 else UNDER
+    return AGREE_HIGH if round(others_mean, 1) >= high_cutoff(scale_max) else AGREE_LOW
+
+
+@dataclass(frozen=True)
+class ItemReading:
+    item_id: str
+    category: str | None
+    agreement: float | None
+
+    @property
+    def disagree(self) -> bool:
+        return self.agreement is not None and self.agreement < AGREEMENT_CUTOFF
+
+
+def read_item(item: ItemResult, scale_max: int) -> ItemReading:
+    return ItemReading(
+        item_id=item.item_id,
+        category=agreement_category(item.self_value, item.others_mean, scale_max),
+        agreement=agreement_index(item.distribution) if item.others_mean is not None else None,
+    )
+
+
+def highest(items: Sequence[ItemResult], n: int = EXTREMES) -> list[ItemResult]:
+    """The `n` items with the highest all-raters mean; ties keep questionnaire order."""
+    rated = [item for item in items if item.others_mean is not None]
+    return sorted(rated, key=lambda item: -round(item.others_mean, 1))[:n]
+
+
+def lowest(items: Sequence[ItemResult], n: int = EXTREMES) -> list[ItemResult]:
+    """The `n` lowest, never repeating one of the highest when there are few items."""
+    top = {item.item_id for item in highest(items, n)}
+    rated = [item for item in items if item.others_mean is not None and item.item_id not in top]
+    return sorted(rated, key=lambda item: round(item.others_mean, 1))[:n]
+
+
+# --- Words ------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
+STOPWORDS = frozenset(
+    """
+    a about above after again against all also am an and any are around as at be because been
+    before being below between both but by can could did do does doing done down during each even
+    ever every few for from further get gets getting give go goes going gone got had has have
+    having he her here hers herself him himself his how however i if in into is it its itself
+    just keep know like made make makes making many me might more most much must my myself never
+    no nor not now of off often on once one only or other others our ours ourselves out over own
+    people person quite rather really same say says see seems she should show shows so some
+    something still such than that the their theirs them themselves then there these they thing
+    things think this those though through to too try trying under until up upon us use used very
+    want wants was way we well were what when where whether which while who whom why will with
+    would yes yet you your yours yourself yourselves leader online seem post posts posting posted
+    time times lot lots always sometimes usually bit kind sort don't doesn't isn't it's i'm i've
+    they're what's that's can't won't
+    """.split()
+)
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
+
+
+def _stem(word: str) -> str:
+    """A crude singular, so "thread" and "threads" count as one word."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def _content(word: str) -> bool:
+    return len(word) >= 3 and word not in STOPWORDS
+
+
+def _terms(text: str) -> dict[tuple[str, ...], str]:
+    """Stemmed words and adjacent two-word phrases of a text, each in the form first written."""
+    words = _words(text)
+    found: dict[tuple[str, ...], str] = {}
+    for index, word in enumerate(words):
+        if not _content(word):
+            continue
+        found.setdefault((_stem(word),), word)
+        if index + 1 < len(words) and _content(words[index + 1]):
+            nxt = words[index + 1]
+            found.setdefault((_stem(word), _stem(nxt)), f"{word} {nxt}")
+    return found
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str  # as most often written
+    count: int  # how many different answers use it
+    key: tuple[str, ...] = field(compare=False, repr=False)
+
+
+def recurring_terms(texts: Iterable[str], min_texts: int = 2, limit: int = 8) -> list[Term]:
+    """Words and two-word phrases used in at least `min_texts` different texts, most used first.
+
+    A word is dropped when a phrase holding it is used in as many texts, so "public service"
+    is not followed by "public" and "service". Ties: phrases first, then alphabetical.
+    """
+    counts: Counter[tuple[str, ...]] = Counter()
+    forms: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    for text in texts:
+        for key, form in _terms(text).items():
+            counts[key] += 1
+            forms[key][form] += 1
+    recurring = {key: n for key, n in counts.items() if n >= min_texts}
+    covered = {
+        word
+        for key, n in recurring.items()
+        if len(key) == 2
+        for word in key
+        if recurring.get((word,)) == n
+    }
+    ranked = sorted(
+        (key for key in recurring if not (len(key) == 1 and key[0] in covered)),
+        key=lambda key: (-recurring[key], -len(key), " ".join(key)),
+    )
+    return [
+        Term(text=_usual_form(forms[key]), count=recurring[key], key=key) for key in ranked[:limit]
+    ]
+
+
+def _usual_form(forms: Counter[str]) -> str:
+    return min(forms.items(), key=lambda form: (-form[1], form[0]))[0]
+
+
+@dataclass(frozen=True)
+class IntentComparison:
+    own_words: list[str]  # the leader's statement, content words in order of first use
+    perceived: list[Term]  # recurring in respondents' answers
+    shared: list[str]  # recurring terms that the statement also uses
+    answers: int
+
+    @property
+    def line(self) -> str:
+        """One sentence for the summary page."""
+        if not self.answers:
+            return "No answer to “what are they trying to achieve?” can be shown."
+        if not self.perceived:
+            return (
+                f"{self.answers} respondents said what they think the aim is; "
+                "no word recurs across their answers."
+            )
+        words = ", ".join(f"“{t.text}”" for t in self.perceived[:4])
+        if not self.shared:
+            return f"Respondents most often name {words}; none of these is in the leader’s own why."
+        both = ", ".join(f"“{w}”" for w in self.shared[:3])
+        verb = "is" if len(self.shared[:3]) == 1 else "are"
+        return f"Respondents most often name {words}; {both} {verb} also in the leader’s own why."
+
+
+def compare_intent(why: str, answers: Sequence[str], limit: int = 8) -> IntentComparison:
+    own = _terms(why)
+    own_stems = {key[0] for key in own if len(key) == 1}
+    perceived = recurring_terms(answers, limit=limit)
+    shared = [t.text for t in perceived if all(word in own_stems for word in t.key)]
+    own_words = [form for key, form in own.items() if len(key) == 1][:12]
+    return IntentComparison(
+        own_words=own_words, perceived=perceived, shared=shared, answers=len(answers)
+    )
+
+
+# --- Platforms --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlatformResult:
+    platform_id: str
+    respondents: int
+    shown: bool
+    dimension_means: dict[str, float | None]
+
+
+def platform_results(
+    platforms_by_response: Mapping[str, frozenset[str]],
+    ratings: Iterable[RatingRow],
+    results: RoundResults,
+    questionnaire: Questionnaire,
+    platform_ids: Sequence[str],
+    dimension_ids: Sequence[str],
+) -> list[PlatformResult]:
+    """Per platform: how many reported respondents named it, and, when safe, dimension means.
+
+    Only respondents in reported units count. A dimension mean pools the items whose all-raters
+    mean is shown and needs `threshold` different respondents, as everywhere else.
+    """
+    vis = results.visibility
+    threshold = vis.threshold
+    shown_items = {item.item_id for item in results.items if item.others_mean is not None}
+    dimension_of = {item.id: item.dimension_id for item in questionnaire.items}
+    reported: set[str] = set()
+    values: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
+    for row in ratings:
+        if vis.unit_of(row.group) is None:
+            continue
+        reported.add(row.response_id)
+        if row.value is None or row.item_id not in shown_items:
+            continue
+        for platform in platforms_by_response.get(row.response_id, ()):
+            values[platform, dimension_of[row.item_id]].append((row.response_id, row.value))
+    total = len(reported)
+    out = []
+    for platform in platform_ids:
+        named = sum(1 for r in reported if platform in platforms_by_response.get(r, ()))
+        rest = total - named
+        shown = named >= threshold and (rest == 0 or rest >= threshold)
+        means: dict[str, float | None] = {}
+        for dim in dimension_ids:
+            cell = values.get((platform, dim), [])
+            enough = len({r for r, _ in cell}) >= threshold
+            means[dim] = sum(v for _, v in cell) / len(cell) if shown and enough else None
+        out.append(PlatformResult(platform, named, shown, means))
+    return out
+
+
+# --- Trend ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DimensionChange:
+    dimension_id: str
+    earlier_mean: float | None
+    current_mean: float | None
+    earlier_n: int
+    current_n: int
+    margin: float | None  # 95% margin of the change
+
+    @property
+    def change(self) -> float | None:
+        return printed_gap(self.current_mean, self.earlier_mean)
+
+    @property
+    def clear(self) -> bool:
+        """The change is larger than its margin: unlikely to be rater noise alone."""
+        return (
+            self.change is not None and self.margin is not None and abs(self.change) > self.margin
+        )
+
+
+def trend(current: RoundResults, earlier: RoundResults) -> list[DimensionChange]:
+    """Change per dimension since an earlier round on the same questionnaire."""
+    if current.questionnaire_version != earlier.questionnaire_version:
+        raise ValueError("A trend compares rounds on the same questionnaire only.")
+    changes = []
+    for now in current.dimensions:
+        before = earlier.dimension(now.dimension_id)
+        margin = None
+        if None not in (now.others_sd, before.others_sd, now.others_mean, before.others_mean):
+            margin = round(
+                TREND_Z
+                * math.sqrt(
+                    now.others_sd**2 / now.others_respondents
+                    + before.others_sd**2 / before.others_respondents
+                ),
+                1,
+            )
+        changes.append(
+            DimensionChange(
+                dimension_id=now.dimension_id,
+                earlier_mean=before.others_mean,
+                current_mean=now.others_mean,
+                earlier_n=before.others_respondents if before.others_mean is not None else 0,
+                current_n=now.others_respondents if now.others_mean is not None else 0,
+                margin=margin,
+            )
+        )
+    return changes
+
+
+# --- The whole reading ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Pointer:
+    """An item for the summary page, with the reason it was picked."""
+
+    item_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Analysis:
+    items: dict[str, ItemReading]
+    dimension_categories: dict[str, str | None]
+    blind_spots: list[ItemResult]
+    hidden_strengths: list[ItemResult]
+    unclear_gaps: list[ItemResult]  # big gaps where raters disagree
+    highest: list[ItemResult]
+    lowest: list[ItemResult]
+    disagreements: list[ItemResult]
+    strengths: list[Pointer]
+    work_on: list[Pointer]
+    intent: IntentComparison
+    themes: dict[str, list[Term]]
+    platforms: list[PlatformResult] = field(default_factory=list)
+    trend: list[DimensionChange] | None = None
+
+
+def _by_gap(items: Iterable[ItemResult], sign: int) -> list[ItemResult]:
+    return sorted(items, key=lambda item: -sign * item.gap)
+
+
+def analyse(
+    results: RoundResults,
+    comments: Mapping[str, Sequence[Comment]],
+    why: str,
+    intent_key: str | None = "intent",
+    platforms: list[PlatformResult] | None = None,
+    earlier: RoundResults | None = None,
+) -> Analysis:
+    """Everything the report says about a round beyond its figures, from shown figures only."""
+    scale_max = results.scale_max
+    readings = {item.item_id: read_item(item, scale_max) for item in results.items}
+    flagged = [item for item in results.items if is_big(item.gap, scale_max)]
+    agreed = [item for item in flagged if not readings[item.item_id].disagree]
+    blind = _by_gap((i for i in agreed if i.gap > 0), 1)
+    hidden = _by_gap((i for i in agreed if i.gap < 0), -1)
+    unclear = [item for item in flagged if readings[item.item_id].disagree]
+    top, bottom = highest(results.items), lowest(results.items)
+    disagreements = sorted(
+        (item for item in results.items if readings[item.item_id].disagree),
+        key=lambda item: readings[item.item_id].agreement,
+    )
+    blind_ids = {item.item_id for item in blind}
+    strengths = [
+        Pointer(item.item_id, "among the highest rated, and raters agree")
+        for item in top
+        if not readings[item.item_id].disagree and item.item_id not in blind_ids
+    ][:SUMMARY_SIZE]
+    work_on = [
+        Pointer(item.item_id, "a blind spot: self-rating clearly above others’") for item in blind
+    ]
+    work_on += [
+        Pointer(item.item_id, "among the lowest rated")
+        for item in bottom
+        if item.item_id not in blind_ids
+    ]
+    intent_answers = [c.text for c in comments.get(intent_key, ())] if intent_key else []
+    return Analysis(
+        items=readings,
+        dimension_categories={
+            d.dimension_id: agreement_category(d.self_mean, d.others_mean, scale_max)
+            for d in results.dimensions
+        },
+        blind_spots=blind,
+        hidden_strengths=hidden,
+        unclear_gaps=unclear,
+        highest=top,
+        lowest=bottom,
+        disagreements=disagreements,
+        strengths=strengths,
+        work_on=work_on[:SUMMARY_SIZE],
+        intent=compare_intent(why, intent_answers),
+        themes={
+            key: recurring_terms(c.text for c in shown)
+            for key, shown in comments.items()
+            if key != intent_key
+        },
+        platforms=platforms or [],
+        trend=trend(results, earlier) if earlier is not None else None,
+    )
+
+
+def rule_texts(scale_max: int, threshold: int, comment_threshold: int) -> dict[str, str]:
+    """The rules above in the words the report prints."""
+    gap = f"{big_gap(scale_max):.1f}"
+    high = f"{high_cutoff(scale_max):.1f}"
+    return {
+        "gap": f"A gap of {gap} points or more (over a third of the scale) is a big gap.",
+        "categories": (
+            f"Over-rater: a big gap above zero. Under-rater: a big gap below zero. Otherwise in "
+            f"agreement: high when all raters’ mean is {high} or more, low below it."
+        ),
+        "agreement": (
+            "Agreement runs from 0 (raters split between the two ends of the scale) to 1 "
+            f"(everyone gave the same rating). Below {AGREEMENT_CUTOFF:.1f}, raters disagree."
+        ),
+        "blind_spot": (
+            f"A blind spot is a gap of +{gap} or more on a statement where raters agree "
+            f"(agreement {AGREEMENT_CUTOFF:.1f} or more); a hidden strength is a gap of −{gap} or "
+            "more where they agree. Where raters disagree, one person could have made the gap, "
+            "so it is listed apart."
+        ),
+        "extremes": (
+            f"The {EXTREMES} statements with the highest and the lowest mean of all raters; "
+            "on a tie, questionnaire order."
+        ),
+        "words": "Recurring words are words and two-word phrases used in at least two answers.",
+        "platforms": (
+            f"A platform is shown when at least {threshold} respondents named it and either all "
+            f"or at least {threshold} did not, so nobody can be singled out by subtraction."
+        ),
+        "comments": (
+            f"Comments from a group are shown only when at least {comment_threshold} people in "
+            "it answered, a stricter rule than for scores, because words can be recognised."
+        ),
+        "trend": (
+            "A change is clear when it is larger than its 95% margin, worked out from how much "
+            "raters varied and how many answered each time. Raters differ between rounds, so "
+            "read every change as a question to ask, not a verdict."
+        ),
+    }

@@ -193,6 +193,8 @@ class Response(db.Model):
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=_uuid4)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     rater_group: Mapped[str] = mapped_column(String(20))
+    # Where the respondent sees the leader's posts: platform ids, comma-separated and sorted.
+    platforms: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     answers: Mapped[list[Answer]] = relationship(cascade="all, delete-orphan", passive_deletes=True)
     comments: Mapped[list[Comment]] = relationship(
@@ -230,16 +232,26 @@ class Comment(db.Model):
     text: Mapped[str] = mapped_column(Text)
 
 
+MAX_DEBRIEF_NOTE_LENGTH = 3000
+
+
 class CoachShare(db.Model):
     """A round shared with a coach by email; the coach sees it once logged in with that email."""
 
     __tablename__ = "coach_shares"
-    __table_args__ = (UniqueConstraint("round_id", "coach_email", name="one_share_per_coach"),)
+    __table_args__ = (
+        UniqueConstraint("round_id", "coach_email", name="one_share_per_coach"),
+        CheckConstraint(
+            f"length(debrief_note) <= {MAX_DEBRIEF_NOTE_LENGTH}", name="debrief_note_length"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     coach_email: Mapped[str] = mapped_column(String(254), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    # The coach's own notes for the debrief; printed in the PDF the coach downloads.
+    debrief_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     round: Mapped[Round] = relationship(back_populates="shares")
 

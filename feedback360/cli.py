@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when any account exists already.")
 def demo(respondents: int, seed: int, if_empty: bool) -> None:
-    """Seed a demo leader, a demo coach and a closed round with answered surveys."""
+    """Seed a demo leader, a demo coach and two closed rounds with answered surveys."""
     from . import demo as demo_data
 
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):

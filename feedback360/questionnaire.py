@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 QUESTIONNAIRE_DIR = Path(__file__).parent / "questionnaires"
-CURRENT_VERSION = "2026.1"
+CURRENT_VERSION = "2026.2"
 
 
 @dataclass(frozen=True)
@@ -50,6 +50,20 @@ class OpenQuestion:
 
 
 @dataclass(frozen=True)
+class Platform:
+    id: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Fundamental:
+    """One of the seeds' fundamentals, with the report's reflection questions for it."""
+
+    name: str
+    reflection: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Questionnaire:
     version: str
     title: str
@@ -59,6 +73,12 @@ class Questionnaire:
     groups: tuple[Group, ...]
     dimensions: tuple[Dimension, ...]
     open_questions: tuple[OpenQuestion, ...]
+    # Optional parts (version 2026.2 on): where respondents follow the leader, and the report's
+    # reflection questions.
+    platforms: tuple[Platform, ...] = ()
+    platforms_question: str = ""
+    platform_dimensions: tuple[str, ...] = ()
+    fundamentals: tuple[Fundamental, ...] = ()
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -104,10 +124,22 @@ def parse(data: dict) -> Questionnaire:
         groups=tuple(Group(**g) for g in data["groups"]),
         dimensions=dimensions,
         open_questions=tuple(OpenQuestion(**q) for q in data["open_questions"]),
+        platforms=tuple(Platform(**p) for p in data.get("platforms", ())),
+        platforms_question=data.get("platforms_question", ""),
+        platform_dimensions=tuple(data.get("platform_dimensions", ())),
+        fundamentals=tuple(
+            Fundamental(name=f["name"], reflection=tuple(f["reflection"]))
+            for f in data.get("fundamentals", ())
+        ),
     )
     keys = [i.id for i in questionnaire.items] + list(questionnaire.comment_keys())
     if len(keys) != len(set(keys)):
         raise ValueError(f"questionnaire {questionnaire.version} has duplicate ids")
+    dimension_ids = {d.id for d in dimensions}
+    if not set(questionnaire.platform_dimensions) <= dimension_ids:
+        raise ValueError(f"questionnaire {questionnaire.version}: unknown platform dimension")
+    if questionnaire.platforms and not questionnaire.platforms_question:
+        raise ValueError(f"questionnaire {questionnaire.version}: platforms need a question")
     return questionnaire
 
 

@@ -41,12 +41,14 @@ def test_demo_seeds_once_on_both_databases(app):
             demo_data.LEADER_EMAIL,
             demo_data.COACH_EMAIL,
         }
-        a_round = db.session.scalar(select(Round))
-        assert count(Round) == 1
-        assert a_round.status == "closed"
-        assert a_round.leader.email == demo_data.LEADER_EMAIL
-        assert count(Response) == 8
-        assert count(Invitation) == 8
+        earlier, a_round = db.session.scalars(select(Round).order_by(Round.opened_on))
+        assert count(Round) == 2, "the demo round and an earlier one, for the trend"
+        assert earlier.closed_on < a_round.opened_on
+        assert {r.status for r in (earlier, a_round)} == {"closed"}
+        assert a_round.leader.email == demo_data.LEADER_EMAIL == earlier.leader.email
+        assert earlier.questionnaire_version == a_round.questionnaire_version
+        assert len(a_round.invitations) == 8 and len(earlier.invitations) == 6
+        assert count(Response) == count(Invitation) == 14
         assert all(inv.answered for inv in a_round.invitations)
         assert count(OutboxMessage) == 0, "no email to synthetic people"
         assert count(SelfRating) > 0
@@ -58,7 +60,7 @@ def test_demo_seeds_once_on_both_databases(app):
     assert again.exit_code == 0, again.output
     assert "already has accounts" in again.output
     with app.app_context():
-        assert (count(User), count(Round), count(Response)) == (2, 1, 8)
+        assert (count(User), count(Round), count(Response)) == (2, 2, 14)
 
 
 @pytest.fixture
@@ -77,10 +79,10 @@ def test_rounds_prints_one_line_per_round_starting_with_its_id(sqlite_app, demo_
     result = run_cli(sqlite_app, "rounds")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert len(lines) == 2
-    assert lines[0].split("\t")[:3] == [str(demo_round_id), "closed", "6 responses"]
-    assert lines[1].split("\t")[:3] == [str(draft_id), "draft", "0 responses"]
-    assert lines[1].endswith("A draft round")
+    assert len(lines) == 3  # the demo's earlier round, the demo round, the draft
+    assert lines[1].split("\t")[:3] == [str(demo_round_id), "closed", "6 responses"]
+    assert lines[2].split("\t")[:3] == [str(draft_id), "draft", "0 responses"]
+    assert lines[2].endswith("A draft round")
 
 
 def test_rounds_prints_nothing_without_rounds(sqlite_app):

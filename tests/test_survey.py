@@ -142,6 +142,34 @@ def test_invalid_choice_is_refused(client, open_round):
     assert response_count() == 0
 
 
+def test_platforms_are_stored_as_a_sorted_set_and_survive_closing(client, open_round):
+    token = open_round.tokens["staff0@example.org"]
+    page = client.get(f"/s/{token}")
+    assert Q.platforms_question in page.text and 'type="checkbox"' in page.text
+    data = full_answers()
+    data["platforms"] = ["mastodon", "linkedin", "mastodon"]
+    assert client.post(f"/s/{token}", data=data).status_code == 302
+    assert db.session.scalar(select(Response.platforms)) == "linkedin,mastodon"
+    round_services.close_round(open_round)
+    assert db.session.scalar(select(Response.platforms)) == "linkedin,mastodon"
+
+
+def test_platforms_are_optional(client, open_round):
+    token = open_round.tokens["staff0@example.org"]
+    assert client.post(f"/s/{token}", data=full_answers()).status_code == 302
+    assert db.session.scalar(select(Response.platforms)) == ""
+
+
+def test_unknown_platform_is_refused_with_answers_kept(client, open_round):
+    token = open_round.tokens["staff0@example.org"]
+    data = full_answers(**{comment_field("purpose"): "kept text"})
+    data["platforms"] = ["linkedin", "myspace"]
+    page = client.post(f"/s/{token}", data=data)
+    assert page.status_code == 200 and "Please check 1 answer" in page.text
+    assert "kept text" in page.text
+    assert response_count() == 0
+
+
 def test_huge_comment_is_refused_with_the_text_kept(client, open_round):
     token = open_round.tokens["staff0@example.org"]
     huge = "Specific example. " * 200

@@ -55,25 +55,72 @@ def _rating(mean: float, rng: random.Random) -> int:
 
 
 def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
-    """Create (or reuse) the demo leader and coach, and add one closed, answered round."""
+    """Create (or reuse) the demo leader and coach, and add two closed, answered rounds.
+
+    The earlier round, six months back, gives the report its trend; the returned (current) round
+    is shared with the demo coach.
+    """
     bank = tomllib.loads(BANK_FILE.read_text(encoding="utf-8"))
     rng = random.Random(seed)
+    leader = _user(LEADER_EMAIL, bank["leader"]["name"], LEADER_PASSWORD)
+    _user(COACH_EMAIL, "Jordan Lee", COACH_PASSWORD)
+    earlier = bank["earlier"]
+    offsets = {dim: earlier["others_offset"] for dim in bank["profile"]}
+    offsets["progress"] = earlier["progress_offset"]
+    today = date.today()
+    first = _seed_round(
+        leader,
+        earlier["title"],
+        max(1, round(respondents * earlier["share"])),
+        bank,
+        rng,
+        offsets,
+        opened_on=today - timedelta(days=203),
+        closed_on=today - timedelta(days=182),
+    )
+    current = _seed_round(
+        leader,
+        bank["leader"]["title"],
+        respondents,
+        bank,
+        rng,
+        {},
+        opened_on=today - timedelta(days=21),
+        closed_on=today,
+    )
+    db.session.add(CoachShare(round=current, coach_email=COACH_EMAIL))
+    # Synthetic people get no email: drop what inviting and sharing queued for them.
+    db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.round_id.in_([first.id, current.id]))
+    )
+    db.session.commit()
+    return current
+
+
+def _seed_round(
+    leader: User,
+    title: str,
+    respondents: int,
+    bank: dict,
+    rng: random.Random,
+    offsets: dict[str, float],
+    opened_on: date,
+    closed_on: date,
+) -> Round:
+    """One round answered by synthetic respondents, closed through the real service."""
     q = questionnaire.load()
     leader_info = bank["leader"]
-    leader = _user(LEADER_EMAIL, leader_info["name"], LEADER_PASSWORD)
-    _user(COACH_EMAIL, "Jordan Lee", COACH_PASSWORD)
-    started = date.today() - timedelta(days=21)
     a_round = Round(
         leader=leader,
-        title=leader_info["title"],
+        title=title,
         why=leader_info["why"],
         success_measures=leader_info["success"],
         platforms=list(leader_info["platforms"]),
         questionnaire_version=q.version,
         anonymity_threshold=3,
         status="open",
-        opened_on=started,
-        closes_on=date.today(),
+        opened_on=opened_on,
+        closes_on=closed_on,
     )
     db.session.add(a_round)
     db.session.flush()
@@ -86,7 +133,6 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
                 value=_rating(profile[item.dimension_id]["self"], rng),
             )
         )
-    db.session.add(CoachShare(round=a_round, coach_email=COACH_EMAIL))
     db.session.commit()
 
     person = 0
@@ -97,11 +143,11 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
             email = f"person{person}.{a_round.id}@example.org"
             ((_, token),), _ = round_services.add_invitations(a_round, f"{email}, {group}")
             link = survey_services.resolve(token)
-            ratings, comments = _answers(q, bank, texts, group, rng)
-            survey_services.submit(link, ratings, comments)
+            ratings, comments = _answers(q, bank, texts, group, rng, offsets)
+            platforms = [p for p, chance in bank["platforms"].items() if rng.random() < chance]
+            survey_services.submit(link, ratings, comments, platforms)
     round_services.close_round(a_round)
-    # Synthetic people get no email: drop what inviting and sharing queued for them.
-    db.session.execute(delete(OutboxMessage).where(OutboxMessage.round_id == a_round.id))
+    a_round.closed_on = closed_on
     db.session.commit()
     return a_round
 
@@ -120,14 +166,19 @@ class _TextDeck:
         return self.decks[key].pop()
 
 
-def _answers(q, bank, texts: _TextDeck, group: str, rng: random.Random):
+def _answers(q, bank, texts: _TextDeck, group: str, rng: random.Random, offsets):
     bias = rng.gauss(GROUP_OFFSET[group], 0.4)
     ratings: dict[str, int | None] = {}
     for item in q.items:
         if rng.random() < 0.08:
             ratings[item.id] = None
         else:
-            ratings[item.id] = _rating(bank["profile"][item.dimension_id]["others"] + bias, rng)
+            ratings[item.id] = _rating(
+                bank["profile"][item.dimension_id]["others"]
+                + offsets.get(item.dimension_id, 0.0)
+                + bias,
+                rng,
+            )
     comments = {}
     for dim in q.dimensions:
         if rng.random() < 0.45:

@@ -134,6 +134,7 @@ def _rewrite_responses_shuffled(round_id: int) -> None:
     copies = [
         (
             r.rater_group,
+            r.platforms,
             [(a.item_id, a.value) for a in r.answers],
             [(c.key, c.text) for c in r.comments],
         )
@@ -143,11 +144,12 @@ def _rewrite_responses_shuffled(round_id: int) -> None:
         db.session.delete(r)
     db.session.flush()
     random.SystemRandom().shuffle(copies)
-    for group, answers, comments in copies:
+    for group, platforms, answers, comments in copies:
         db.session.add(
             Response(
                 round_id=round_id,
                 rater_group=group,
+                platforms=platforms,
                 answers=[Answer(item_id=i, value=v) for i, v in answers],
                 comments=[Comment(key=k, text=t) for k, t in comments],
             )

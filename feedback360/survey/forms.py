@@ -7,16 +7,27 @@ from functools import cache
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms import SelectChoice
+from wtforms import SelectMultipleField
 from wtforms import TextAreaField
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 from .. import questionnaire
 from ..models import MAX_COMMENT_LENGTH
 from ..text import clean_text
 
 NOT_OBSERVED = "na"
+PLATFORMS_FIELD = "platforms"
+
+
+class CheckboxesField(SelectMultipleField):
+    """Tick-all-that-apply: a list of checkboxes that works without JavaScript."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 def item_field(item_id: str) -> str:
@@ -57,6 +68,12 @@ def survey_form_class(version: str, for_self: bool) -> type[FlaskForm]:
             choices=choices,
             validators=[InputRequired(f"Choose an answer, or “{q.not_observed}”.")],
         )
+    if not for_self and q.platforms:
+        fields[PLATFORMS_FIELD] = CheckboxesField(
+            q.platforms_question,
+            choices=[SelectChoice(p.id, p.label) for p in q.platforms],
+            validate_choice=True,
+        )
     if not for_self:
         for dim in q.dimensions:
             fields[comment_field(dim.id)] = _comment(dim.comment_prompt)
@@ -77,6 +94,12 @@ def ratings_from(form: FlaskForm, q: questionnaire.Questionnaire) -> dict[str, i
 def comments_from(form: FlaskForm, q: questionnaire.Questionnaire) -> dict[str, str]:
     texts = {key: form[comment_field(key)].data or "" for key in q.comment_keys()}
     return {key: text for key, text in texts.items() if text}
+
+
+def platforms_from(form: FlaskForm, q: questionnaire.Questionnaire) -> set[str]:
+    if not q.platforms:
+        return set()
+    return set(form[PLATFORMS_FIELD].data or ())
 
 
 def only_csrf_failed(form: FlaskForm) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
@@ -73,7 +74,12 @@ def resolve(token: str) -> SurveyLink | None:
     return None
 
 
-def submit(link: SurveyLink, ratings: dict[str, int | None], comments: dict[str, str]) -> None:
+def submit(
+    link: SurveyLink,
+    ratings: dict[str, int | None],
+    comments: dict[str, str],
+    platforms: Iterable[str] = (),
+) -> None:
     """Store one response in one transaction.
 
     For an invitation, the database decides single use: the conditional UPDATE marks it answered
@@ -106,6 +112,7 @@ def submit(link: SurveyLink, ratings: dict[str, int | None], comments: dict[str,
             Response(
                 round_id=link.round.id,
                 rater_group=link.group,
+                platforms=platforms_text(platforms),
                 answers=[Answer(item_id=i, value=v) for i, v in ratings.items()],
                 comments=[Comment(key=k, text=t) for k, t in comments.items()],
             )
@@ -114,6 +121,11 @@ def submit(link: SurveyLink, ratings: dict[str, int | None], comments: dict[str,
     except Exception:
         db.session.rollback()
         raise
+
+
+def platforms_text(platforms: Iterable[str]) -> str:
+    """Stored sorted, so the column says which platforms, never in which order they were ticked."""
+    return ",".join(sorted(set(platforms)))
 
 
 def _take_open_link_place(open_link_id: int) -> None:

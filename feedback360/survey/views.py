@@ -34,6 +34,7 @@ from .forms import comment_field
 from .forms import comments_from
 from .forms import item_field
 from .forms import only_csrf_failed
+from .forms import platforms_from
 from .forms import ratings_from
 from .forms import survey_form_class
 
@@ -148,7 +149,9 @@ def answer(token: str):
     if form.is_submitted():
         if form.validate():
             try:
-                services.submit(link, ratings_from(form, q), comments_from(form, q))
+                services.submit(
+                    link, ratings_from(form, q), comments_from(form, q), platforms_from(form, q)
+                )
             except tuple(SUBMIT_REFUSALS) as refusal:
                 return _unavailable(*SUBMIT_REFUSALS[type(refusal)])
             response = redirect(url_for("survey.thanks"))

@@ -45,6 +45,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         PREFERRED_URL_SCHEME="http",
         DEFAULT_ANONYMITY_THRESHOLD=3,
         REPORT_COMMENTS_PER_KEY=8,
+        # Comments of a group are shown only from this many respondents (never below the
+        # round's own threshold): words can be recognised where numbers cannot.
+        REPORT_COMMENT_THRESHOLD=5,
         BASE_URL="http://127.0.0.1:5000",
         MAIL_SERVER=None,
         MAIL_PORT=25,

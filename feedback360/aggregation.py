@@ -384,11 +384,20 @@ def select_comments(
             continue
         score = specificity(text)
         ranked[row.key].append((-score, str(row.comment_id), Comment(row.key, text, score)))
-    shown: dict[str, list[Comment]] = {}
-    left_out: dict[str, int] = {}
+    ordered = {}
     for key, entries in ranked.items():
         entries.sort(key=lambda entry: entry[:2])
-        kept = entries if limit_per_key is None else entries[:limit_per_key]
-        shown[key] = [comment for _, _, comment in kept]
-        left_out[key] = len(entries) - len(kept)
-    return shown, left_out
+        ordered[key] = [comment for _, _, comment in entries]
+    return limit_comments(ordered, limit_per_key)
+
+
+def limit_comments(
+    comments: Mapping[str, list[Comment]], limit_per_key: int | None
+) -> tuple[dict[str, list[Comment]], dict[str, int]]:
+    """The first `limit_per_key` comments per key (all when None), and how many were cut."""
+    if limit_per_key is not None and limit_per_key < 0:
+        raise ValueError("limit_per_key must not be negative.")
+    shown = {
+        key: list(c if limit_per_key is None else c[:limit_per_key]) for key, c in comments.items()
+    }
+    return shown, {key: len(comments[key]) - len(shown[key]) for key in comments}

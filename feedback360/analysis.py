@@ -202,8 +202,8 @@ class Term:
 def recurring_terms(texts: Iterable[str], min_texts: int = 2, limit: int = 8) -> list[Term]:
     """Words and two-word phrases used in at least `min_texts` different texts, most used first.
 
-    A word is dropped when a phrase holding it is used in as many texts, so "public service"
-    is not followed by "public" and "service". Ties: phrases first, then alphabetical.
+    A word is left out when a listed phrase holds it, so "public service" is not followed by
+    "public" and "service". Order: most texts first; on a tie phrases first, then alphabetical.
     """
     counts: Counter[tuple[str, ...]] = Counter()
     forms: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
@@ -212,17 +212,15 @@ def recurring_terms(texts: Iterable[str], min_texts: int = 2, limit: int = 8) ->
             counts[key] += 1
             forms[key][form] += 1
     recurring = {key: n for key, n in counts.items() if n >= min_texts}
-    covered = {
-        word
-        for key, n in recurring.items()
-        if len(key) == 2
-        for word in key
-        if recurring.get((word,)) == n
-    }
-    ranked = sorted(
-        (key for key in recurring if not (len(key) == 1 and key[0] in covered)),
-        key=lambda key: (-recurring[key], -len(key), " ".join(key)),
-    )
+    ranked = sorted(recurring, key=lambda key: (-recurring[key], -len(key), " ".join(key)))
+    chosen: list[tuple[str, ...]] = []
+    for key in ranked:
+        if len(key) == 2:
+            chosen = [k for k in chosen if not (len(k) == 1 and k[0] in key)]
+        elif any(key[0] in k for k in chosen if len(k) == 2):
+            continue
+        chosen.append(key)
+    ranked = chosen
     return [
         Term(text=_usual_form(forms[key]), count=recurring[key], key=key) for key in ranked[:limit]
     ]
@@ -249,11 +247,13 @@ class IntentComparison:
                 f"{self.answers} respondents said what they think the aim is; "
                 "no word recurs across their answers."
             )
-        words = ", ".join(f"“{t.text}”" for t in self.perceived[:4])
-        if not self.shared:
+        named = self.perceived[:4]
+        words = ", ".join(f"“{t.text}”" for t in named)
+        shared = [t.text for t in named if t.text in self.shared]
+        if not shared:
             return f"Respondents most often name {words}; none of these is in the leader’s own why."
-        both = ", ".join(f"“{w}”" for w in self.shared[:3])
-        verb = "is" if len(self.shared[:3]) == 1 else "are"
+        both = ", ".join(f"“{w}”" for w in shared)
+        verb = "is" if len(shared) == 1 else "are"
         return f"Respondents most often name {words}; {both} {verb} also in the leader’s own why."
 
 

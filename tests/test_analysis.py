@@ -326,3 +326,8 @@ def test_rule_texts_state_the_numbers_used():
     assert "1.4" in rules["gap"] and "3.5" in rules["categories"]
     assert "0.5" in rules["agreement"] and "+1.4" in rules["blind_spot"]
     assert "at least 5 people" in rules["comments"]
+
+
+def test_a_listed_phrase_replaces_its_words():
+    texts = ["Community energy", "community energy for all", "Energy bills", "energy prices"]
+    assert [(t.text, t.count) for t in recurring_terms(texts)] == [("community energy", 2)]

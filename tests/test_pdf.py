@@ -15,7 +15,10 @@ from feedback360 import questionnaire
 from feedback360.aggregation import CommentRow
 from feedback360.aggregation import RatingRow
 from feedback360.aggregation import aggregate
+from feedback360.aggregation import limit_comments
 from feedback360.aggregation import select_comments
+from feedback360.analysis import analyse
+from feedback360.analysis import rule_texts
 from feedback360.reports import charts
 from feedback360.reports.pdf import FetchRefused
 from feedback360.reports.pdf import ReportData
@@ -109,14 +112,18 @@ def build_report_data(
     )
     self_ratings = {item.id: rng.choice([2, 3, 4, 4, 5, None]) for item in q.items}
     results = aggregate(q, ratings, self_ratings, group_sizes, threshold)
-    comments, left_out = select_comments(
-        comment_rows, results.visibility, q.comment_keys(), limit_per_key=limit_per_key
+    all_comments, _ = select_comments(
+        comment_rows, results.visibility, q.comment_keys(), comment_threshold=threshold
+    )
+    comments, left_out = limit_comments(all_comments, limit_per_key)
+    why = (
+        "I am online to make the case for open data in local government,\n"
+        "and to find the people already doing it."
     )
     return ReportData(
         leader_name="Morgan Ainsley",
         round_title="Spring 2026: Community & voice",
-        why="I am online to make the case for open data in local government,\n"
-        "and to find the people already doing it.",
+        why=why,
         success_measures="More replies from practitioners; two councils publishing data.",
         platforms=("LinkedIn", "Bluesky", "Newsletter"),
         opened_on=date(2026, 3, 2),
@@ -126,6 +133,9 @@ def build_report_data(
         results=results,
         comments=comments,
         comments_left_out=left_out,
+        analysis=analyse(results, all_comments, why),
+        rules=rule_texts(q.scale_max, threshold, threshold),
+        comment_threshold=threshold,
     )
 
 

@@ -172,6 +172,8 @@ def _answers(q, bank, texts: _TextDeck, group: str, rng: random.Random, offsets)
     for item in q.items:
         if rng.random() < 0.08:
             ratings[item.id] = None
+        elif item.id in bank["split"]:
+            ratings[item.id] = rng.choice((1, 2, 2, 4, 5, 5))
         else:
             ratings[item.id] = _rating(
                 bank["profile"][item.dimension_id]["others"]

@@ -14,6 +14,10 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup
 from markupsafe import escape
 
+from ..analysis import CATEGORY_LABELS
+from ..analysis import big_gap
+from ..analysis import is_big
+
 if TYPE_CHECKING:
     from ..aggregation import ItemResult
     from ..aggregation import RoundResults
@@ -372,3 +376,93 @@ def scale_key(scale: Sequence[str]) -> Markup:
         f"{i + 1} {w}" for i, w in enumerate(scale)
     )
     return _svg(x, 14, label, body, "chart key", font_size=9)
+
+
+def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: dict) -> Markup:
+    """Self minus all raters per dimension, as bars either side of zero.
+
+    The agreement categories (`categories`, by dimension id) go into the accessible description;
+    the table under the chart prints them. Bars to the right (self higher) are dark, to the left
+    (others higher) light with a dark edge, so direction survives greyscale; the shaded bands
+    beyond ± the big-gap line mark gaps of more than a third of the scale.
+    """
+    limit = 2.0  # gaps are drawn up to ±2 points; longer bars are cut with an arrow
+    threshold = big_gap(results.scale_max)
+    width, x0, x1 = 660.0, 230.0, 640.0
+    row_h = 22.0
+    centre = (x0 + x1) / 2
+
+    def x(gap: float) -> float:
+        return centre + (x1 - centre) * max(-limit, min(limit, gap)) / limit
+
+    body = [
+        _text(x0, 10, "\u2190 Others rate higher", size=9, fill=PALETTE["muted"]),
+        _text(x1, 10, "Self rates higher \u2192", size=9, anchor="end", fill=PALETTE["muted"]),
+    ]
+    top = 20.0
+    bottom = top + row_h * len(results.dimensions)
+    for left, right in ((x0, x(-threshold)), (x(threshold), x1)):
+        body.append(
+            f'<rect x="{left:.1f}" y="{top:.1f}" width="{right - left:.1f}" '
+            f'height="{bottom - top:.1f}" fill="{PALETTE["soft"]}"/>'
+        )
+    for value in (-2, -1, 0, 1, 2):
+        tx = x(value)
+        body.append(
+            f'<line x1="{tx:.1f}" y1="{top:.1f}" x2="{tx:.1f}" y2="{bottom:.1f}" '
+            f'stroke="{PALETTE["ink"] if value == 0 else PALETTE["line"]}" '
+            f'stroke-width="{0.9 if value == 0 else 0.6}"/>'
+        )
+        body.append(
+            _text(
+                tx,
+                bottom + 11,
+                f"{value:+d}" if value else "0",
+                size=8.5,
+                anchor="middle",
+                fill=PALETTE["muted"],
+            )
+        )
+    summary = []
+    for row, dim in enumerate(results.dimensions):
+        title = questionnaire.dimension(dim.dimension_id).title
+        cy = top + row * row_h + row_h / 2
+        body.append(_text(0, cy + 3.5, _wrap(title, 36, 1)[0], size=10))
+        gap = dim.gap
+        label = CATEGORY_LABELS.get(categories.get(dim.dimension_id), "")
+        if gap is None:
+            body.append(_text(centre + 4, cy + 3.5, "not shown", size=9, fill=PALETTE["muted"]))
+            summary.append(f"{title}: not shown")
+            continue
+        left, right = sorted((centre, x(gap)))
+        positive = gap > 0
+        fill = PALETTE["accent"] if positive else "#ffffff"
+        body.append(
+            f'<rect x="{left:.1f}" y="{cy - 6:.1f}" width="{max(right - left, 1.0):.1f}" '
+            f'height="12" fill="{fill}" stroke="{PALETTE["accent"]}" stroke-width="1"/>'
+        )
+        if abs(gap) > limit:
+            tip = x1 + 6 if positive else x0 - 6
+            k = 1 if positive else -1
+            body.append(
+                f'<polygon points="{_points(tip, cy, tip - 6 * k, cy - 5, tip - 6 * k, cy + 5)}" '
+                f'fill="{PALETTE["accent"]}"/>'
+            )
+        text = f"{gap:+.1f}" if abs(gap) >= 0.05 else "0.0"
+        tx = right + 4 if positive or gap == 0 else left - 4
+        body.append(
+            _text(
+                tx,
+                cy + 3.5,
+                text,
+                size=9,
+                anchor="start" if positive or gap == 0 else "end",
+                bold=is_big(gap, results.scale_max),
+            )
+        )
+        summary.append(f"{title}: {text}{', ' + label if label else ''}")
+    description = (
+        "Gap between self and all raters by dimension (self minus all raters); shaded beyond "
+        f"\u00b1{threshold:.1f}. " + "; ".join(summary) + "."
+    )
+    return _svg(width, bottom + 14, description, body, "chart gap-chart")

@@ -6,9 +6,10 @@ the app's own static files (and `data:` URLs): no network, no other file on the 
 
 from __future__ import annotations
 
-import math
+import gc
 import mimetypes
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -23,17 +24,28 @@ from weasyprint import HTML
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
+from .. import analysis
 from . import charts
 
 if TYPE_CHECKING:
     from ..aggregation import Comment
     from ..aggregation import RoundResults
+    from ..analysis import Analysis
     from ..questionnaire import Questionnaire
 
 REPORT_TITLE = "Leadership online: 360 feedback"
 # Tagged PDF (structure for screen readers): measured at about +5% render time and +25% size.
 PDF_TAGS = True
 STYLESHEET = "report.css"  # in the static folder
+
+
+@dataclass(frozen=True)
+class EarlierRound:
+    """The round a trend compares with."""
+
+    title: str
+    closed_on: date | None
+    responses: int
 
 
 @dataclass(frozen=True)
@@ -50,7 +62,12 @@ class ReportData:
     results: RoundResults
     comments: dict[str, list[Comment]]  # by key: dimension ids and open-question ids
     comments_left_out: dict[str, int]
+    analysis: Analysis
+    rules: dict[str, str]  # every rule the analysis follows, in the words the report prints
+    comment_threshold: int
     cautions: tuple[str, ...] = ()  # e.g. open-link answers that arrived in a burst
+    earlier: EarlierRound | None = None
+    coach_note: str = ""  # the downloading coach's debrief note
 
 
 class FetchRefused(ValueError):
@@ -153,32 +170,34 @@ def date_label(value: date | None) -> str:
     return f"{value.day} {value:%B %Y}" if value else "–"
 
 
-def big_gap_threshold(scale_max: int) -> float:
-    """The smallest gap, as printed to one decimal, that is more than a third of the scale range."""
-    return math.floor((scale_max - 1) / 3 * 10 + 1e-9) / 10 + 0.1
+def render_context(data: ReportData) -> dict:
+    """What both the PDF template and the results page are rendered with."""
+    q = data.questionnaire
+    scale_max = q.scale_max
+    return {
+        "data": data,
+        "q": q,
+        "res": data.results,
+        "vis": data.results.visibility,
+        "an": data.analysis,
+        "charts": charts,
+        "analysis": analysis,
+        "report_title": REPORT_TITLE,
+        "group_rows": group_rows(data),
+        "anonymity_notes": anonymity_notes(data),
+        "date_label": date_label,
+        "big_gap": analysis.big_gap(scale_max),
+        "is_big_gap": lambda v: analysis.is_big(v, scale_max),
+        "intent": next((o for o in q.open_questions if o.id == "intent"), None),
+        "other_questions": [o for o in q.open_questions if o.id != "intent"],
+        "items_by_id": {item.id: item for item in q.items},
+        "platform_labels": {p.id: p.label for p in q.platforms},
+    }
 
 
 def render_report_html(data: ReportData) -> str:
     """The report as a standalone HTML document; needs an app context."""
-    q = data.questionnaire
-    big_gap = big_gap_threshold(q.scale_max)
-    return render_template(
-        "reports/report.html",
-        data=data,
-        q=q,
-        res=data.results,
-        vis=data.results.visibility,
-        charts=charts,
-        report_title=REPORT_TITLE,
-        group_rows=group_rows(data),
-        anonymity_notes=anonymity_notes(data),
-        date_label=date_label,
-        big_gap=big_gap,
-        is_big_gap=lambda v: v is not None and float(f"{abs(v):.1f}") >= big_gap - 1e-9,
-        intent=next((o for o in q.open_questions if o.id == "intent"), None),
-        other_questions=[o for o in q.open_questions if o.id != "intent"],
-        items_by_id={item.id: item for item in q.items},
-    )
+    return render_template("reports/report.html", **render_context(data))
 
 
 _stylesheets: dict[tuple, CSS] = {}
@@ -204,10 +223,28 @@ def report_stylesheet(fetcher: StaticOnlyFetcher) -> CSS:
     return stylesheet
 
 
+@contextmanager
+def gc_paused():
+    """Pause Python's cyclic garbage collector while WeasyPrint works.
+
+    A report builds hundreds of thousands of short-lived objects, so the collector kept running
+    full passes over the whole process: measured at about a fifth of the render time. Reference
+    counting still frees almost everything; the collector catches up as soon as it resumes.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def render_report_pdf(data: ReportData) -> bytes:
     """The report as PDF bytes; needs an app context."""
     html = render_report_html(data)
     fetcher = StaticOnlyFetcher(current_app.static_folder)
     document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
-    # Title and language come from <title> and <html lang>.
-    return document.write_pdf(stylesheets=[report_stylesheet(fetcher)], pdf_tags=PDF_TAGS)
+    with gc_paused():
+        # Title and language come from <title> and <html lang>.
+        return document.write_pdf(stylesheets=[report_stylesheet(fetcher)], pdf_tags=PDF_TAGS)

@@ -1,36 +1,47 @@
-"""Gathering a round's results: one query for ratings, one for comments, then pure functions."""
+"""Gathering a round's results: plain rows from a few queries, then pure functions."""
 
 from __future__ import annotations
 
 from datetime import date
 
+from flask import current_app
 from sqlalchemy import select
 
 from .. import questionnaire
 from ..aggregation import CommentRow
 from ..aggregation import RatingRow
+from ..aggregation import RoundResults
 from ..aggregation import aggregate
+from ..aggregation import limit_comments
 from ..aggregation import select_comments
+from ..analysis import analyse
+from ..analysis import platform_results
+from ..analysis import rule_texts
 from ..extensions import db
 from ..models import Answer
+from ..models import CoachShare
 from ..models import Comment
 from ..models import Response
 from ..models import Round
 from ..rounds.services import open_link_cautions
 from ..rounds.services import response_counts
+from .pdf import EarlierRound
 from .pdf import ReportData
 
 
-def report_data(a_round: Round, comments_per_key: int | None = None) -> ReportData:
-    q = questionnaire.load(a_round.questionnaire_version)
-    ratings = [
+def _ratings(round_id: int) -> list[RatingRow]:
+    return [
         RatingRow(*row)
         for row in db.session.execute(
             select(Response.id, Response.rater_group, Answer.item_id, Answer.value)
             .join(Answer, Answer.response_id == Response.id)
-            .where(Response.round_id == a_round.id)
+            .where(Response.round_id == round_id)
         )
     ]
+
+
+def _results(a_round: Round, q: questionnaire.Questionnaire) -> tuple[RoundResults, list]:
+    ratings = _ratings(a_round.id)
     results = aggregate(
         q,
         ratings,
@@ -38,6 +49,37 @@ def report_data(a_round: Round, comments_per_key: int | None = None) -> ReportDa
         response_counts(a_round.id),
         a_round.anonymity_threshold,
     )
+    return results, ratings
+
+
+def comment_threshold(a_round: Round) -> int:
+    return max(a_round.anonymity_threshold, current_app.config["REPORT_COMMENT_THRESHOLD"])
+
+
+def earlier_round(a_round: Round) -> Round | None:
+    """The leader's latest round closed before this one, on the same questionnaire."""
+    if a_round.opened_on is None:
+        return None
+    return db.session.scalar(
+        select(Round)
+        .where(
+            Round.leader_id == a_round.leader_id,
+            Round.id != a_round.id,
+            Round.status == "closed",
+            Round.questionnaire_version == a_round.questionnaire_version,
+            Round.closed_on <= a_round.opened_on,
+        )
+        .order_by(Round.closed_on.desc(), Round.id.desc())
+        .limit(1)
+    )
+
+
+def report_data(
+    a_round: Round, comments_per_key: int | None = None, coach_share: CoachShare | None = None
+) -> ReportData:
+    """Everything the results page and the PDF show. `coach_share` adds that coach's note."""
+    q = questionnaire.load(a_round.questionnaire_version)
+    results, ratings = _results(a_round, q)
     comment_rows = [
         CommentRow(*row)
         for row in db.session.execute(
@@ -46,9 +88,29 @@ def report_data(a_round: Round, comments_per_key: int | None = None) -> ReportDa
             .where(Response.round_id == a_round.id)
         )
     ]
-    comments, left_out = select_comments(
-        comment_rows, results.visibility, q.comment_keys(), limit_per_key=comments_per_key
+    min_for_comments = comment_threshold(a_round)
+    all_comments, _ = select_comments(
+        comment_rows, results.visibility, q.comment_keys(), comment_threshold=min_for_comments
     )
+    comments, left_out = limit_comments(all_comments, comments_per_key)
+    platforms = []
+    if q.platforms:
+        platforms_by_response = {
+            response_id: frozenset(filter(None, text.split(",")))
+            for response_id, text in db.session.execute(
+                select(Response.id, Response.platforms).where(Response.round_id == a_round.id)
+            )
+        }
+        platforms = platform_results(
+            platforms_by_response,
+            ratings,
+            results,
+            q,
+            [p.id for p in q.platforms],
+            q.platform_dimensions,
+        )
+    before = earlier_round(a_round)
+    before_results = _results(before, q)[0] if before is not None else None
     return ReportData(
         leader_name=a_round.leader.name,
         round_title=a_round.title,
@@ -63,4 +125,15 @@ def report_data(a_round: Round, comments_per_key: int | None = None) -> ReportDa
         comments=comments,
         comments_left_out=left_out,
         cautions=tuple(open_link_cautions(a_round)),
+        analysis=analyse(
+            results, all_comments, a_round.why, platforms=platforms, earlier=before_results
+        ),
+        rules=rule_texts(q.scale_max, a_round.anonymity_threshold, min_for_comments),
+        comment_threshold=min_for_comments,
+        earlier=(
+            EarlierRound(before.title, before.closed_on, before_results.total_responses)
+            if before is not None
+            else None
+        ),
+        coach_note=coach_share.debrief_note if coach_share is not None else "",
     )

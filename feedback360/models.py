@@ -256,7 +256,11 @@ class CoachShare(db.Model):
     round: Mapped[Round] = relationship(back_populates="shares")
 
 
-MAIL_KINDS = ("invitation", "reminder", "coach_share")
+ROUND_MAIL_KINDS = ("invitation", "reminder", "coach_share")
+# About an account, not a round: each request gets one of a pair, so the mail queued (and the time
+# taken) is the same whether or not an account exists for the address.
+ACCOUNT_MAIL_KINDS = ("password_reset", "reset_no_account", "signup", "signup_taken")
+MAIL_KINDS = ROUND_MAIL_KINDS + ACCOUNT_MAIL_KINDS
 MAIL_STATUSES = ("pending", "sent", "failed")
 _kinds_sql = ", ".join(f"'{k}'" for k in MAIL_KINDS)
 _mail_statuses_sql = ", ".join(f"'{s}'" for s in MAIL_STATUSES)
@@ -266,7 +270,8 @@ class OutboxMessage(db.Model):
     """An email waiting to be sent, queued in the same transaction as what caused it.
 
     It holds references, not the text: the message (with its link) is rendered at delivery, so
-    no working survey link rests in the database.
+    no working survey, password-reset or sign-up link rests in the database. Round mail points at
+    its round; account mail has no round, and points at the user when there is one.
     """
 
     __tablename__ = "outbox"
@@ -278,9 +283,14 @@ class OutboxMessage(db.Model):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(20))
     to_address: Mapped[str] = mapped_column(String(254))
-    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), index=True
+    )
     invitation_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     status: Mapped[str] = mapped_column(String(10), default="pending", index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -290,5 +300,6 @@ class OutboxMessage(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
 
-    round: Mapped[Round] = relationship()
+    round: Mapped[Round | None] = relationship()
     invitation: Mapped[Invitation | None] = relationship()
+    user: Mapped[User | None] = relationship()

@@ -36,11 +36,21 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
 
 
-def enqueue(kind: str, to_address: str, round_id: int, invitation_id: int | None = None) -> None:
+def enqueue(
+    kind: str,
+    to_address: str,
+    round_id: int | None = None,
+    invitation_id: int | None = None,
+    user_id: int | None = None,
+) -> None:
     """Add a message to the current transaction; the caller commits it with its own change."""
     db.session.add(
         OutboxMessage(
-            kind=kind, to_address=to_address, round_id=round_id, invitation_id=invitation_id
+            kind=kind,
+            to_address=to_address,
+            round_id=round_id,
+            invitation_id=invitation_id,
+            user_id=user_id,
         )
     )
 

@@ -9,9 +9,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 
 from feedback360 import create_app
 from feedback360.extensions import db
+from feedback360.models import ACCOUNT_MAIL_KINDS
+from feedback360.models import MAIL_KINDS
 from tests.conftest import postgres_schema
 
 
@@ -136,3 +139,42 @@ def test_upgrade_keeps_existing_data(empty_app):
                 assert count == 1, table
             declined = conn.exec_driver_sql("SELECT declined FROM invitations").scalar()
             assert declined in (False, 0), "new columns get their defaults"
+
+
+BEFORE_ACCOUNT_MAIL = "f0f97300ccad"
+
+
+def queue_mail(conn, kind: str) -> None:
+    round_id = "NULL" if kind in ACCOUNT_MAIL_KINDS else "1"
+    conn.exec_driver_sql(
+        "INSERT INTO outbox (kind, to_address, round_id, status, attempts, next_attempt_at, "
+        f"created_at) VALUES ('{kind}', 'a@example.org', {round_id}, 'pending', 0, "
+        "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+    )
+
+
+def test_outbox_takes_account_mail_and_a_downgrade_drops_only_that(empty_app):
+    """compare_metadata skips CHECK constraints, so the kinds are tried against the real table."""
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO users (id, email, name, password_hash, created_at) "
+                "VALUES (1, 'l@example.com', 'L', 'x', '2026-01-01 00:00:00')"
+            )
+            conn.exec_driver_sql(
+                "INSERT INTO rounds (id, leader_id, title, why, success_measures, platforms, "
+                "questionnaire_version, anonymity_threshold, status, auto_reminder_sent, "
+                "created_at) VALUES (1, 1, 'Kept', '', '', '[]', '2026.1', 3, 'open', false, "
+                "'2026-01-01 00:00:00')"
+            )
+            for kind in MAIL_KINDS:
+                queue_mail(conn, kind)
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            queue_mail(conn, "unknown")
+        flask_migrate.downgrade(revision=BEFORE_ACCOUNT_MAIL)
+        with db.engine.connect() as conn:
+            kinds = conn.exec_driver_sql("SELECT kind FROM outbox ORDER BY id").scalars().all()
+        assert kinds == [kind for kind in MAIL_KINDS if kind not in ACCOUNT_MAIL_KINDS]
+        flask_migrate.upgrade()
+    assert schema_differences(empty_app) == []

@@ -42,6 +42,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=1024 * 1024,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        # None: send the session cookie over HTTPS only when BASE_URL is https (set below).
+        SESSION_COOKIE_SECURE=None,
         PREFERRED_URL_SCHEME="http",
         DEFAULT_ANONYMITY_THRESHOLD=3,
         REPORT_COMMENTS_PER_KEY=8,
@@ -80,6 +82,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance_path)
 

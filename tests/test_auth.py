@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from feedback360.extensions import db
@@ -98,6 +99,27 @@ def test_session_cookie_flags(client, leader):
     reply = login(client, "leader@example.com")
     cookie = reply.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    assert "Secure" not in cookie, "BASE_URL is http here: a Secure cookie would never come back"
+
+
+@pytest.mark.parametrize(
+    ("config", "secure"),
+    [
+        ({"BASE_URL": "https://feedback.example.net"}, True),
+        ({"BASE_URL": "https://feedback.example.net", "SESSION_COOKIE_SECURE": False}, False),
+        ({"BASE_URL": "http://127.0.0.1:5000", "SESSION_COOKIE_SECURE": True}, True),
+    ],
+)
+def test_session_cookie_is_secure_when_served_over_https(database_url, tmp_path, config, secure):
+    app = make_app(database_url, tmp_path, **config)
+    try:
+        with app.app_context():
+            add_user("leader@example.com")
+        cookie = login(app.test_client(), "leader@example.com").headers["Set-Cookie"]
+        assert ("; Secure" in cookie) is secure
+        assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+    finally:
+        drop_app(app)
 
 
 def test_login_attempts_are_rate_limited_with_a_generic_message(database_url, tmp_path):

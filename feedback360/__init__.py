@@ -65,6 +65,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         # RATELIMIT_STORAGE_URI names shared storage such as redis://127.0.0.1:6379.
         SURVEY_RATE_LIMIT="20 per minute;200 per hour",
         LOGIN_RATE_LIMIT="10 per minute;50 per hour",
+        # Requests that email an address someone typed: a reset link, or a sign-up link.
+        RESET_RATE_LIMIT="5 per minute;20 per hour",
+        REGISTER_RATE_LIMIT="5 per minute;20 per hour",
+        # How long emailed links work, in seconds: a password reset, finishing a sign-up.
+        PASSWORD_RESET_MAX_AGE=3600,
+        SIGNUP_LINK_MAX_AGE=24 * 3600,
         # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none).
         PROXY_FIX_X_FOR=0,
         RATELIMIT_ENABLED=True,

@@ -16,28 +16,61 @@ from pathlib import Path
 from flask import current_app
 from flask import render_template
 
+from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
 from .text import clean_line
 from .tokens import invitation_token
+from .tokens import password_reset_token
+from .tokens import signup_token
 
 SUBJECTS = {
     "invitation": "{leader} asks for your view: how do they show up online?",
     "reminder": "Reminder: {leader} would value your view",
     "coach_share": "{leader} shared a feedback round with you",
+    "password_reset": "Reset your feedback360 password",
+    "reset_no_account": "About resetting a feedback360 password",
+    "signup": "Finish creating your feedback360 account",
+    "signup_taken": "Someone tried to create a feedback360 account with your address",
 }
 
 
 class Undeliverable(Exception):
-    """The message can never be sent (its round or invitation is gone, or it was declined)."""
+    """The message can never be sent (its round, invitation or account is gone, or declined)."""
+
+
+def site_link(path: str) -> str:
+    return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
 
 
 def survey_link(token: str) -> str:
-    return f"{current_app.config['BASE_URL'].rstrip('/')}/s/{token}"
+    return site_link(f"/s/{token}")
 
 
 def compose(message: OutboxMessage) -> EmailMessage:
-    """Render the email for an outbox row, deriving any survey link only now."""
+    """Render the email for an outbox row, deriving any link in it only now."""
+    if message.kind in ACCOUNT_MAIL_KINDS:
+        context = _account_context(message)
+        subject = SUBJECTS[message.kind]
+    else:
+        context = _round_context(message)
+        subject = SUBJECTS[message.kind].format(leader=context["leader"])
+    email = EmailMessage()
+    email["Subject"] = subject
+    email["From"] = formataddr(
+        (current_app.config["MAIL_SENDER_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
+    )
+    email["To"] = message.to_address
+    sender_domain = current_app.config["MAIL_DEFAULT_SENDER"].split("@")[-1]
+    email["Message-ID"] = make_msgid(domain=sender_domain)
+    email.set_content(render_template(f"mail/{message.kind}.txt", **context))
+    email.add_alternative(render_template(f"mail/{message.kind}.html", **context), subtype="html")
+    return email
+
+
+def _round_context(message: OutboxMessage) -> dict:
     a_round = message.round
+    if a_round is None:
+        raise Undeliverable("the round is gone")
     leader = clean_line(a_round.leader.name)  # header text: one line, whatever was stored
     context = {"a_round": a_round, "leader": leader, "kind": message.kind}
     if message.invitation_id is not None:
@@ -50,18 +83,38 @@ def compose(message: OutboxMessage) -> EmailMessage:
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
     else:
-        context["link"] = current_app.config["BASE_URL"].rstrip("/") + "/login"
-    email = EmailMessage()
-    email["Subject"] = SUBJECTS[message.kind].format(leader=leader)
-    email["From"] = formataddr(
-        (current_app.config["MAIL_SENDER_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
-    )
-    email["To"] = message.to_address
-    sender_domain = current_app.config["MAIL_DEFAULT_SENDER"].split("@")[-1]
-    email["Message-ID"] = make_msgid(domain=sender_domain)
-    email.set_content(render_template(f"mail/{message.kind}.txt", **context))
-    email.add_alternative(render_template(f"mail/{message.kind}.html", **context), subtype="html")
-    return email
+        context["link"] = site_link("/login")
+    return context
+
+
+def _account_context(message: OutboxMessage) -> dict:
+    """Links for account mail. A reset link is derived from the password hash as it is now."""
+    secret_key = current_app.config["SECRET_KEY"]
+    context = {
+        "login_link": site_link("/login"),
+        "forgot_link": site_link("/forgot-password"),
+        "register_link": site_link("/register"),
+    }
+    if message.kind == "password_reset":
+        user = message.user
+        if user is None:
+            raise Undeliverable("the account is gone")
+        token = password_reset_token(secret_key, user.id, user.password_hash)
+        context["link"] = site_link(f"/reset-password/{token}")
+        context["valid_for"] = duration(current_app.config["PASSWORD_RESET_MAX_AGE"])
+    elif message.kind == "signup":
+        context["link"] = site_link(f"/register/{signup_token(secret_key, message.to_address)}")
+        context["valid_for"] = duration(current_app.config["SIGNUP_LINK_MAX_AGE"])
+    return context
+
+
+def duration(seconds: int) -> str:
+    """A link's lifetime in words: "1 hour", "30 minutes", "2 days"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            count = seconds // size
+            return f"{count} {unit}{'' if count == 1 else 's'}"
+    return f"{seconds} seconds"
 
 
 class SmtpTransport:

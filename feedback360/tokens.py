@@ -1,8 +1,12 @@
 """Link tokens. Pure: no Flask import.
 
-Tokens carry 192 bits derived from the secret key and a random 128-bit nonce; the database
+Survey tokens carry 192 bits derived from the secret key and a random 128-bit nonce; the database
 keeps only their SHA-256, so a copy of the database cannot be turned into working links.
 Lookups go by hash, and the final comparison is constant-time.
+
+Account links (password reset, finishing a sign-up) are signed and timestamped with the secret
+key and stored nowhere: a reset link names the user and a fingerprint of their password hash, so
+it stops working once the password changes; a sign-up link names only the email address.
 """
 
 from __future__ import annotations
@@ -11,6 +15,10 @@ import base64
 import hashlib
 import hmac
 import secrets
+from typing import NamedTuple
+
+from itsdangerous import BadData
+from itsdangerous import URLSafeTimedSerializer
 
 
 def hash_token(token: str) -> str:
@@ -42,3 +50,48 @@ def open_link_token(secret_key: str, nonce: str) -> str:
 
 def invitation_token(secret_key: str, nonce: str) -> str:
     return derived_token(secret_key, "invitation", nonce)
+
+
+def _account_serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=f"feedback360 {purpose}")
+
+
+def password_fingerprint(secret_key: str, password_hash: str) -> str:
+    """Changes with every new password hash; without the secret key it tells nothing about it."""
+    return derived_token(secret_key, "password", password_hash)
+
+
+class ResetClaim(NamedTuple):
+    user_id: int
+    fingerprint: str
+
+
+def password_reset_token(secret_key: str, user_id: int, password_hash: str) -> str:
+    fingerprint = password_fingerprint(secret_key, password_hash)
+    return _account_serializer(secret_key, "password reset").dumps([user_id, fingerprint])
+
+
+def read_password_reset_token(secret_key: str, token: str, max_age: int) -> ResetClaim | None:
+    """What a reset link claims, or None when it is forged, malformed or older than `max_age`."""
+    try:
+        user_id, fingerprint = _account_serializer(secret_key, "password reset").loads(
+            token, max_age=max_age
+        )
+    except (BadData, TypeError, ValueError, UnicodeError):
+        return None
+    if not isinstance(user_id, int) or not 0 < user_id < 2**31 or not isinstance(fingerprint, str):
+        return None
+    return ResetClaim(user_id, fingerprint)
+
+
+def signup_token(secret_key: str, email: str) -> str:
+    return _account_serializer(secret_key, "sign-up").dumps(email)
+
+
+def read_signup_token(secret_key: str, token: str, max_age: int) -> str | None:
+    """The email address a sign-up link was sent to, or None when it is forged or too old."""
+    try:
+        email = _account_serializer(secret_key, "sign-up").loads(token, max_age=max_age)
+    except (BadData, UnicodeError):
+        return None
+    return email if isinstance(email, str) else None

@@ -26,27 +26,29 @@ class IdConverter(IntegerConverter):
         super().__init__(url_map, min=1, max=2**31 - 1)
 
 
-class RedactSurveyTokens(logging.Filter):
-    """Access logs must not carry survey tokens: a log line would tie a link to a visit time."""
+class RedactLinkTokens(logging.Filter):
+    """Logs must not carry link tokens. A survey token would tie a link to a visit time; a
+    password-reset or sign-up token would let anyone who reads the log use the link."""
 
-    PATH = re.compile(r"/s/(?!thanks\b)[A-Za-z0-9_\-]+")
+    PATH = re.compile(r"/(s|reset-password|register)/(?!thanks\b)[A-Za-z0-9_\-.]+")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = self.PATH.sub("/s/[redacted]", message)
+        redacted = self.PATH.sub(r"/\1/[redacted]", message)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True
 
 
-def _redact_access_log() -> None:
-    access_log = logging.getLogger("werkzeug")
-    if not any(isinstance(f, RedactSurveyTokens) for f in access_log.filters):
-        access_log.addFilter(RedactSurveyTokens())
+def _redact_logs(app: Flask) -> None:
+    """The access log (werkzeug) and the app's own log, which names the path of an error."""
+    for logger in (logging.getLogger("werkzeug"), app.logger):
+        if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):
+            logger.addFilter(RedactLinkTokens())
 
 
 def init_app(app: Flask) -> None:
-    _redact_access_log()
+    _redact_logs(app)
     app.after_request(_security_headers)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(400, _error_page(400, "That request could not be understood."))

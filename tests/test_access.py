@@ -21,6 +21,8 @@ from feedback360.extensions import db
 from feedback360.models import CoachShare
 from feedback360.models import Invitation
 from feedback360.rounds import services as round_services
+from feedback360.tokens import password_reset_token
+from feedback360.tokens import signup_token
 from tests.conftest import PASSWORD
 from tests.conftest import add_user
 from tests.conftest import answer_all
@@ -35,8 +37,11 @@ SHARED = "shared"  # the round's leader and the coaches it is shared with
 
 ROUTE_ACCESS = {
     "auth.register": PUBLIC,
+    "auth.finish_registration": PUBLIC,
     "auth.login": PUBLIC,
     "auth.logout": ACCOUNT,
+    "auth.forgot_password": PUBLIC,
+    "auth.reset_password": PUBLIC,
     "rounds.dashboard": PUBLIC,
     "rounds.new_round": ACCOUNT,
     "rounds.edit_round": LEADER,
@@ -58,7 +63,15 @@ ROUTE_ACCESS = {
     "reports.results": SHARED,
     "reports.pdf": SHARED,
 }
-KNOWN_ARGUMENTS = {"round_id", "invitation_id", "share_id", "token", "group"}
+KNOWN_ARGUMENTS = {
+    "round_id",
+    "invitation_id",
+    "share_id",
+    "token",
+    "group",
+    "reset_token",
+    "signup_token",
+}
 PLACEHOLDER = re.compile(r"<(?:[^<>:]+:)?([^<>]+)>")
 ROUND_TITLE = "Spring round"
 Q = questionnaire.load()
@@ -66,7 +79,8 @@ Q = questionnaire.load()
 
 @dataclass
 class World:
-    """Ids of one closed round owned by `leader`, and a token of their other, open round."""
+    """Ids of one closed round owned by `leader`, a token of their other, open round, and working
+    account links: the leader's password reset and a sign-up for a new address."""
 
     round_id: int
     invitation_id: int
@@ -75,6 +89,8 @@ class World:
     other_round_id: int
     other_invitation_id: int
     other_share_id: int
+    reset_token: str
+    signup_token: str
 
     def values(self) -> dict[str, object]:
         return {
@@ -83,6 +99,8 @@ class World:
             "share_id": self.share_id,
             "token": self.token,
             "group": "follower",  # the round has an open link for followers
+            "reset_token": self.reset_token,
+            "signup_token": self.signup_token,
         }
 
 
@@ -147,6 +165,10 @@ def world(leader, other_leader, coach, draft_round) -> World:
         other_round_id=theirs.id,
         other_invitation_id=theirs.invitations[0].id,
         other_share_id=theirs.shares[0].id,
+        reset_token=password_reset_token(
+            current_app.config["SECRET_KEY"], leader.id, leader.password_hash
+        ),
+        signup_token=signup_token(current_app.config["SECRET_KEY"], "newcomer@example.com"),
     )
 
 

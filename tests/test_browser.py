@@ -6,6 +6,7 @@ Screenshots of the key pages go to /tmp/shots for a human to look at.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,8 +19,10 @@ from werkzeug.serving import make_server
 from feedback360 import demo as demo_data
 from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.mail import compose
 from feedback360.models import Comment
 from feedback360.models import Invitation
+from feedback360.models import OutboxMessage
 from feedback360.models import Response
 from feedback360.models import User
 from feedback360.rounds import services as round_services
@@ -210,14 +213,30 @@ def test_respondent_on_a_phone_without_javascript(live_app, base_url, browser):
     measuring.close()
 
 
+def signup_link_from_the_outbox(app, address: str) -> str:
+    """The link in the sign-up email, composed as the sender would; BASE_URL is not this server."""
+    with app.app_context():
+        message = db.session.scalar(
+            select(OutboxMessage).where(
+                OutboxMessage.kind == "signup", OutboxMessage.to_address == address
+            )
+        )
+        text = compose(message).get_body(preferencelist=("plain",)).get_content()
+        db.session.remove()
+    return urlsplit(re.search(r"https?://\S+/register/\S+", text)[0]).path
+
+
 def test_leader_sets_up_runs_and_closes_a_round(live_app, base_url, browser):
     context = browser.new_context(viewport=DESKTOP)
     page = context.new_page()
     watch = Watch(page)
 
     page.goto(f"{base_url}/register")
-    page.get_by_label("Your name").fill("Dana Desktop")
     page.get_by_label("Email").fill("dana@example.com")
+    submit(page, "Email me a link")
+    assert "We have sent a message to dana@example.com" in page.content()
+    page.goto(base_url + signup_link_from_the_outbox(live_app, "dana@example.com"))
+    page.get_by_label("Your name").fill("Dana Desktop")
     page.get_by_label("Password", exact=True).fill("a long enough password")
     page.get_by_label("Repeat the password").fill("a long enough password")
     submit(page, "Create account")

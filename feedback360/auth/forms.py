@@ -11,24 +11,42 @@ from ..forms import email_field
 from ..text import clean_line
 
 
-class RegisterForm(FlaskForm):
-    name = StringField(
-        "Your name",
-        validators=[InputRequired("Enter your name."), Length(max=120)],
-        filters=[clean_line],
-    )
+class EmailOnlyForm(FlaskForm):
+    """Registering and asking for a reset link both start with an address we email."""
+
     email = email_field()
-    password = PasswordField(
-        "Password",
+
+
+def password_field(label: str) -> PasswordField:
+    return PasswordField(
+        label,
         validators=[
             InputRequired("Choose a password."),
             Length(min=10, max=200, message="Use at least 10 characters."),
         ],
     )
-    confirm = PasswordField(
+
+
+def confirm_field() -> PasswordField:
+    return PasswordField(
         "Repeat the password",
         validators=[EqualTo("password", message="The two passwords do not match.")],
     )
+
+
+class NewPasswordForm(FlaskForm):
+    password = password_field("New password")
+    confirm = confirm_field()
+
+
+class FinishRegistrationForm(FlaskForm):
+    name = StringField(
+        "Your name",
+        validators=[InputRequired("Enter your name."), Length(max=120)],
+        filters=[clean_line],
+    )
+    password = password_field("Password")
+    confirm = confirm_field()
 
 
 class LoginForm(FlaskForm):

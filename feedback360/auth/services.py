@@ -1,17 +1,54 @@
-"""Account operations. Passwords are hashed with Werkzeug's scrypt."""
+"""Account operations. Passwords are hashed with Werkzeug's scrypt.
+
+Registering and asking for a password reset both answer the same whatever the address, and do
+the same work: one lookup and one queued email, whose kind depends on whether an account exists.
+So neither the page nor its timing tells a visitor which addresses have accounts.
+"""
 
 from __future__ import annotations
 
+import hmac
+
+from flask import current_app
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
 from ..models import User
+from ..outbox import enqueue
+from ..tokens import password_fingerprint
+from ..tokens import read_password_reset_token
+from ..tokens import read_signup_token
 
 # Compared against when no account matches, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = generate_password_hash("not-a-real-password")
+
+
+def _user_by_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def request_account(email: str) -> None:
+    """Email a link to finish signing up, or, if the address has an account, a note saying so."""
+    user = _user_by_email(email)
+    if user is None:
+        enqueue("signup", email)
+    else:
+        enqueue("signup_taken", email, user_id=user.id)
+    db.session.commit()
+
+
+def email_for_signup_token(token: str) -> str | None:
+    """The address a working sign-up link was sent to; None once the account exists."""
+    email = read_signup_token(
+        current_app.config["SECRET_KEY"], token, current_app.config["SIGNUP_LINK_MAX_AGE"]
+    )
+    if email is None or _user_by_email(email) is not None:
+        return None
+    return email
 
 
 def register(name: str, email: str, password: str) -> User | None:
@@ -27,8 +64,45 @@ def register(name: str, email: str, password: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.email == email))
+    user = _user_by_email(email)
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link, or, if the address has no account, a note saying so."""
+    user = _user_by_email(email)
+    if user is None:
+        enqueue("reset_no_account", email)
+    else:
+        enqueue("password_reset", email, user_id=user.id)
+    db.session.commit()
+
+
+def user_for_reset_token(token: str) -> User | None:
+    """The user a reset link is for, while it is fresh and their password is unchanged."""
+    secret_key = current_app.config["SECRET_KEY"]
+    claim = read_password_reset_token(
+        secret_key, token, current_app.config["PASSWORD_RESET_MAX_AGE"]
+    )
+    if claim is None:
+        return None
+    user = db.session.get(User, claim.user_id)
+    if user is None:
+        return None
+    current = password_fingerprint(secret_key, user.password_hash)
+    return user if hmac.compare_digest(claim.fingerprint, current) else None
+
+
+def reset_password(user: User, password: str) -> bool:
+    """Set a new password unless another request changed it first, so each link works once."""
+    replaced = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=generate_password_hash(password))
+    )
+    db.session.commit()
+    db.session.refresh(user)
+    return replaced.rowcount == 1

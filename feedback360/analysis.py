@@ -156,7 +156,9 @@ STOPWORDS = frozenset(
     want wants was way we well were what when where whether which while who whom why will with
     would yes yet you your yours yourself yourselves leader online seem post posts posting posted
     time times lot lots always sometimes usually bit kind sort don't doesn't isn't it's i'm i've
-    they're what's that's can't won't
+    they're what's that's can't won't i'll i'd aren't wasn't didn't couldn't wouldn't she's
+    he's actually maybe mostly honestly probably perhaps suppose sure feel feels felt bit
+    great good nice lot really pretty quite whole thing definitely clearly simply just
     """.split()
 )
 

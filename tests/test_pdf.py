@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 import re
 import subprocess
+import zlib
 from datetime import date
 from pathlib import Path
 
@@ -158,11 +159,11 @@ def report_app(tmp_path_factory):
     return make_report_app(tmp_path_factory.mktemp("instance"))
 
 
-def pdf_text(pdf: Path) -> str:
-    out = subprocess.run(
-        ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
-    )
-    return out.stdout
+def pdf_text(pdf: Path, layout: bool = True) -> str:
+    """The PDF's text; `layout` keeps columns side by side, otherwise drawing order (each box
+    of text whole, even when boxes stand side by side)."""
+    args = ["pdftotext", "-layout" if layout else "-raw", str(pdf), "-"]
+    return subprocess.run(args, check=True, capture_output=True, text=True).stdout
 
 
 def page_count(pdf: Path) -> int:
@@ -301,3 +302,78 @@ def test_anonymity_notes_name_folded_and_hidden_groups_by_count_only():
     statuses = {row["label"]: (row["count"], row["status"]) for row in group_rows(hidden)}
     assert statuses["Others"] == (2, "Not shown: fewer than 3")
     assert statuses["Followers"] == (9, "Shown on its own")
+
+
+def page_texts(pdf: Path, layout: bool = False) -> list[str]:
+    """The text of each page, in order (pdftotext marks page ends with a form feed)."""
+    return pdf_text(pdf, layout).split("\f")[: page_count(pdf)]
+
+
+@pytest.mark.pdf
+def test_contents_page_numbers_lead_to_their_sections(small_report):
+    _, _, path = small_report
+    pages = page_texts(path, layout=True)
+    contents = next(i for i, page in enumerate(pages) if "Contents" in page.split("\n", 3)[-1])
+    entries = re.findall(r"^\s*(\S.*?\S)\s{2,}(\d+)\s*$", pages[contents], re.MULTILINE)
+    titles = [title for title, _ in entries]
+    assert titles[:3] == ["Summary", "How to read this report", "Intent and perception"]
+    assert "Blind spots and hidden strengths" in titles and "Debrief notes" in titles
+    for title, number in entries:
+        assert title in squash(pages[int(number) - 1]), f"{title!r} is not on page {number}"
+
+
+@pytest.mark.pdf
+def test_summary_page_names_what_the_analysis_picked(small_report):
+    data, _, path = small_report
+    pages = page_texts(path)
+    summary = squash(next(p for p in pages if "Three strengths" in p))
+    an = data.analysis
+    items = {item.id: item.text for item in data.questionnaire.items}
+    assert an.strengths and an.work_on
+    for pointer in an.strengths + an.work_on:
+        assert squash(items[pointer.item_id])[:40] in summary
+    assert "Intent and perception, in one line" in summary
+    assert squash(an.intent.line)[:40] in summary
+
+
+@pytest.mark.pdf
+def test_analysis_sections_show_their_rules_and_items(small_report):
+    data, _, path = small_report
+    flat = squash(pdf_text(path))
+    for rule in ("gap", "categories", "agreement", "blind_spot", "extremes", "comments"):
+        assert squash(data.rules[rule]) in flat
+    items = {item.id: squash(item.text) for item in data.questionnaire.items}
+    blind_page = squash(next(p for p in page_texts(path) if "Blind spots:" in p))
+    for item in data.analysis.blind_spots + data.analysis.hidden_strengths:
+        assert items[item.item_id][:40] in blind_page
+    for title in ("Highest rated", "Lowest rated", "By group", "Questions to reflect on"):
+        assert title in flat
+    for fundamental in data.questionnaire.fundamentals:
+        assert squash(fundamental.reflection[0]) in flat
+
+
+@pytest.mark.pdf
+def test_pdf_is_tagged_and_names_its_language(small_report):
+    _, _, path = small_report
+    info = subprocess.run(["pdfinfo", str(path)], check=True, capture_output=True, text=True)
+    assert re.search(r"^Tagged:\s+yes", info.stdout, re.MULTILINE)
+    assert b"/Lang (en)" in b"".join(pdf_objects(path.read_bytes()))
+
+
+def pdf_objects(pdf: bytes) -> list[bytes]:
+    """The PDF's objects as bytes, object streams decompressed (where the catalog lives)."""
+    objects = [pdf]
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            objects.append(zlib.decompress(match.group(1)))
+        except zlib.error:
+            continue
+    return objects
+
+
+def test_gap_chart_escapes_titles_and_describes_itself():
+    data = build_report_data(SMALL_ROUND)
+    chart = charts.gap_chart(data.results, data.questionnaire, data.analysis.dimension_categories)
+    assert chart.startswith("<svg") and "<title>Gap between self and all raters" in chart
+    first = data.results.dimensions[0]
+    assert f"{first.gap:+.1f}" in chart or first.gap is None

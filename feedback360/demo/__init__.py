@@ -153,17 +153,21 @@ def _seed_round(
 
 
 class _TextDeck:
-    """Hands out the bank's texts without repeats until a list runs out, like dealing cards."""
+    """Hands out each of the bank's texts at most once per round, like dealing cards.
+
+    Real people do not write the same comment twice, so once a list runs out, later respondents
+    leave that box empty.
+    """
 
     def __init__(self, bank: dict, rng: random.Random) -> None:
-        self.lists = {**bank["comments"], **bank["open"]}
-        self.rng = rng
-        self.decks: dict[str, list[str]] = {}
+        self.decks = {
+            key: rng.sample(texts, len(texts))
+            for key, texts in {**bank["comments"], **bank["open"]}.items()
+        }
 
-    def draw(self, key: str) -> str:
-        if not self.decks.get(key):
-            self.decks[key] = self.rng.sample(self.lists[key], len(self.lists[key]))
-        return self.decks[key].pop()
+    def draw(self, key: str) -> str | None:
+        deck = self.decks[key]
+        return deck.pop() if deck else None
 
 
 def _answers(q, bank, texts: _TextDeck, group: str, rng: random.Random, offsets):
@@ -188,4 +192,4 @@ def _answers(q, bank, texts: _TextDeck, group: str, rng: random.Random, offsets)
     for question in q.open_questions:
         if rng.random() < 0.75:
             comments[question.id] = texts.draw(question.id)
-    return ratings, comments
+    return ratings, {key: text for key, text in comments.items() if text}

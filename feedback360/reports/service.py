@@ -137,3 +137,12 @@ def report_data(
         ),
         coach_note=coach_share.debrief_note if coach_share is not None else "",
     )
+
+
+def coach_share_for(a_round: Round, email: str) -> CoachShare | None:
+    return next((share for share in a_round.shares if share.coach_email == email), None)
+
+
+def save_debrief_note(share: CoachShare, note: str) -> None:
+    share.debrief_note = note or ""
+    db.session.commit()

@@ -1,0 +1,26 @@
+"""The coach's debrief note: the one thing a coach writes about a round."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from ..models import MAX_DEBRIEF_NOTE_LENGTH
+from ..text import clean_text
+
+
+class DebriefNoteForm(FlaskForm):
+    note = TextAreaField(
+        "Your debrief note",
+        filters=[clean_text],
+        validators=[
+            Length(
+                max=MAX_DEBRIEF_NOTE_LENGTH,
+                message=(
+                    f"Please keep the note under {MAX_DEBRIEF_NOTE_LENGTH:,} characters "
+                    "(it is %(length)d now). Your text is still here to shorten."
+                ),
+            )
+        ],
+    )

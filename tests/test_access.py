@@ -62,6 +62,8 @@ ROUTE_ACCESS = {
     "survey.decline": PUBLIC,
     "reports.results": SHARED,
     "reports.pdf": SHARED,
+    "reports.export_csv": LEADER,
+    "reports.export_json": LEADER,
 }
 KNOWN_ARGUMENTS = {
     "round_id",

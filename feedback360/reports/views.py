@@ -12,6 +12,7 @@ from flask import render_template
 from flask_login import current_user
 from flask_login import login_required
 
+from .. import export
 from ..rounds.services import progress
 from ..rounds.services import refresh_status
 from ..rounds.services import round_visible_to
@@ -67,6 +68,57 @@ def pdf(round_id: int):
     )
 
 
-def report_filename(a_round) -> str:
+def report_filename(a_round, extension: str = "pdf") -> str:
     slug = re.sub(r"[^a-z0-9]+", "-", a_round.title.lower()).strip("-")[:60] or "round"
-    return f"feedback360-{a_round.id}-{slug}.pdf"
+    return f"feedback360-{a_round.id}-{slug}.{extension}"
+
+
+@bp.get("/rounds/<id:round_id>/export.csv")
+@login_required
+def export_csv(round_id: int):
+    return _export(round_id, "csv", export.as_csv, "text/csv")
+
+
+@bp.get("/rounds/<id:round_id>/export.json")
+@login_required
+def export_json(round_id: int):
+    return _export(round_id, "json", export.as_json, "application/json")
+
+
+def _export(round_id: int, extension: str, build, mimetype: str):
+    """The results as a file, for the round's leader only.
+
+    Coaches read the results on the page and in the PDF; a data file is the leader's to hand on.
+    Once downloaded it outlives any share the leader stops, and figures in a file are easily
+    combined with other data, so a coach gets the same 404 as anyone else.
+    """
+    a_round, role = _visible_round(round_id)
+    if role != "leader":
+        abort(404)
+    if a_round.status != "closed":
+        return _not_ready(a_round, role), 409
+    data = report_data(a_round)
+    body = build(
+        export.RoundExport(
+            title=data.round_title,
+            leader_name=data.leader_name,
+            why=data.why,
+            success_measures=data.success_measures,
+            opened_on=data.opened_on,
+            closed_on=data.closed_on,
+            questionnaire=data.questionnaire,
+            results=data.results,
+            comments=data.comments,
+            cautions=data.cautions,
+        )
+    )
+    return Response(
+        body,
+        mimetype=mimetype,
+        headers={
+            "Content-Disposition": (
+                f'attachment; filename="{report_filename(a_round, extension)}"'
+            ),
+            "Cache-Control": "private, no-store",
+        },
+    )

@@ -64,6 +64,7 @@ ROUTE_ACCESS = {
     "reports.pdf": SHARED,
     "reports.export_csv": LEADER,
     "reports.export_json": LEADER,
+    "rounds.delete_round": LEADER,
 }
 KNOWN_ARGUMENTS = {
     "round_id",

@@ -10,6 +10,7 @@ from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
 from wtforms import widgets
+from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
@@ -133,3 +134,12 @@ class OpenLinkSettingsForm(FlaskForm):
 
 class ShareForm(FlaskForm):
     email = email_field("Coach's email")
+
+
+class DeleteRoundForm(FlaskForm):
+    """A tick, not just a button: deleting cannot be undone."""
+
+    confirm = BooleanField(
+        "Yes, delete this round and all its answers and comments for good",
+        validators=[DataRequired("Tick the box to confirm, or go back to keep the round.")],
+    )

@@ -32,6 +32,7 @@ from ..survey.forms import ratings_from
 from ..survey.forms import survey_form_class
 from ..tokens import open_link_token
 from . import services
+from .forms import DeleteRoundForm
 from .forms import InvitationsForm
 from .forms import OpenLinkForm
 from .forms import OpenLinkSettingsForm
@@ -378,3 +379,21 @@ def unshare(round_id: int, share_id: int):
         db.session.commit()
         flash(f"{share_row.coach_email} no longer sees this round.", "success")
     return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="coach"))
+
+
+@bp.route("/rounds/<id:round_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_round(round_id: int):
+    a_round = own_round(round_id)
+    form = DeleteRoundForm()
+    if form.validate_on_submit():
+        title = a_round.title
+        services.delete_round(a_round)
+        flash(f"“{title}” is deleted, with all its answers, comments and invitations.", "success")
+        return redirect(url_for("rounds.dashboard"))
+    return render_template(
+        "rounds/delete.html",
+        a_round=a_round,
+        form=form,
+        responses=sum(services.response_counts(a_round.id).values()),
+    )

@@ -1,0 +1,189 @@
+"""Deleting a round leaves no trace: not in any table, not in the SQLite files."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from datetime import timedelta
+
+import pytest
+from flask import current_app
+from sqlalchemy import func
+from sqlalchemy import select
+
+from feedback360 import questionnaire
+from feedback360 import storage
+from feedback360.extensions import db
+from feedback360.models import Round
+from feedback360.models import User
+from feedback360.rounds import services as round_services
+from tests.conftest import PASSWORD
+from tests.conftest import add_user
+from tests.conftest import answer_all
+from tests.conftest import drop_app
+from tests.conftest import invite
+from tests.conftest import login
+from tests.conftest import make_app
+from tests.conftest import submit_via_token
+
+Q = questionnaire.load()
+MARKER = "quokka-zebra-4711"
+# Every table a round fills; a round built by `full_round` must add rows to each of them.
+ROUND_TABLES = {
+    "rounds",
+    "self_ratings",
+    "invitations",
+    "open_links",
+    "open_link_hours",
+    "responses",
+    "answers",
+    "comments",
+    "coach_shares",
+    "outbox",
+}
+
+
+def table_counts() -> dict[str, int]:
+    return {
+        table.name: db.session.scalar(select(func.count()).select_from(table))
+        for table in db.metadata.sorted_tables
+    }
+
+
+def full_round(leader: User, title: str = "Doomed round", close: bool = True) -> Round:
+    """A round with rows in every table a round can fill, and MARKER in its text."""
+    a_round = round_services.create_round(
+        leader,
+        title=title,
+        why=f"To test that {MARKER} is forgotten.",
+        success_measures=f"Nobody can read {MARKER} afterwards.",
+        platforms=["Mastodon"],
+        closes_on=date.today() + timedelta(days=7),
+        anonymity_threshold=3,
+    )
+    round_services.save_self_assessment(a_round, answer_all(Q, 4))
+    tokens = invite(a_round, "\n".join(f"staff{i}@example.org, staff" for i in range(4)))
+    round_services.share_with_coach(a_round, "coach@example.com")
+    round_services.open_round(a_round)
+    link = round_services.ensure_open_link(a_round, "follower")
+    open_token = round_services.rotate_open_link(link, current_app.config["SECRET_KEY"])
+    comments = {"keep": f"Keep the {MARKER} thread", Q.dimensions[0].id: f"{MARKER} on Mastodon"}
+    for email in sorted(tokens)[:3]:
+        submit_via_token(tokens[email], answer_all(Q, 3), comments)
+    submit_via_token(open_token, answer_all(Q, 5), comments)
+    if close:
+        round_services.close_round(a_round)
+    return a_round
+
+
+def confirm_delete(client, round_id: int, **data):
+    return client.post(f"/rounds/{round_id}/delete", data=data)
+
+
+def test_deleting_a_round_removes_every_row_of_it_and_nothing_else(app, client, other_leader):
+    theirs = full_round(other_leader, "Otto's round")
+    leader = add_user("leader@example.com", "Lee Leader")
+    before = table_counts()
+    doomed = full_round(leader)
+    during = table_counts()
+    assert {name for name in during if during[name] > before[name]} == ROUND_TABLES
+    round_id, their_id = doomed.id, theirs.id
+    db.session.remove()
+
+    login(client, "leader@example.com")
+    reply = confirm_delete(client, round_id, confirm="y")
+    assert reply.status_code == 302 and reply.headers["Location"] == "/"
+    assert table_counts() == before
+    assert db.session.get(Round, their_id).title == "Otto's round"
+    dashboard = client.get("/")
+    assert "“Doomed round” is deleted" in dashboard.text
+    assert client.get(f"/rounds/{round_id}").status_code == 404
+
+
+def test_the_confirmation_page_asks_and_an_unticked_box_deletes_nothing(app, client, leader):
+    a_round = full_round(leader, close=False)
+    round_id = a_round.id
+    login(client, "leader@example.com")
+    assert f'href="/rounds/{round_id}/delete"' in client.get(f"/rounds/{round_id}").text
+    page = client.get(f"/rounds/{round_id}/delete")
+    assert page.status_code == 200
+    assert "Delete “Doomed round”?" in page.text and "cannot be undone" in page.text
+    assert "4 responses" in page.text and "4 invitations" in page.text
+    for refused in (confirm_delete(client, round_id), confirm_delete(client, round_id, confirm="")):
+        assert refused.status_code == 200
+        assert "Tick the box to confirm" in refused.text
+    db.session.expire_all()
+    assert db.session.get(Round, round_id) is not None
+
+
+def test_an_open_rounds_links_stop_working_once_deleted(app, client, leader):
+    a_round = round_services.create_round(
+        leader, title="Open one", platforms=[], anonymity_threshold=3
+    )
+    tokens = invite(a_round, "reader@example.org, follower")
+    round_services.open_round(a_round)
+    round_id = a_round.id
+    login(client, "leader@example.com")
+    assert confirm_delete(client, round_id, confirm="y").status_code == 302
+    assert client.get(f"/s/{tokens['reader@example.org']}").status_code == 404
+
+
+def form_token(page: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+
+
+def csrf_login(client, email: str) -> None:
+    token = form_token(client.get("/login").text)
+    client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+
+
+def test_deleting_a_round_needs_the_csrf_token(csrf_app, leader):
+    a_round = round_services.create_round(leader, title="Kept", platforms=[], anonymity_threshold=3)
+    round_id = a_round.id
+    client = csrf_app.test_client()
+    csrf_login(client, leader.email)
+    assert confirm_delete(client, round_id, confirm="y").status_code == 400
+    assert db.session.get(Round, round_id) is not None
+    token = form_token(client.get(f"/rounds/{round_id}/delete").text)
+    assert confirm_delete(client, round_id, confirm="y", csrf_token=token).status_code == 302
+    db.session.expire_all()
+    assert db.session.get(Round, round_id) is None
+
+
+def sqlite_bytes(path) -> bytes:
+    """The database file and its write-ahead log, as they lie on the disk."""
+    wal = path.with_name(path.name + "-wal")
+    return path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+
+@pytest.fixture
+def file_app(tmp_path):
+    """SQLite only: these tests read the database file itself."""
+    app = make_app(f"sqlite:///{tmp_path / 'file.sqlite'}", tmp_path)
+    yield app, tmp_path / "file.sqlite"
+    drop_app(app)
+
+
+def test_deleted_text_is_not_left_in_the_sqlite_files(file_app):
+    app, path = file_app
+    with app.app_context():
+        round_id = full_round(add_user("leader@example.com")).id
+        db.session.remove()
+    assert MARKER.encode() in sqlite_bytes(path), "the test must see the text before deleting"
+    client = app.test_client()
+    login(client, "leader@example.com")
+    assert confirm_delete(client, round_id, confirm="y").status_code == 302
+    assert MARKER.encode() not in sqlite_bytes(path)
+
+
+def test_without_the_checkpoint_the_wal_would_still_hold_the_text(file_app, monkeypatch):
+    """Why the checkpoint is there: secure_delete alone leaves the old pages in the WAL."""
+    monkeypatch.setattr(storage, "forget_deleted_pages", lambda engine: True)
+    app, path = file_app
+    with app.app_context():
+        round_id = full_round(add_user("leader@example.com")).id
+        db.session.remove()
+    client = app.test_client()
+    login(client, "leader@example.com")
+    assert confirm_delete(client, round_id, confirm="y").status_code == 302
+    assert MARKER.encode() in sqlite_bytes(path)

@@ -8,6 +8,7 @@ So neither the page nor its timing tells a visitor which addresses have accounts
 from __future__ import annotations
 
 import hmac
+from functools import cache
 
 from flask import current_app
 from sqlalchemy import select
@@ -23,8 +24,12 @@ from ..tokens import password_fingerprint
 from ..tokens import read_password_reset_token
 from ..tokens import read_signup_token
 
-# Compared against when no account matches, so a wrong email costs as long as a wrong password.
-_DUMMY_HASH = generate_password_hash("not-a-real-password")
+@cache
+def _dummy_hash() -> str:
+    """Compared against when no account matches, so a wrong email costs as long as a wrong
+    password. Made on first use: a scrypt hash briefly takes 32 MB, which processes that never
+    check a password (the mail sender, the CLI, a report build) need not pay."""
+    return generate_password_hash("not-a-real-password")
 
 
 def _user_by_email(email: str) -> User | None:
@@ -66,7 +71,7 @@ def register(name: str, email: str, password: str) -> User | None:
 def authenticate(email: str, password: str) -> User | None:
     user = _user_by_email(email)
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         return None
     return user if check_password_hash(user.password_hash, password) else None
 

@@ -110,6 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     login_manager.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
 
+    from .account.views import bp as account_bp
     from .auth.views import bp as auth_bp
     from .reports.views import bp as reports_bp
     from .rounds.views import bp as rounds_bp
@@ -119,6 +120,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.register_blueprint(rounds_bp)
     app.register_blueprint(survey_bp)
     app.register_blueprint(reports_bp)
+    app.register_blueprint(account_bp)
 
     from . import cli
 

@@ -65,6 +65,8 @@ ROUTE_ACCESS = {
     "reports.export_csv": LEADER,
     "reports.export_json": LEADER,
     "rounds.delete_round": LEADER,
+    "account.index": ACCOUNT,
+    "account.delete": ACCOUNT,
 }
 KNOWN_ARGUMENTS = {
     "round_id",

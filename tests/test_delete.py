@@ -1,4 +1,4 @@
-"""Deleting a round leaves no trace: not in any table, not in the SQLite files."""
+"""Deleting a round or a whole account leaves no trace: every table, and the SQLite files."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from sqlalchemy import select
 from feedback360 import questionnaire
 from feedback360 import storage
 from feedback360.extensions import db
+from feedback360.models import CoachShare
 from feedback360.models import Round
 from feedback360.models import User
 from feedback360.rounds import services as round_services
@@ -187,3 +188,85 @@ def test_without_the_checkpoint_the_wal_would_still_hold_the_text(file_app, monk
     login(client, "leader@example.com")
     assert confirm_delete(client, round_id, confirm="y").status_code == 302
     assert MARKER.encode() in sqlite_bytes(path)
+
+
+# --- Accounts ---------------------------------------------------------------------------------
+
+
+def delete_account(client, password: str = PASSWORD):
+    return client.post("/account/delete", data={"password": password})
+
+
+def test_the_account_page_shows_who_you_are_and_is_in_the_nav(app, client, leader):
+    login(client, leader.email)
+    assert 'href="/account"' in client.get("/").text
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert "Lee Leader" in page.text and "leader@example.com" in page.text
+    assert "Delete my account" in page.text
+
+
+def test_deleting_the_account_removes_it_and_everything_it_led(app, client, other_leader):
+    # Another leader's round shared with this user: it stays theirs, share included.
+    theirs = full_round(other_leader, "Otto's round")
+    round_services.share_with_coach(theirs, "leader@example.com")
+    theirs.shares[-1].debrief_note = f"My notes as coach: {MARKER}"
+    db.session.commit()
+    their_id = theirs.id
+    before = table_counts()
+    leader = add_user("leader@example.com", "Lee Leader")
+    full_round(leader)
+    round_services.create_round(leader, title="A draft", platforms=[], anonymity_threshold=3)
+    db.session.remove()
+
+    login(client, "leader@example.com")
+    reply = delete_account(client)
+    assert reply.status_code == 302 and reply.headers["Location"] == "/login"
+    assert table_counts() == before
+    assert db.session.get(Round, their_id) is not None
+    share = db.session.scalar(
+        select(CoachShare).where(CoachShare.coach_email == "leader@example.com")
+    )
+    assert share.debrief_note == "", "the shared round stays; the deleted coach's notes do not"
+    login_page = client.get("/login")
+    assert "Your account is deleted" in login_page.text
+    assert client.get("/account").status_code == 302, "logged out"
+    again = login(client, "leader@example.com")
+    assert again.status_code == 200 and "Wrong email or password" in again.text
+
+
+def test_a_wrong_or_missing_password_deletes_nothing(app, client, leader, draft_round):
+    login(client, leader.email)
+    for password in ("not my password", ""):
+        reply = delete_account(client, password)
+        assert reply.status_code == 200
+        assert "Nothing was deleted" in reply.text or "Enter your password" in reply.text
+    db.session.expire_all()
+    assert db.session.get(User, leader.id) is not None
+    assert db.session.get(Round, draft_round.id) is not None
+    assert client.get("/account").status_code == 200, "still logged in"
+
+
+def test_deleting_the_account_needs_the_csrf_token(csrf_app, leader):
+    user_id = leader.id
+    client = csrf_app.test_client()
+    csrf_login(client, leader.email)
+    assert delete_account(client).status_code == 400
+    assert db.session.get(User, user_id) is not None
+    token = form_token(client.get("/account").text)
+    reply = client.post("/account/delete", data={"password": PASSWORD, "csrf_token": token})
+    assert reply.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, user_id) is None
+
+
+def test_deleted_account_text_is_not_left_in_the_sqlite_files(file_app):
+    app, path = file_app
+    with app.app_context():
+        full_round(add_user("leader@example.com"))
+        db.session.remove()
+    client = app.test_client()
+    login(client, "leader@example.com")
+    assert delete_account(client).status_code == 302
+    assert MARKER.encode() not in sqlite_bytes(path)
+    assert b"leader@example.com" not in sqlite_bytes(path)

@@ -24,6 +24,7 @@ from ..tokens import password_fingerprint
 from ..tokens import read_password_reset_token
 from ..tokens import read_signup_token
 
+
 @cache
 def _dummy_hash() -> str:
     """Compared against when no account matches, so a wrong email costs as long as a wrong

@@ -1,0 +1,49 @@
+"""The account page: name, email, the rounds the account holds, and deleting it all."""
+
+from __future__ import annotations
+
+from flask import Blueprint
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import session
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import logout_user
+
+from ..rounds.services import rounds_led_by
+from ..rounds.services import rounds_shared_with
+from . import services
+from .forms import DeleteAccountForm
+
+bp = Blueprint("account", __name__)
+
+
+def _page(form: DeleteAccountForm):
+    return render_template(
+        "account/index.html",
+        form=form,
+        led=rounds_led_by(current_user),
+        shared=rounds_shared_with(current_user),
+    )
+
+
+@bp.get("/account")
+@login_required
+def index():
+    return _page(DeleteAccountForm())
+
+
+@bp.post("/account/delete")
+@login_required
+def delete():
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if services.delete_account(current_user._get_current_object(), form.password.data):
+            logout_user()
+            session.clear()
+            flash("Your account is deleted, with all your rounds and their answers.", "success")
+            return redirect(url_for("auth.login"))
+        form.password.errors.append("That is not your password. Nothing was deleted.")
+    return _page(form)

@@ -1,4 +1,5 @@
-"""Command-line tasks: `flask --app feedback360 demo | rounds | report`."""
+"""Command-line tasks: `flask --app feedback360 demo | rounds | report | send-mail | backup |
+restore`."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func
 from sqlalchemy import select
 
+from . import storage
 from .extensions import db
 from .models import Response
 from .models import Round
@@ -22,6 +24,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rounds)
     app.cli.add_command(report)
     app.cli.add_command(send_mail)
+    app.cli.add_command(backup)
+    app.cli.add_command(restore)
 
 
 @click.command()
@@ -113,3 +117,83 @@ def send_mail(watch: bool, interval: float, batch: int) -> None:
         if not watch:
             return
         time.sleep(interval)
+
+
+def _sqlite_file() -> Path | None:
+    try:
+        return storage.sqlite_path(db.engine.url)
+    except storage.StorageError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _postgres_note() -> str:
+    if db.engine.url.password:
+        return "\nGive the password through PGPASSWORD or ~/.pgpass; it is left out here."
+    return ""
+
+
+@click.command()
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace FILE if it exists.")
+def backup(file: Path, force: bool) -> None:
+    """Copy the SQLite database to FILE, safely while the app runs. PostgreSQL: use pg_dump."""
+    database = _sqlite_file()
+    if database is None:
+        raise click.ClickException(
+            "The database is PostgreSQL: back it up with pg_dump, for example\n  "
+            + storage.pg_dump_command(db.engine.url, str(file))
+            + _postgres_note()
+        )
+    try:
+        storage.backup(database, file, overwrite=force)
+    except storage.StorageError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(f"Backed up {database} to {file}.")
+
+
+@click.command()
+@with_appcontext
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm that everything in the database is replaced.")
+def restore(file: Path, yes: bool) -> None:
+    """Replace the SQLite database with the backup FILE. Stop the app and the sender first."""
+    from alembic.script import ScriptDirectory
+
+    from . import MIGRATIONS_DIR
+
+    database = _sqlite_file()
+    if database is None:
+        raise click.ClickException(
+            "The database is PostgreSQL: restore a pg_dump backup with pg_restore, for example\n  "
+            + storage.pg_restore_command(db.engine.url, str(file))
+            + _postgres_note()
+        )
+    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    try:
+        revision = storage.inspect_backup(file)
+    except storage.StorageError as error:
+        raise click.ClickException(str(error)) from error
+    known = {script_revision.revision for script_revision in script.walk_revisions()}
+    if revision not in known:
+        raise click.ClickException(
+            f"{file} has schema revision {revision}, which this version of feedback360 "
+            "does not know: it comes from a newer version. Nothing was changed."
+        )
+    if not yes:
+        raise click.ClickException(
+            f"This replaces everything in {database} with {file}. Stop the app and the mail "
+            "sender, then run the command again with --yes."
+        )
+    db.session.remove()
+    db.engine.dispose()
+    try:
+        storage.restore(file, database)
+    except storage.StorageError as error:
+        raise click.ClickException(str(error)) from error
+    db.engine.dispose()
+    click.echo(f"Restored {database} from {file}; its schema is at revision {revision}.")
+    if revision in script.get_heads():
+        click.echo("That is the current schema.")
+    else:
+        click.echo("That is older than this code: run `flask --app feedback360 db upgrade`.")

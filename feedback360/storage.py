@@ -1,18 +1,31 @@
-"""The SQLite file itself: leaving no deleted text behind.
+"""The SQLite file itself: leaving no deleted text behind, and online backup and restore.
 
 SQLite runs in WAL mode with `secure_delete` on (see `_sqlite_pragmas`): a delete writes zeroed
 pages, but to the write-ahead log, while the WAL keeps the earlier versions of those pages, text
 included, until a checkpoint copies the newest versions into the database file and the log is
-emptied. No Flask import: callers pass an engine.
+emptied. Backups go through sqlite3's backup API, which copies one consistent snapshot while the
+app keeps reading and writing. No Flask import: callers pass an engine or paths.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shlex
+import sqlite3
+from contextlib import closing
+from pathlib import Path
 
+from sqlalchemy.engine import URL
 from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+class StorageError(Exception):
+    """A backup or restore that cannot go ahead; the message says why, for the command line."""
 
 
 def forget_deleted_pages(engine: Engine) -> bool:
@@ -28,3 +41,122 @@ def forget_deleted_pages(engine: Engine) -> bool:
     if busy:
         log.warning("WAL checkpoint did not finish; deleted data stays in the WAL for now.")
     return not busy
+
+
+def sqlite_path(url: URL) -> Path | None:
+    """The database file of a SQLite URL; None for other databases. In-memory is refused."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    if not url.database or url.database == ":memory:" or url.database.startswith("file:"):
+        raise StorageError(f"Only a SQLite database in a file can be copied, not {url!r}.")
+    return Path(url.database).resolve()
+
+
+def pg_dump_command(url: URL, output: str) -> str:
+    """The pg_dump line for a PostgreSQL URL; the password stays out (use PGPASSWORD)."""
+    return _pg_command("pg_dump --format=custom", url, f"--file={shlex.quote(output)}")
+
+
+def pg_restore_command(url: URL, backup: str) -> str:
+    return _pg_command("pg_restore --clean --if-exists --no-owner", url, shlex.quote(backup))
+
+
+def _pg_command(program: str, url: URL, last: str) -> str:
+    parts = [program]
+    if url.host:
+        parts.append(f"--host={shlex.quote(url.host)}")
+    if url.port:
+        parts.append(f"--port={url.port}")
+    if url.username:
+        parts.append(f"--username={shlex.quote(url.username)}")
+    if url.database:
+        parts.append(f"--dbname={shlex.quote(url.database)}")
+    parts.append(last)
+    return " ".join(parts)
+
+
+def backup(source: Path, destination: Path, overwrite: bool = False) -> None:
+    """Copy the live database at `source` to `destination`, one self-contained file.
+
+    The copy is written next to `destination` under another name and renamed into place, so a
+    failed backup never leaves half a file under the name asked for.
+    """
+    if not source.is_file():
+        raise StorageError(f"There is no database at {source}.")
+    destination = destination.resolve()
+    if destination == source:
+        raise StorageError("The backup cannot be the database itself.")
+    if destination.exists() and not overwrite:
+        raise StorageError(f"{destination} exists already; add --force to replace it.")
+    if not destination.parent.is_dir():
+        raise StorageError(f"There is no directory {destination.parent}.")
+    partial = destination.with_name(f".{destination.name}.partial")
+    partial.unlink(missing_ok=True)
+    # Readable by the owner only, like the database's secret key: it holds every answer.
+    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        with _connect(source) as src, _connect(partial) as dst:
+            src.backup(dst)
+            # A backup of a WAL database is a WAL database; one file is easier to keep.
+            dst.execute("PRAGMA journal_mode=DELETE")
+            _check(dst, partial)
+        os.replace(partial, destination)
+    except sqlite3.Error as error:
+        raise StorageError(f"The backup failed: {error}") from error
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def inspect_backup(path: Path) -> str:
+    """Check that `path` is a sound SQLite database holding this app's schema; return the
+    Alembic revision its schema is at."""
+    if not path.is_file():
+        raise StorageError(f"There is no file {path}.")
+    with path.open("rb") as f:
+        if f.read(len(SQLITE_HEADER)) != SQLITE_HEADER:
+            raise StorageError(f"{path} is not a SQLite database.")
+    with _connect(path) as connection:
+        _check(connection, path)
+        try:
+            rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+        except sqlite3.DatabaseError as error:
+            raise StorageError(
+                f"{path} is a SQLite database but not a feedback360 one (no schema version)."
+            ) from error
+    if len(rows) != 1:
+        raise StorageError(f"{path} records {len(rows)} schema versions; expected one.")
+    return rows[0][0]
+
+
+def restore(backup_file: Path, database: Path) -> str:
+    """Replace the contents of `database` with those of `backup_file`, through the backup API.
+
+    Copying pages into the open database, rather than moving files, keeps its WAL and locks
+    coherent; the app and the mail sender should still be stopped, since their sessions would
+    otherwise carry on from the replaced data.
+    """
+    revision = inspect_backup(backup_file)
+    if backup_file.resolve() == database:
+        raise StorageError("The backup is the database itself.")
+    database.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with _connect(backup_file) as src, _connect(database) as dst:
+            src.backup(dst)
+            dst.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    except sqlite3.Error as error:
+        raise StorageError(f"The restore failed: {error}") from error
+    return revision
+
+
+def _connect(path: Path) -> closing[sqlite3.Connection]:
+    """A connection that is closed on leaving the block (sqlite3's own context only commits)."""
+    return closing(sqlite3.connect(path, timeout=10))
+
+
+def _check(connection: sqlite3.Connection, path: Path) -> None:
+    try:
+        (result,) = connection.execute("PRAGMA quick_check").fetchone()
+    except sqlite3.DatabaseError as error:
+        raise StorageError(f"{path} cannot be read as a SQLite database: {error}") from error
+    if result != "ok":
+        raise StorageError(f"{path} is damaged: {result}")

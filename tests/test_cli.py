@@ -1,15 +1,22 @@
-"""The command line: `flask --app feedback360 demo | rounds | report`."""
+"""The command line: `flask --app feedback360 demo | rounds | report | backup | restore`."""
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from datetime import date
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import func
+from sqlalchemy import make_url
 from sqlalchemy import select
 
+from feedback360 import MIGRATIONS_DIR
 from feedback360 import demo as demo_data
+from feedback360 import normalise_database_url
 from feedback360.extensions import db
 from feedback360.models import CoachShare
 from feedback360.models import Invitation
@@ -19,6 +26,8 @@ from feedback360.models import Round
 from feedback360.models import SelfRating
 from feedback360.models import User
 from feedback360.rounds import services as round_services
+from tests.conftest import drop_app
+from tests.conftest import make_app
 
 
 def run_cli(app, *args: str):
@@ -143,3 +152,149 @@ def test_a_round_past_its_closing_date_counts_as_closed(sqlite_app, tmp_path):
     assert listing.output.split("\t")[1] == "closed"
     result = run_cli(sqlite_app, "report", str(round_id), "-o", str(tmp_path / "r.pdf"))
     assert result.exit_code == 0, result.output
+
+
+# --- Backup and restore -----------------------------------------------------------------------
+
+
+def db_file(app) -> Path:
+    return Path(make_url(app.config["SQLALCHEMY_DATABASE_URI"]).database)
+
+
+def stamp(path: Path, revision: str) -> None:
+    """Record a schema revision as `flask db upgrade` would; the test apps use create_all."""
+    with closing(sqlite3.connect(path)) as connection:
+        connection.execute(
+            "CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) PRIMARY KEY)"
+        )
+        connection.execute("DELETE FROM alembic_version")
+        connection.execute("INSERT INTO alembic_version VALUES (?)", (revision,))
+        connection.commit()
+
+
+def rows_in(path: Path, table: str) -> int:
+    with closing(sqlite3.connect(path)) as connection:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+HEAD = ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
+
+
+def test_backup_copies_committed_data_while_another_connection_writes(
+    sqlite_app, demo_round_id, tmp_path
+):
+    database = db_file(sqlite_app)
+    writer = sqlite3.connect(database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute(
+        "INSERT INTO users (email, name, password_hash, created_at) "
+        "VALUES ('uncommitted@example.com', 'U', 'x', '2026-01-01 00:00:00')"
+    )
+    copy = tmp_path / "backup.sqlite"
+    try:
+        result = run_cli(sqlite_app, "backup", str(copy))
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert result.exit_code == 0, result.output
+    assert f"Backed up {database} to {copy}." in result.output
+    for table in ("users", "rounds", "responses", "answers", "invitations", "self_ratings"):
+        assert rows_in(copy, table) == rows_in(database, table) > 0, table
+    with closing(sqlite3.connect(copy)) as connection:
+        emails = {email for (email,) in connection.execute("SELECT email FROM users")}
+        assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert "uncommitted@example.com" not in emails and demo_data.LEADER_EMAIL in emails
+    assert copy.stat().st_mode & 0o777 == 0o600, "it holds every answer"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("backup")) == [
+        "backup.sqlite"
+    ], "one self-contained file, no -wal beside it"
+
+
+def test_backup_does_not_overwrite_a_file_unless_forced(sqlite_app, demo_round_id, tmp_path):
+    copy = tmp_path / "backup.sqlite"
+    copy.write_text("precious")
+    refused = run_cli(sqlite_app, "backup", str(copy))
+    assert refused.exit_code == 1
+    assert "exists already; add --force" in refused.output
+    assert copy.read_text() == "precious"
+    forced = run_cli(sqlite_app, "backup", str(copy), "--force")
+    assert forced.exit_code == 0, forced.output
+    assert rows_in(copy, "rounds") == 2
+
+
+def test_restore_round_trips_a_backup(sqlite_app, demo_round_id, tmp_path):
+    database = db_file(sqlite_app)
+    stamp(database, HEAD)
+    copy = tmp_path / "backup.sqlite"
+    assert run_cli(sqlite_app, "backup", str(copy)).exit_code == 0
+    with sqlite_app.app_context():
+        round_services.delete_round(db.session.get(Round, demo_round_id))
+        assert count(Round) == 1
+
+    unconfirmed = run_cli(sqlite_app, "restore", str(copy))
+    assert unconfirmed.exit_code == 1
+    assert "run the command again with --yes" in unconfirmed.output
+    assert rows_in(database, "rounds") == 1
+
+    restored = run_cli(sqlite_app, "restore", str(copy), "--yes")
+    assert restored.exit_code == 0, restored.output
+    assert f"schema is at revision {HEAD}" in restored.output
+    assert "That is the current schema." in restored.output
+    with sqlite_app.app_context():
+        assert db.session.get(Round, demo_round_id).status == "closed"
+        assert count(Round) == 2 and count(Response) == rows_in(copy, "responses") > 0
+
+
+def test_restore_of_an_older_schema_says_to_upgrade(sqlite_app, demo_round_id, tmp_path):
+    older = ScriptDirectory(str(MIGRATIONS_DIR)).get_revision(HEAD).down_revision
+    copy = tmp_path / "backup.sqlite"
+    assert run_cli(sqlite_app, "backup", str(copy)).exit_code == 0
+    stamp(copy, older)
+    result = run_cli(sqlite_app, "restore", str(copy), "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"revision {older}" in result.output
+    assert "flask --app feedback360 db upgrade" in result.output
+
+
+@pytest.mark.parametrize(
+    "kind, message",
+    [
+        ("text", "is not a SQLite database"),
+        ("no schema version", "not a feedback360 one"),
+        ("unknown revision", "does not know"),
+        ("missing", "There is no file"),
+    ],
+)
+def test_restore_refuses_what_is_not_our_backup(sqlite_app, demo_round_id, tmp_path, kind, message):
+    database = db_file(sqlite_app)
+    before = database.read_bytes()
+    candidate = tmp_path / "candidate.sqlite"
+    if kind == "text":
+        candidate.write_text("id,title\n1,hello\n")
+    elif kind != "missing":
+        with closing(sqlite3.connect(candidate)) as connection:
+            connection.execute("CREATE TABLE things (id INTEGER)")
+            connection.commit()
+        if kind == "unknown revision":
+            stamp(candidate, "ffffffffffff")
+    result = run_cli(sqlite_app, "restore", str(candidate), "--yes")
+    assert result.exit_code == 1
+    assert message in result.output
+    assert database.read_bytes() == before
+
+
+def test_backup_and_restore_on_postgresql_point_to_pg_dump(postgres_url, tmp_path):
+    app = make_app(postgres_url, tmp_path)
+    try:
+        backup = run_cli(app, "backup", "out.dump")
+        assert backup.exit_code == 1
+        url = make_url(normalise_database_url(postgres_url))
+        expected = f"pg_dump --format=custom --host={url.host}"
+        assert expected in backup.output and f"--dbname={url.database}" in backup.output
+        assert "--file=out.dump" in backup.output
+        restore = run_cli(app, "restore", "out.dump", "--yes")
+        assert restore.exit_code == 1 and "pg_restore" in restore.output
+        assert not (tmp_path / "out.dump").exists()
+    finally:
+        drop_app(app)

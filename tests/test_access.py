@@ -34,6 +34,7 @@ PUBLIC = "public"  # anyone, no account
 ACCOUNT = "account"  # any logged-in user; not about one round
 LEADER = "leader"  # the round's leader only
 SHARED = "shared"  # the round's leader and the coaches it is shared with
+COACH = "coach"  # the coaches it is shared with, not even its leader
 
 ROUTE_ACCESS = {
     "auth.register": PUBLIC,
@@ -62,6 +63,7 @@ ROUTE_ACCESS = {
     "survey.decline": PUBLIC,
     "reports.results": SHARED,
     "reports.pdf": SHARED,
+    "reports.debrief_note": COACH,
     "reports.export_csv": LEADER,
     "reports.export_json": LEADER,
     "rounds.delete_round": LEADER,
@@ -205,7 +207,9 @@ def expectation_problem(actor: str, access: str, reply, url: str, world: World) 
     if access == ACCOUNT:
         ok = status == 200 or (status == 302 and where in ("/", "/login"))
         return None if ok else f"expected 200 or a redirect, got {status} {where}"
-    sees_round = actor == "owner" or (actor == "shared coach" and access == SHARED)
+    sees_round = (actor == "owner" and access != COACH) or (
+        actor == "shared coach" and access in (SHARED, COACH)
+    )
     if not sees_round:
         if status != 404:
             return f"expected 404, got {status}"
@@ -218,6 +222,9 @@ def expectation_problem(actor: str, access: str, reply, url: str, world: World) 
         if url.endswith(".pdf") and reply.mimetype != "application/pdf":
             return f"expected a PDF, got {reply.mimetype}"
         return None
+    if access == COACH:
+        ok = status == 302 and where == f"{round_path}/results"
+        return None if ok else f"expected a redirect to the results, got {status} {where}"
     ok = status == 200 or (status == 302 and where == round_path)
     return None if ok else f"expected 200 or a redirect to {round_path}, got {status} {where}"
 

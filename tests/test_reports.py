@@ -5,10 +5,13 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from sqlalchemy import select
 
 from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.models import CoachShare
 from feedback360.rounds import services as round_services
+from tests.conftest import answer_all
 from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import submit_via_token
@@ -36,14 +39,14 @@ def test_coach_downloads_the_pdf_of_a_closed_round(app, client, leader, coach, t
         anonymity_threshold=3,
     )
     round_services.save_self_assessment(a_round, {item.id: 5 for item in Q.items})
-    groups = {"staff": 3, "colleague": 3, "follower": 1}
+    groups = {"staff": 5, "colleague": 3, "follower": 1}
     lines = [f"{g}{i}@example.org, {g}" for g, n in groups.items() for i in range(n)]
     tokens = invite(a_round, "\n".join(lines))
     round_services.share_with_coach(a_round, "coach@example.com")
     round_services.open_round(a_round)
     for g, n in groups.items():
         for i in range(n):
-            ratings = {item.id: (2 if g == "staff" else 4) for item in Q.items}
+            ratings = {item.id: 3 for item in Q.items}
             comments = {"keep": f"{g.upper()} says keep the weekly Mastodon thread {i}"}
             submit_via_token(tokens[f"{g}{i}@example.org"], ratings, comments)
     round_services.close_round(a_round)
@@ -61,6 +64,91 @@ def test_coach_downloads_the_pdf_of_a_closed_round(app, client, leader, coach, t
     assert "To grow a community of practice" in flat
     assert "STAFF says keep the weekly Mastodon thread" in flat
     assert "FOLLOWER says" not in flat, "a group of one stays hidden"
-    # Others = (3 x 2 + 3 x 4) / 6 = 3.0 on every item; self 5.0; gap +2.0.
+    assert "COLLEAGUE says" not in flat, "3 colleagues: scores shown, comments need 5"
+    # Others = 3.0 on every item (the follower left out); self 5.0; gap +2.0.
     assert "3.0" in flat and "+2.0" in flat
     assert "Page 1 of" in flat
+
+
+def closed_round(leader, groups: dict[str, int], rating=3, self_rating=5, comments=None):
+    """A closed round shared with the fixture coach; everyone in a group gives `rating`."""
+    a_round = round_services.create_round(
+        leader,
+        title="Autumn round",
+        why="To open up energy data for every town",
+        success_measures="",
+        platforms=["LinkedIn"],
+        closes_on=None,
+        anonymity_threshold=3,
+    )
+    round_services.save_self_assessment(a_round, {item.id: self_rating for item in Q.items})
+    lines = [f"{g}{i}@example.org, {g}" for g, n in groups.items() for i in range(n)]
+    tokens = invite(a_round, "\n".join(lines))
+    round_services.share_with_coach(a_round, "coach@example.com")
+    round_services.open_round(a_round)
+    for g, n in groups.items():
+        for i in range(n):
+            submit_via_token(tokens[f"{g}{i}@example.org"], answer_all(Q, rating), comments)
+    round_services.close_round(a_round)
+    return a_round.id
+
+
+def test_results_page_shows_the_same_analysis_as_the_pdf(client, leader, coach):
+    round_id = closed_round(leader, {"staff": 5, "colleague": 5})
+    login(client, "leader@example.com")
+    page = client.get(f"/rounds/{round_id}/results")
+    assert page.status_code == 200
+    text = " ".join(page.text.split())
+    # Self 5 and all raters 3.0 everywhere: every statement is a blind spot (+2.0, agreement 1).
+    assert "Three things to work on" in text and "a blind spot" in text
+    assert "+2.0" in text and "1.00" in text and "Over-rater" in text
+    assert "By group" in text and "Staff" in text
+    assert "Questions to reflect on" in text
+    assert 'action="/rounds/' not in text, "only a coach gets the note form"
+
+
+@pytest.mark.pdf
+def test_coach_note_is_saved_and_printed_in_the_coachs_pdf_only(client, leader, coach, tmp_path):
+    round_id = closed_round(leader, {"staff": 5})
+    login(client, "coach@example.com")
+    page = client.get(f"/rounds/{round_id}/results")
+    assert "Save the note" in page.text
+    note = "Ask about the <script>replies</script> on LinkedIn – ünïcode ✓"
+    reply = client.post(f"/rounds/{round_id}/debrief-note", data={"note": note})
+    assert reply.status_code == 302 and reply.headers["Location"].endswith("/results#debrief")
+    page = client.get(f"/rounds/{round_id}/results")
+    assert "Note saved" in page.text
+    assert (
+        "&lt;script&gt;replies&lt;/script&gt;" in page.text and "<script>replies" not in page.text
+    )
+    coach_pdf = " ".join(
+        pdf_text(client.get(f"/rounds/{round_id}/report.pdf").data, tmp_path).split()
+    )
+    assert "The coach’s note" in coach_pdf and "<script>replies</script> on LinkedIn" in coach_pdf
+
+    client.post("/logout")
+    login(client, "leader@example.com")
+    leader_pdf = " ".join(
+        pdf_text(client.get(f"/rounds/{round_id}/report.pdf").data, tmp_path).split()
+    )
+    assert "Debrief notes" in leader_pdf and "on LinkedIn – ünïcode" not in leader_pdf
+    assert client.post(f"/rounds/{round_id}/debrief-note", data={"note": "x"}).status_code == 404
+
+
+def test_too_long_coach_note_is_refused_with_the_text_kept(client, leader, coach):
+    round_id = closed_round(leader, {"staff": 3})
+    login(client, "coach@example.com")
+    note = "Keep this. " + "x" * 3000
+    reply = client.post(f"/rounds/{round_id}/debrief-note", data={"note": note})
+    assert reply.status_code == 400
+    assert "Please keep the note under 3,000 characters" in reply.text
+    assert "Keep this. xxx" in reply.text
+    share = db.session.scalar(select(CoachShare).where(CoachShare.round_id == round_id))
+    assert share.debrief_note == ""
+
+
+def test_note_on_an_open_round_is_refused(client, leader, coach, open_round):
+    round_services.share_with_coach(open_round, coach.email)
+    login(client, "coach@example.com")
+    reply = client.post(f"/rounds/{open_round.id}/debrief-note", data={"note": "early"})
+    assert reply.status_code == 409

@@ -8,7 +8,10 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
+from flask import flash
+from flask import redirect
 from flask import render_template
+from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
@@ -16,9 +19,12 @@ from .. import export
 from ..rounds.services import progress
 from ..rounds.services import refresh_status
 from ..rounds.services import round_visible_to
-from . import charts
+from .forms import DebriefNoteForm
+from .pdf import render_context
 from .pdf import render_report_pdf
+from .service import coach_share_for
 from .service import report_data
+from .service import save_debrief_note
 
 bp = Blueprint("reports", __name__)
 
@@ -39,19 +45,48 @@ def _not_ready(a_round, role: str) -> str:
     )
 
 
+def _coach_share(a_round, role: str):
+    return coach_share_for(a_round, current_user.email) if role == "coach" else None
+
+
+def _results_page(a_round, role: str, note_form: DebriefNoteForm | None = None) -> str:
+    share = _coach_share(a_round, role)
+    if share is not None and note_form is None:
+        note_form = DebriefNoteForm(note=share.debrief_note)
+    return render_template(
+        "reports/results.html",
+        a_round=a_round,
+        role=role,
+        note_form=note_form,
+        **render_context(report_data(a_round, coach_share=share)),
+    )
+
+
 @bp.get("/rounds/<id:round_id>/results")
 @login_required
 def results(round_id: int):
     a_round, role = _visible_round(round_id)
     if a_round.status != "closed":
         return _not_ready(a_round, role), 200
-    return render_template(
-        "reports/results.html",
-        a_round=a_round,
-        role=role,
-        data=report_data(a_round),
-        charts=charts,
-    )
+    return _results_page(a_round, role)
+
+
+@bp.post("/rounds/<id:round_id>/debrief-note")
+@login_required
+def debrief_note(round_id: int):
+    """A coach's own note for the debrief, printed in the PDF that coach downloads."""
+    a_round, role = _visible_round(round_id)
+    share = _coach_share(a_round, role)
+    if share is None:
+        abort(404)
+    if a_round.status != "closed":
+        return _not_ready(a_round, role), 409
+    form = DebriefNoteForm()
+    if not form.validate_on_submit():
+        return _results_page(a_round, role, note_form=form), 400
+    save_debrief_note(share, form.note.data)
+    flash("Note saved. It is printed in the PDF you download, and only in yours.", "success")
+    return redirect(url_for("reports.results", round_id=a_round.id, _anchor="debrief"))
 
 
 @bp.get("/rounds/<id:round_id>/report.pdf")
@@ -60,7 +95,9 @@ def pdf(round_id: int):
     a_round, role = _visible_round(round_id)
     if a_round.status != "closed":
         return _not_ready(a_round, role), 409
-    data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
+    data = report_data(
+        a_round, current_app.config["REPORT_COMMENTS_PER_KEY"], _coach_share(a_round, role)
+    )
     return Response(
         render_report_pdf(data),
         mimetype="application/pdf",

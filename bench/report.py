@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -33,10 +34,18 @@ def seed(instance: Path, respondents: int) -> int:
         return seed_demo(respondents=respondents).id
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM).
+
+    Not getrusage's ru_maxrss: on Linux that survives exec, so a child started by a parent that
+    had just seeded 500 respondents would report the parent's peak as its own.
+    """
+    status = Path("/proc/self/status").read_text()
+    return int(re.search(r"^VmHWM:\s+(\d+) kB", status, re.MULTILINE).group(1)) / 1024
+
+
 def measure(instance: str, round_id: int, repeat: int) -> dict:
     """Runs in a fresh process: everything it reports is this process's own cost."""
-    import resource
-
     started = time.perf_counter()
     from feedback360 import create_app
     from feedback360.extensions import db
@@ -46,13 +55,15 @@ def measure(instance: str, round_id: int, repeat: int) -> dict:
 
     app = create_app({"INSTANCE_PATH": instance})
     imported = time.perf_counter() - started
-    timings = []
+    imported_rss = peak_rss_mb()
+    timings, peaks = [], []
     with app.app_context():
         for _ in range(repeat):
             t0 = time.perf_counter()
             a_round = db.session.get(Round, round_id)
             pdf = render_report_pdf(report_data(a_round, app.config["REPORT_COMMENTS_PER_KEY"]))
             timings.append(time.perf_counter() - t0)
+            peaks.append(peak_rss_mb())
             db.session.expire_all()
     out = Path(instance) / "report.pdf"
     out.write_bytes(pdf)
@@ -62,7 +73,9 @@ def measure(instance: str, round_id: int, repeat: int) -> dict:
         "first_render_seconds": round(timings[0], 3),
         "best_render_seconds": round(min(timings), 3),
         "cold_total_seconds": round(imported + timings[0], 3),
-        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "imported_rss_mb": round(imported_rss, 1),
+        "first_render_peak_rss_mb": round(peaks[0], 1),
+        "peak_rss_mb": round(peaks[-1], 1),
         "pages": int(next(ln.split()[1] for ln in pages.splitlines() if ln.startswith("Pages"))),
         "pdf_kb": round(len(pdf) / 1024, 1),
     }

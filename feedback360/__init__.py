@@ -6,6 +6,7 @@ import os
 import secrets
 from pathlib import Path
 
+import click
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -15,7 +16,6 @@ from .extensions import csrf
 from .extensions import db
 from .extensions import limiter
 from .extensions import login_manager
-from .extensions import migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -98,7 +98,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
+    if app.config.get("MIGRATIONS") or click.get_current_context(silent=True) is not None:
+        init_migrations(app)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
@@ -127,6 +128,18 @@ def create_app(test_config: dict | None = None) -> Flask:
     web.init_app(app)
     cli.init_app(app)
     return app
+
+
+def init_migrations(app: Flask) -> None:
+    """Bind Flask-Migrate, for `flask db ...` and code that runs migrations.
+
+    Alembic is only needed there, and importing it costs each web worker and each report build
+    about 10 MB, so `create_app` binds it only when the `flask` command creates the app (or the
+    config says MIGRATIONS=True).
+    """
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True)
 
 
 def normalise_database_url(url: str) -> str:

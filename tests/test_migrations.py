@@ -56,6 +56,7 @@ def empty_app(request, tmp_path, keep_logging):
             "INSTANCE_PATH": tmp_path / "instance",
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret-key",
+            "MIGRATIONS": True,
         }
     )
     with app.app_context():

@@ -21,6 +21,7 @@ from flask import current_app
 from flask import render_template
 from weasyprint import CSS
 from weasyprint import HTML
+from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
@@ -242,6 +243,21 @@ def gc_paused():
             gc.collect()
 
 
+_fonts = threading.local()
+
+
+def font_config() -> FontConfiguration:
+    """One Fontconfig setup per thread, reused by every report it renders.
+
+    WeasyPrint otherwise loads Fontconfig's configuration and font list afresh for each document
+    (measured at about 0.1 s and several MB per report). The report uses system fonts only, no
+    @font-face, so nothing document-specific accumulates in it.
+    """
+    if not hasattr(_fonts, "config"):
+        _fonts.config = FontConfiguration()
+    return _fonts.config
+
+
 def render_report_pdf(data: ReportData) -> bytes:
     """The report as PDF bytes; needs an app context."""
     html = render_report_html(data)
@@ -249,4 +265,6 @@ def render_report_pdf(data: ReportData) -> bytes:
     document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     with gc_paused():
         # Title and language come from <title> and <html lang>.
-        return document.write_pdf(stylesheets=[report_stylesheet(fetcher)], pdf_tags=PDF_TAGS)
+        return document.write_pdf(
+            stylesheets=[report_stylesheet(fetcher)], pdf_tags=PDF_TAGS, font_config=font_config()
+        )

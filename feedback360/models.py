@@ -2,7 +2,9 @@
 
 Anonymity is designed into the schema: `Response`, `Answer` and `Comment` carry no foreign key,
 column or ordering that ties them to an `Invitation`, a person, an IP address or a time. Response
-and comment ids are random UUIDv4 strings. An invitation only learns that it was answered.
+and comment ids are random UUIDv4 strings. An invitation only learns that it was answered, and in
+a round with `max_anonymity` not even that: single use is kept in `SpentToken`, under a digest that
+only the server's secret key can match to an invitation.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy import SmallInteger
 from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
+from sqlalchemy import false
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -88,6 +91,8 @@ class Round(db.Model):
     closed_on: Mapped[date | None] = mapped_column(Date)
     reminder_days_before_close: Mapped[int | None] = mapped_column(SmallInteger)
     auto_reminder_sent: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Nobody records which invitation was answered (see SpentToken); fixed once links go out.
+    max_anonymity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
     leader: Mapped[User] = relationship(back_populates="rounds")
@@ -134,7 +139,8 @@ class Invitation(db.Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # The token is derived from the secret key and this nonce, so reminders can repeat the link.
     nonce: Mapped[str | None] = mapped_column(String(64))
-    # Only "answered", never when: a time could be lined up with a response.
+    # Only "answered", never when: a time could be lined up with a response. Always False in a
+    # round with max_anonymity, whose answered links are kept apart in SpentToken.
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
     declined: Mapped[bool] = mapped_column(Boolean, default=False)
     emailed: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -142,6 +148,21 @@ class Invitation(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
 
     round: Mapped[Round] = relationship(back_populates="invitations")
+
+
+class SpentToken(db.Model):
+    """An invitation link of a `max_anonymity` round that has been used, and nothing else.
+
+    `digest` is `tokens.spent_digest`, an HMAC under the server's secret key, never the plain
+    SHA-256 that `Invitation.token_hash` holds, so a copy of the database cannot tell which
+    invitation a row belongs to. No time, no invitation id: the unique digest is what keeps the
+    link to one answer. The rows go when the round closes (no more answers) or is deleted.
+    """
+
+    __tablename__ = "spent_tokens"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 class OpenLink(db.Model):

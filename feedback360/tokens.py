@@ -2,7 +2,8 @@
 
 Survey tokens carry 192 bits derived from the secret key and a random 128-bit nonce; the database
 keeps only their SHA-256, so a copy of the database cannot be turned into working links.
-Lookups go by hash, and the final comparison is constant-time.
+Lookups go by hash, and the final comparison is constant-time. In a round with maximum anonymity
+an answered invitation link is recorded apart from the invitations, under `spent_digest`.
 
 Account links (password reset, finishing a sign-up) are signed and timestamped with the secret
 key and stored nowhere: a reset link names the user and a fingerprint of their password hash, so
@@ -50,6 +51,23 @@ def open_link_token(secret_key: str, nonce: str) -> str:
 
 def invitation_token(secret_key: str, nonce: str) -> str:
     return derived_token(secret_key, "invitation", nonce)
+
+
+def spent_digest(secret_key: str, round_id: int, invitation_id: int) -> str:
+    """What `SpentToken.digest` records once an invitation of a maximum-anonymity round is used.
+
+    HMAC-SHA256 under the server's secret key of "spent:<round id>:<invitation id>", as 64 hex
+    digits. `Invitation.token_hash` is a plain SHA-256 of the link, so the two columns share no
+    value: someone holding only the database cannot join spent_tokens to invitations, and so
+    cannot tell who answered. Whoever also holds the secret key can compute the digest of every
+    invitation and make that join; that is why the rows are deleted when the round closes.
+
+    It names the invitation rather than hashing the link, so a "New link" for someone who has
+    answered does not let them answer a second time. Changing SECRET_KEY while a round is open
+    forgets which invitations were used, as it also breaks the links in any reminder.
+    """
+    message = f"spent:{round_id}:{invitation_id}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
 def _account_serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:

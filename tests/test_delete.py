@@ -42,6 +42,8 @@ ROUND_TABLES = {
     "coach_shares",
     "outbox",
 }
+# spent_tokens: kept only while a maximum-anonymity round is open; closing it empties them.
+OPEN_MAX_ANONYMITY_TABLES = ROUND_TABLES | {"spent_tokens"}
 
 
 def table_counts() -> dict[str, int]:
@@ -51,7 +53,9 @@ def table_counts() -> dict[str, int]:
     }
 
 
-def full_round(leader: User, title: str = "Doomed round", close: bool = True) -> Round:
+def full_round(
+    leader: User, title: str = "Doomed round", close: bool = True, max_anonymity: bool = False
+) -> Round:
     """A round with rows in every table a round can fill, and MARKER in its text."""
     a_round = round_services.create_round(
         leader,
@@ -61,6 +65,7 @@ def full_round(leader: User, title: str = "Doomed round", close: bool = True) ->
         platforms=["Mastodon"],
         closes_on=date.today() + timedelta(days=7),
         anonymity_threshold=3,
+        max_anonymity=max_anonymity,
     )
     round_services.save_self_assessment(a_round, answer_all(Q, 4))
     tokens = invite(a_round, "\n".join(f"staff{i}@example.org, staff" for i in range(4)))
@@ -81,13 +86,19 @@ def confirm_delete(client, round_id: int, **data):
     return client.post(f"/rounds/{round_id}/delete", data=data)
 
 
-def test_deleting_a_round_removes_every_row_of_it_and_nothing_else(app, client, other_leader):
-    theirs = full_round(other_leader, "Otto's round")
+@pytest.mark.parametrize("max_anonymity", [False, True])
+def test_deleting_a_round_removes_every_row_of_it_and_nothing_else(
+    app, client, other_leader, max_anonymity
+):
+    # A maximum-anonymity round keeps spent links only while open, so that one stays open.
+    kind = {"max_anonymity": max_anonymity, "close": not max_anonymity}
+    theirs = full_round(other_leader, "Otto's round", **kind)
     leader = add_user("leader@example.com", "Lee Leader")
     before = table_counts()
-    doomed = full_round(leader)
+    doomed = full_round(leader, **kind)
     during = table_counts()
-    assert {name for name in during if during[name] > before[name]} == ROUND_TABLES
+    tables = OPEN_MAX_ANONYMITY_TABLES if max_anonymity else ROUND_TABLES
+    assert {name for name in during if during[name] > before[name]} == tables
     round_id, their_id = doomed.id, theirs.id
     db.session.remove()
 

@@ -84,8 +84,17 @@ class RoundForm(FlaskForm):
             "It can be raised later but never lowered once links have gone out."
         ),
     )
-
-
+    max_anonymity = BooleanField(
+        "Maximum anonymity: nobody records who answered",
+        description=(
+            "On: not even someone holding the database can see which invitation was answered. "
+            "In exchange you see responses per group but not how many of your invitations were "
+            "answered, and reminders go to everyone who has not declined, thanking those who "
+            "already answered. Off: an invitation records only that it was answered (never "
+            "when or what), so reminders skip people who answered. "
+            "Fixed once links have gone out."
+        ),
+    )
     reminder_days_before_close = IntegerField(
         "Automatic reminder (optional)",
         validators=[

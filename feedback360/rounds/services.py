@@ -33,6 +33,7 @@ from ..models import OutboxMessage
 from ..models import Response
 from ..models import Round
 from ..models import SelfRating
+from ..models import SpentToken
 from ..models import User
 from ..outbox import enqueue
 from ..outbox import now as outbox_now
@@ -52,14 +53,16 @@ class RoundError(Exception):
 class GroupProgress:
     group: str
     invited: int
-    answered: int
+    answered: int | None  # None: the round has maximum anonymity, so nobody knows
     responses: int
     declined: int = 0
 
     @property
     def rate(self) -> int | None:
         """Percent of invitations answered; open-link responses are not in it."""
-        return round(100 * self.answered / self.invited) if self.invited else None
+        if self.answered is None or not self.invited:
+            return None
+        return round(100 * self.answered / self.invited)
 
 
 def today() -> date:
@@ -81,6 +84,13 @@ def create_round(leader: User, **fields) -> Round:
 def update_round(a_round: Round, **fields) -> None:
     if a_round.status == "closed":
         raise RoundError("This round is closed; its settings can no longer change.")
+    if "max_anonymity" in fields and bool(fields["max_anonymity"]) != a_round.max_anonymity:
+        if has_gone_out(a_round):
+            raise RoundError(
+                "Links have gone out, so maximum anonymity can no longer be switched "
+                f"{'off' if a_round.max_anonymity else 'on'}: people were invited under "
+                "the current setting."
+            )
     new_threshold = fields.get("anonymity_threshold", a_round.anonymity_threshold)
     problem = can_change_threshold(
         a_round.anonymity_threshold, new_threshold, invitations_sent=has_gone_out(a_round)
@@ -93,7 +103,8 @@ def update_round(a_round: Round, **fields) -> None:
 
 
 def has_gone_out(a_round: Round) -> bool:
-    """True once any link exists: from then on the threshold can only go up."""
+    """True once any link exists: from then on the threshold can only go up, and maximum
+    anonymity stays as it is (switching it would mix two ways of recording single use)."""
     return bool(a_round.invitations or a_round.open_links or a_round.status != "draft")
 
 
@@ -128,6 +139,8 @@ def close_round(a_round: Round) -> None:
     a_round.status = "closed"
     a_round.closed_on = today()
     _rewrite_responses_shuffled(a_round.id)
+    # A closed round takes no answers, so which links were used no longer needs keeping.
+    db.session.execute(delete(SpentToken).where(SpentToken.round_id == a_round.id))
     db.session.commit()
 
 
@@ -135,9 +148,9 @@ def delete_round(a_round: Round) -> None:
     """Delete the round and everything in it, in any state, for good.
 
     One statement: the foreign keys' ON DELETE CASCADE removes responses, answers, comments,
-    invitations, open links and their hourly counts, queued mail, coach shares and self ratings
-    in the same transaction. On SQLite the WAL is then checkpointed, so no earlier version of a
-    deleted page (a comment, the why statement) is left in the files.
+    invitations, spent links, open links and their hourly counts, queued mail, coach shares and
+    self ratings in the same transaction. On SQLite the WAL is then checkpointed, so no earlier
+    version of a deleted page (a comment, the why statement) is left in the files.
     """
     db.session.execute(delete(Round).where(Round.id == a_round.id))
     db.session.commit()
@@ -172,12 +185,22 @@ def _rewrite_responses_shuffled(round_id: int) -> None:
 
 
 def progress(a_round: Round) -> list[GroupProgress]:
-    """Invited, answered and received counts per group: counts only, never who."""
+    """Invited, answered and received counts per group: counts only, never who.
+
+    With maximum anonymity nobody records which invitations were answered, so `answered` is
+    None; the responses received per group are still counted.
+    """
     invited = _invitation_counts(a_round.id, true())
     answered = _invitation_counts(a_round.id, Invitation.answered.is_(True))
     declined = _invitation_counts(a_round.id, Invitation.declined.is_(True))
     return [
-        GroupProgress(g, invited.get(g, 0), answered.get(g, 0), count, declined.get(g, 0))
+        GroupProgress(
+            g,
+            invited.get(g, 0),
+            None if a_round.max_anonymity else answered.get(g, 0),
+            count,
+            declined.get(g, 0),
+        )
         for g, count in response_counts(a_round.id).items()
     ]
 
@@ -279,7 +302,6 @@ def _new_link(invitation: Invitation) -> str:
     return token
 
 
-
 def new_invitation_link(invitation: Invitation) -> str:
     """Replace a lost link: the old one stops working; an open round emails the new one."""
     if invitation.answered:
@@ -300,13 +322,17 @@ class ReminderResult:
 
 
 def send_reminders(a_round: Round) -> ReminderResult:
-    """Queue a reminder for each invitee who has not answered, at most once a day each."""
+    """Queue a reminder for each invitee who has not answered, at most once a day each.
+
+    With maximum anonymity nobody knows who has answered, so everyone who has not declined is
+    reminded; the reminder thanks those who already did.
+    """
     if a_round.status != "open":
         raise RoundError("Reminders can be sent only while the round is open.")
     moment = outbox_now()
     queued = too_soon = 0
     for invitation in a_round.invitations:
-        if invitation.answered or invitation.declined:
+        if invitation.declined or (invitation.answered and not a_round.max_anonymity):
             continue
         if invitation.last_reminded_at and moment - invitation.last_reminded_at < REMINDER_GAP:
             too_soon += 1

@@ -84,11 +84,13 @@ def new_round():
     form = RoundForm(anonymity_threshold=default)
     if form.validate_on_submit():
         a_round = services.create_round(
-            current_user, **{name: form[name].data for name in ROUND_FIELDS}
+            current_user,
+            max_anonymity=form.max_anonymity.data,
+            **{name: form[name].data for name in ROUND_FIELDS},
         )
         flash("Round created. Next: rate yourself, then invite people.", "success")
         return redirect(url_for("rounds.detail", round_id=a_round.id))
-    return render_template("rounds/form.html", form=form, a_round=None)
+    return render_template("rounds/form.html", form=form, a_round=None, anonymity_locked=False)
 
 
 @bp.route("/rounds/<id:round_id>/edit", methods=["GET", "POST"])
@@ -96,16 +98,23 @@ def new_round():
 def edit_round(round_id: int):
     a_round = own_round(round_id)
     form = RoundForm(obj=a_round)
+    # Once links are out the setting is shown, not submitted (a disabled box sends nothing).
+    locked = services.has_gone_out(a_round)
+    if locked:
+        form.max_anonymity.data = a_round.max_anonymity
     if form.validate_on_submit():
+        fields = {name: form[name].data for name in ROUND_FIELDS}
+        if not locked:
+            fields["max_anonymity"] = form.max_anonymity.data
         try:
-            services.update_round(a_round, **{name: form[name].data for name in ROUND_FIELDS})
+            services.update_round(a_round, **fields)
         except services.RoundError as error:
             db.session.rollback()
             flash(str(error), "error")
         else:
             flash("Round updated.", "success")
             return redirect(url_for("rounds.detail", round_id=a_round.id))
-    return render_template("rounds/form.html", form=form, a_round=a_round)
+    return render_template("rounds/form.html", form=form, a_round=a_round, anonymity_locked=locked)
 
 
 @bp.get("/rounds/<id:round_id>")
@@ -332,7 +341,13 @@ def remind(round_id: int):
         except services.RoundError as error:
             flash(str(error), "error")
         else:
-            message = f"Reminders queued for {result.queued} people who have not answered."
+            if a_round.max_anonymity:
+                message = (
+                    f"Reminders queued for {result.queued} people: everyone invited who has not "
+                    "declined, since nobody knows who has answered."
+                )
+            else:
+                message = f"Reminders queued for {result.queued} people who have not answered."
             if result.too_soon:
                 message += (
                     f" {result.too_soon} had a reminder less than 24 hours ago and were skipped."

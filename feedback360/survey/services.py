@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import Answer
@@ -19,7 +21,9 @@ from ..models import OpenLink
 from ..models import OpenLinkHour
 from ..models import Response
 from ..models import Round
+from ..models import SpentToken
 from ..tokens import hash_token
+from ..tokens import spent_digest
 from ..tokens import token_matches
 
 
@@ -62,9 +66,11 @@ def resolve(token: str) -> SurveyLink | None:
     token_hash = hash_token(token)
     invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
     if invitation is not None and token_matches(token, invitation.token_hash):
-        return SurveyLink(
-            invitation.round, invitation.rater_group, invitation.id, None, invitation.answered
-        )
+        if invitation.round.max_anonymity:
+            answered = _spent(_invitation_digest(invitation.round_id, invitation.id))
+        else:
+            answered = invitation.answered
+        return SurveyLink(invitation.round, invitation.rater_group, invitation.id, None, answered)
     link = db.session.scalar(select(OpenLink).where(OpenLink.token_hash == token_hash))
     if link is not None and token_matches(token, link.token_hash):
         full = link.max_responses is not None and link.responses >= link.max_responses
@@ -84,7 +90,9 @@ def submit(
 
     For an invitation, the database decides single use: the conditional UPDATE marks it answered
     only if it was not already, so two parallel submits cannot both succeed. The response row
-    gets nothing from the invitation but its group.
+    gets nothing from the invitation but its group. In a round with maximum anonymity the
+    invitation is left untouched; instead a `SpentToken` row is inserted, and its unique digest
+    refuses a second one.
 
     For an open link, a conditional UPDATE likewise takes one of the places its cap allows, only
     while the link is not paused, so parallel submits cannot exceed the cap. The answer is also
@@ -98,7 +106,9 @@ def submit(
         ).rowcount
         if still_open != 1:
             raise RoundNotOpen
-        if link.invitation_id is not None:
+        if link.invitation_id is not None and link.round.max_anonymity:
+            _spend(link.round.id, link.invitation_id)
+        elif link.invitation_id is not None:
             marked = db.session.execute(
                 update(Invitation)
                 .where(Invitation.id == link.invitation_id, Invitation.answered.is_(False))
@@ -121,6 +131,29 @@ def submit(
     except Exception:
         db.session.rollback()
         raise
+
+
+def _invitation_digest(round_id: int, invitation_id: int) -> str:
+    return spent_digest(current_app.config["SECRET_KEY"], round_id, invitation_id)
+
+
+def _spent(digest: str) -> bool:
+    found = db.session.scalar(select(SpentToken.digest).where(SpentToken.digest == digest))
+    return found is not None
+
+
+def _spend(round_id: int, invitation_id: int) -> None:
+    """Record the link as used, or raise AlreadyAnswered if it already was.
+
+    Flushed on its own, before the response, so that a unique violation can only be this row. On
+    PostgreSQL it leaves the transaction aborted; `submit` rolls it back as for any refusal.
+    """
+    digest = _invitation_digest(round_id, invitation_id)
+    db.session.add(SpentToken(round_id=round_id, digest=digest))
+    try:
+        db.session.flush()
+    except IntegrityError:
+        raise AlreadyAnswered from None
 
 
 def platforms_text(platforms: Iterable[str]) -> str:

@@ -77,8 +77,8 @@ def _round_context(message: OutboxMessage) -> dict:
         invitation = message.invitation
         if invitation is None or invitation.declined or invitation.nonce is None:
             raise Undeliverable("the invitation was declined or replaced")
-        if message.kind == "reminder" and invitation.answered:
-            raise Undeliverable("the person has answered since the reminder was queued")
+        # A reminder goes out even if its person answered after it was queued: its text thanks
+        # those who did, and a failure marked against the address would tell the leader who.
         token = invitation_token(current_app.config["SECRET_KEY"], invitation.nonce)
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"

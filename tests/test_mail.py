@@ -276,3 +276,15 @@ def test_two_hundred_pasted_invitations_all_arrive_through_send_mail(app, client
     received = {m["To"] for m in smtp.messages}
     assert {f"reader{i:03d}@example.org" for i in range(200)} <= received
     assert len(smtp.messages) == 200 + len(open_round.tokens), "each exactly once"
+
+
+def test_a_reminder_queued_before_its_person_answered_still_goes_out(client, smtp, open_round):
+    """Failing it would put "has answered" next to their address on the leader's page."""
+    deliver_all()
+    smtp.messages.clear()
+    round_services.send_reminders(open_round)
+    submit_via_token(open_round.tokens["staff0@example.org"], answer_all(Q, 4))
+    deliver_all()
+    (reminder,) = smtp.to("staff0@example.org")
+    assert "If you have already answered, thank you" in body(reminder, "plain")
+    assert round_services.mail_status(open_round).failed == []

@@ -254,3 +254,19 @@ def test_default_threshold_comes_from_config_and_never_below_three(app, client, 
     assert field.search(client.get("/rounds/new").text)[1] == "5"
     app.config["DEFAULT_ANONYMITY_THRESHOLD"] = 1
     assert field.search(client.get("/rounds/new").text)[1] == "3"
+
+
+def test_new_link_looks_the_same_whether_or_not_the_person_answered(client, leader, open_round):
+    """Refusing a new link to someone who answered would tell the leader that they did."""
+    submit_via_token(open_round.tokens["staff0@example.org"], answer_all(Q, 4))
+    login(client, "leader@example.com")
+    pages = {}
+    for email in ("staff0@example.org", "staff1@example.org"):  # answered, not answered
+        invitation = db.session.scalar(select(Invitation).where(Invitation.email == email))
+        reply = client.post(
+            f"/rounds/{open_round.id}/invitations/{invitation.id}/link", follow_redirects=True
+        )
+        # Each request queues one more email, so the waiting count differs, and only it.
+        pages[email] = re.sub(r"\d+ waiting", "N waiting", reply.text.replace(email, "EMAIL"))
+    assert pages["staff0@example.org"] == pages["staff1@example.org"]
+    assert "EMAIL gets a new link by email now" in pages["staff0@example.org"]

@@ -303,9 +303,11 @@ def _new_link(invitation: Invitation) -> str:
 
 
 def new_invitation_link(invitation: Invitation) -> str:
-    """Replace a lost link: the old one stops working; an open round emails the new one."""
-    if invitation.answered:
-        raise RoundError("This person has already answered.")
+    """Replace a lost link: the old one stops working; an open round emails the new one.
+
+    It does the same whether or not the person has answered (their new link then opens the
+    "already answered" page), so the leader learns nothing from asking.
+    """
     if invitation.round.status == "closed":
         raise RoundError("This round is closed.")
     token = _new_link(invitation)

@@ -270,9 +270,8 @@ def test_new_link_looks_the_same_whether_or_not_the_person_answered(client, lead
         found = re.findall(r'<p class="flash (flash-\w+)">([^<]*)</p>', reply.text)
         flashes[email] = [(kind, text.replace(email, "EMAIL")) for kind, text in found]
     assert flashes["staff0@example.org"] == flashes["staff1@example.org"]
-    assert flashes["staff0@example.org"] == [
-        ("flash-success", "EMAIL gets a new link by email now.")
-    ] or ("EMAIL gets a new link by email now" in flashes["staff0@example.org"][0][1])
+    ((_, text),) = flashes["staff0@example.org"]
+    assert text.startswith("EMAIL gets a new link by email now")
     kinds = db.session.scalars(
         select(OutboxMessage.to_address).where(OutboxMessage.kind == "invitation")
     ).all()

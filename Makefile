@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app feedback360
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-check lint db demo clean
+.PHONY: run test install system-check lint db demo bench clean
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -45,6 +45,14 @@ lint: install
 test: install lint
 	@$(BIN)/python -m feedback360.system_check --tests
 	$(BIN)/python -m pytest
+
+# Every bench/ script in turn; each ends with one JSON line. Needs PostgreSQL and Redis on loopback.
+bench: install
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/report.py
+	$(BIN)/python bench/mail.py
+	$(BIN)/python bench/aggregate.py
+	$(BIN)/python bench/load.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,555 @@
+"""Survey pages and submits under gunicorn on loopback, on SQLite and on PostgreSQL.
+
+Usage: .venv/bin/python bench/load.py [--databases sqlite postgresql] [--connections 8 64]
+           [--seconds 10] [--phases page submit respondent] [--workers 2] [--limiter redis|off]
+
+For each database: a fresh database (a temporary SQLite file, or a throw-away schema in the
+PostgreSQL database named by --postgres-url) gets one open round with an open link for
+followers, seeded through the app's services before gunicorn starts. Then gunicorn is started
+exactly as the README says (`-c python:feedback360.gunicorn_config`, sync workers, access log on,
+written to a file) on a free loopback port, and an asyncio client (aiohttp) keeps N connections
+busy for --seconds per phase:
+
+- page: GET the survey page, over and over.
+- submit: each connection first GETs the page once, as a respondent does, and keeps the session
+  cookie and the CSRF token parsed from the form; then it POSTs complete answers (every item
+  rated, a platform, two comments) over and over with that token, and only the POSTs are timed.
+  Reusing the token costs the server exactly what a fresh one does (it is checked the same way
+  every time); it keeps the page rendering out of the submit figures. No answered-cookie is sent
+  back, so the open link takes every answer. A submit counts as done on its 302 to /s/thanks.
+- respondent: GET the page with no cookies, parse the token, POST the answers: one whole
+  respondent per pair, with a fresh session each time. Both requests are timed together.
+
+Figures per phase: completed requests per second, p50/p99 latency as the client saw it (from
+sending the request to reading the whole answer, so it includes queueing in the kernel's accept
+queue and in the client's own event loop) and p50/p99 of the time gunicorn logged for the same
+requests (%(M)s in the access log). The client runs on the same cores as the workers; its CPU
+share is printed, with gunicorn's (master and workers) and the whole machine's: on a shared
+machine, anything else running takes cores from the workers, so check "all" against the other
+two (PostgreSQL's and Redis's own work also land in "all"). Each connection level starts with a
+short untimed warm-up.
+
+Rate limiting: with --limiter redis (the default, as deployed) the limiter stays on and keeps its
+counters in Redis at --redis-url, with the survey limit raised to 1,000,000 per minute (every
+request comes from 127.0.0.1), so each submit pays the Redis round trip it pays in production.
+With --limiter off the app runs with FLASK_RATELIMIT_ENABLED=false.
+
+Checks after each database: no 5xx, no "database is locked" and no traceback in gunicorn's
+output, no raw survey token in the access log, and as many response rows as 302s.
+
+Page weight: the survey page's HTML and the stylesheets it links, raw and gzip -6 compressed (what
+a reverse proxy would send; gunicorn itself does not compress), and how many requests a first
+visit needs. Target: at most 14 KB compressed in one request (one TCP initial window).
+
+Targets (issue "Scale-out", 2 cores): submit >= 400 req/s with p99 <= 50 ms at 8 connections;
+at 64 connections no 5xx, no "database is locked", p99 <= 300 ms. The last line is one JSON
+object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gzip
+import json
+import os
+import random
+import re
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SECRET_KEY = "bench-load-secret-key"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+SUBRESOURCE = re.compile(
+    r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"'
+)
+ACCESS_MS = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d{3}) .* (\d+)ms$')
+PHASES = ("page", "submit", "respondent")
+TARGETS = {
+    "submit_8": {"requests_per_second": 400, "p99_ms": 50},
+    "submit_64": {"p99_ms": 300, "server_errors": 0, "database_is_locked": 0},
+    "page_kb_gzip_one_request": 14,
+}
+COMMENTS = (
+    "When she replied to a practitioner's question on LinkedIn last month, the thread turned "
+    "into a real discussion and I learned how the team makes decisions.",
+    "Her posts are clear, but she rarely shares what went wrong; a post about a failed launch "
+    "would help us trust the good news more.",
+    "The live stream in March helped me see the reasoning behind the new policy.",
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def database(kind: str, tmp: Path, postgres_url: str):
+    """A URL for an empty database of this kind, removed afterwards."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp / 'load.sqlite'}"
+        return
+    import psycopg
+
+    schema = f"f360_load_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema}")
+    separator = "&" if "?" in postgres_url else "?"
+    try:
+        yield f"{postgres_url}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def seed(url: str, instance: Path) -> tuple[str, int]:
+    """An open round with an open link for followers: (token, round id)."""
+    from feedback360 import create_app
+    from feedback360.extensions import db
+    from feedback360.models import User
+    from feedback360.rounds import services
+
+    app = create_app(
+        {"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY}
+    )
+    with app.app_context():
+        db.create_all()
+        leader = User(email="bench@example.com", name="Bench Leader", password_hash="!")
+        db.session.add(leader)
+        db.session.commit()
+        a_round = services.create_round(
+            leader,
+            title="Load",
+            platforms=["LinkedIn", "Bluesky"],
+            closes_on=None,
+            anonymity_threshold=3,
+        )
+        services.open_round(a_round)
+        link = services.ensure_open_link(a_round, "follower")
+        token = services.rotate_open_link(link, SECRET_KEY)
+        round_id = a_round.id
+        db.session.remove()
+        db.engine.dispose()
+    return token, round_id
+
+
+def count_responses(url: str, instance: Path, round_id: int) -> int:
+    from sqlalchemy import func
+    from sqlalchemy import select
+
+    from feedback360 import create_app
+    from feedback360.extensions import db
+    from feedback360.models import Response
+
+    app = create_app(
+        {"INSTANCE_PATH": instance, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": SECRET_KEY}
+    )
+    with app.app_context():
+        n = db.session.scalar(
+            select(func.count()).select_from(Response).where(Response.round_id == round_id)
+        )
+        db.session.remove()
+        db.engine.dispose()
+    return n
+
+
+def answers_form(rng: random.Random) -> list[tuple[str, str]]:
+    """A complete, valid submit of the current questionnaire."""
+    from feedback360 import questionnaire
+    from feedback360.survey.forms import PLATFORMS_FIELD
+    from feedback360.survey.forms import comment_field
+    from feedback360.survey.forms import item_field
+
+    q = questionnaire.load()
+    fields = [
+        (item_field(item.id), rng.choice(("1", "2", "3", "4", "5", "4", "na"))) for item in q.items
+    ]
+    if q.platforms:
+        fields.append((PLATFORMS_FIELD, q.platforms[0].id))
+    keys = q.comment_keys()
+    fields.append((comment_field(keys[0]), rng.choice(COMMENTS)))
+    fields.append((comment_field(keys[-1]), rng.choice(COMMENTS)))
+    return fields
+
+
+class Gunicorn:
+    """gunicorn as the README starts it, on a free loopback port, logging to files."""
+
+    def __init__(self, tmp: Path, url: str, workers: int, limiter: str, redis_url: str) -> None:
+        self.port = free_port()
+        self.access_log = tmp / "access.log"
+        self.error_log = tmp / "gunicorn.log"
+        self.key_prefix = f"f360bench{uuid.uuid4().hex[:12]}"
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "FEEDBACK360_INSTANCE_PATH": str(tmp / "instance"),
+            "FLASK_SECRET_KEY": SECRET_KEY,
+            "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+            "WEB_CONCURRENCY": str(workers),
+            "GUNICORN_ACCESSLOG": str(self.access_log),
+            "GUNICORN_ERRORLOG": str(self.error_log),
+        }
+        if limiter == "off":
+            env["FLASK_RATELIMIT_ENABLED"] = "false"
+        else:
+            env["FLASK_RATELIMIT_STORAGE_URI"] = redis_url
+            env["FLASK_RATELIMIT_KEY_PREFIX"] = self.key_prefix
+            env["FLASK_SURVEY_RATE_LIMIT"] = "1000000 per minute"
+        command = [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "python:feedback360.gunicorn_config",
+            "feedback360:create_app()",
+        ]
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env)
+        self.base = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    break
+            except OSError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"gunicorn did not start; see {self.error_log}") from None
+                time.sleep(0.1)
+
+    def pids(self) -> list[int]:
+        """The master and its workers."""
+        pid = self.process.pid
+        try:
+            children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        except OSError:
+            children = []
+        return [pid, *map(int, children)]
+
+    def stop(self) -> str:
+        """Stop gracefully and return everything gunicorn wrote to its error log."""
+        self.process.send_signal(signal.SIGTERM)
+        self.process.wait(timeout=60)
+        return self.error_log.read_text() if self.error_log.exists() else ""
+
+    def access_offset(self) -> int:
+        return self.access_log.stat().st_size if self.access_log.exists() else 0
+
+    def server_ms(self, start: int, method: str) -> list[int]:
+        """Times gunicorn logged for this method's requests written after byte `start`."""
+        with open(self.access_log, "rb") as f:
+            f.seek(start)
+            lines = f.read().decode().splitlines()
+        return [int(m[4]) for m in map(ACCESS_MS.search, lines) if m and m[1] == method]
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU seconds these processes have used (Linux /proc; 0 elsewhere)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def busy_seconds() -> float:
+    """CPU seconds all cores have spent busy since boot (Linux /proc/stat; 0 elsewhere)."""
+    try:
+        values = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except OSError:
+        return 0.0
+    idle = values[3] + values[4]  # idle + iowait
+    return (sum(values[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+def machine_busy(seconds: float) -> float:
+    """Share of all cores busy over `seconds` before the run: others' work skews the figures."""
+    before = busy_seconds()
+    time.sleep(seconds)
+    return round((busy_seconds() - before) / seconds / (os.cpu_count() or 1), 2)
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.latencies: list[float] = []
+        self.statuses: dict[int, int] = {}
+        self.failures: dict[str, int] = {}
+
+    def add(self, status: int, seconds: float) -> None:
+        self.statuses[status] = self.statuses.get(status, 0) + 1
+        self.latencies.append(seconds)
+
+    def fail(self, error: Exception) -> None:
+        name = type(error).__name__
+        self.failures[name] = self.failures.get(name, 0) + 1
+
+
+async def fetch_form(session, url: str) -> tuple[int, str, str]:
+    """GET the survey page: (status, session cookie, CSRF token)."""
+    async with session.get(url, allow_redirects=False) as reply:
+        body = await reply.text()
+        cookie = reply.cookies.get("session")
+        match = CSRF_FIELD.search(body)
+        if reply.status != 200 or cookie is None or match is None:
+            raise RuntimeError(f"survey page answered {reply.status}")
+        return reply.status, cookie.value, match[1]
+
+
+async def post_answers(session, url: str, cookie: str, token: str, fields) -> int:
+    data = [("csrf_token", token), *fields]
+    headers = {"Cookie": f"session={cookie}"}
+    async with session.post(url, data=data, headers=headers, allow_redirects=False) as reply:
+        await reply.read()
+        if reply.status == 302 and not reply.headers.get("Location", "").endswith("/s/thanks"):
+            return 0  # a redirect elsewhere is not a saved answer
+        return reply.status
+
+
+async def run_phase(
+    base: str, token: str, phase: str, connections: int, seconds: float, server_pids: list[int]
+) -> dict:
+    import aiohttp
+
+    url = f"{base}/s/{token}"
+    tally = Tally()
+    rng = random.Random(connections)
+    forms = [answers_form(rng) for _ in range(64)]
+
+    async def client(number: int, session, deadline: float) -> None:
+        cookie = csrf = None
+        if phase == "submit":
+            _, cookie, csrf = await fetch_form(session, url)
+        n = number
+        while time.perf_counter() < deadline:
+            n += connections
+            started = time.perf_counter()
+            try:
+                if phase == "page":
+                    async with session.get(url, allow_redirects=False) as reply:
+                        await reply.read()
+                        status = reply.status
+                elif phase == "submit":
+                    status = await post_answers(session, url, cookie, csrf, forms[n % len(forms)])
+                else:
+                    _, fresh_cookie, fresh_csrf = await fetch_form(session, url)
+                    fields = forms[n % len(forms)]
+                    status = await post_answers(session, url, fresh_cookie, fresh_csrf, fields)
+            except (TimeoutError, aiohttp.ClientError, RuntimeError) as error:
+                tally.fail(error)
+                continue
+            tally.add(status, time.perf_counter() - started)
+
+    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=connections, force_close=True)
+    cpu_before = resource.getrusage(resource.RUSAGE_SELF)
+    server_before, busy_before = cpu_seconds(server_pids), busy_seconds()
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=timeout, cookie_jar=aiohttp.DummyCookieJar()
+    ) as session:
+        started = time.perf_counter()
+        deadline = started + seconds
+        await asyncio.gather(*(client(i, session, deadline) for i in range(connections)))
+        elapsed = time.perf_counter() - started
+    cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+    server_cpu = cpu_seconds(server_pids) - server_before
+    busy = busy_seconds() - busy_before
+    cores = os.cpu_count() or 1
+    cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
+    ok = 302 if phase in ("submit", "respondent") else 200
+    done = tally.statuses.get(ok, 0)
+    return {
+        "requests": len(tally.latencies),
+        "ok": done,
+        "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
+        "client_failures": tally.failures,
+        "server_errors": sum(v for k, v in tally.statuses.items() if k >= 500),
+        "seconds": round(elapsed, 2),
+        "per_second": round(done / elapsed, 1),
+        "p50_ms": _ms(percentile(tally.latencies, 50)),
+        "p99_ms": _ms(percentile(tally.latencies, 99)),
+        "max_ms": _ms(max(tally.latencies, default=None)),
+        # Shares of all the machine's cores: this client, gunicorn, and everything busy (which
+        # also counts PostgreSQL, Redis and anything else running at the time).
+        "cpu_client": round(cpu / elapsed / cores, 2),
+        "cpu_gunicorn": round(server_cpu / elapsed / cores, 2),
+        "cpu_all": round(busy / elapsed / cores, 2),
+    }
+
+
+def _ms(seconds: float | None) -> float | None:
+    return None if seconds is None else round(seconds * 1000, 1)
+
+
+def page_weight(base: str, token: str) -> dict:
+    """The survey page and what it links, raw and compressed as a proxy would send them."""
+    import urllib.request
+
+    def get(path: str) -> bytes:
+        with urllib.request.urlopen(base + path, timeout=10) as reply:
+            return reply.read()
+
+    html = get(f"/s/{token}")
+    linked = SUBRESOURCE.findall(html.decode())
+    sizes = {path: get(path) for path in linked}
+    html_gz = len(gzip.compress(html, 6))
+    total_gz = html_gz + sum(len(gzip.compress(body, 6)) for body in sizes.values())
+    return {
+        "html_kb": round(len(html) / 1024, 1),
+        "html_kb_gzip": round(html_gz / 1024, 1),
+        "linked_kb_gzip": {
+            path: round(len(gzip.compress(body, 6)) / 1024, 1) for path, body in sizes.items()
+        },
+        "total_kb_gzip": round(total_gz / 1024, 1),
+        "requests": 1 + len(linked),
+        "within_14kb_in_one_request": not linked and html_gz <= 14 * 1024,
+    }
+
+
+def targets_met(figures: dict) -> dict:
+    """Each target this run measured, met or not."""
+    met = {"page_kb_gzip_one_request": figures["page_weight"]["within_14kb_in_one_request"]}
+    if "submit_8" in figures:
+        at_8, goal = figures["submit_8"], TARGETS["submit_8"]
+        met["submit_8"] = (
+            at_8["per_second"] >= goal["requests_per_second"] and at_8["p99_ms"] <= goal["p99_ms"]
+        )
+    if "submit_64" in figures:
+        phases_64 = [v for k, v in figures.items() if k.endswith("_64")]
+        met["submit_64"] = (
+            figures["submit_64"]["p99_ms"] <= TARGETS["submit_64"]["p99_ms"]
+            and not any(phase["server_errors"] for phase in phases_64)
+            and figures["database_is_locked"] == 0
+        )
+    return met
+
+
+def flush_limiter_keys(redis_url: str, prefix: str) -> None:
+    import redis
+
+    client = redis.Redis.from_url(redis_url)
+    keys = list(client.scan_iter(match=f"*{prefix}*"))
+    if keys:
+        client.delete(*keys)
+    client.close()
+
+
+def bench_database(kind: str, args) -> dict:
+    with (
+        tempfile.TemporaryDirectory() as tmp_name,
+        database(kind, Path(tmp_name), args.postgres_url) as url,
+    ):
+        tmp = Path(tmp_name)
+        token, round_id = seed(url, tmp / "instance")
+        server = Gunicorn(tmp, url, args.workers, args.limiter, args.redis_url)
+        figures: dict = {
+            "workers": args.workers,
+            "limiter": args.limiter,
+            "load_average_before": round(os.getloadavg()[0], 2),
+            "cpu_busy_before": machine_busy(2.0),
+        }
+        saved = 0
+        try:
+            figures["page_weight"] = page_weight(server.base, token)
+            for connections in args.connections:
+                warm = asyncio.run(
+                    run_phase(server.base, token, "respondent", connections, 1.0, server.pids())
+                )
+                saved += warm["ok"]
+                for phase in args.phases:
+                    offset = server.access_offset()
+                    result = asyncio.run(
+                        run_phase(
+                            server.base, token, phase, connections, args.seconds, server.pids()
+                        )
+                    )
+                    if phase != "page":
+                        saved += result["ok"]
+                    logged = server.server_ms(offset, "GET" if phase == "page" else "POST")
+                    result["server_p50_ms"] = percentile(logged, 50)
+                    result["server_p99_ms"] = percentile(logged, 99)
+                    figures[f"{phase}_{connections}"] = result
+                    print(
+                        f"{kind:>10} {phase:>10} {connections:>3} conn: "
+                        f"{result['per_second']:>6} /s  p50 {result['p50_ms']} ms  "
+                        f"p99 {result['p99_ms']} ms  (server p50 {result['server_p50_ms']} ms, "
+                        f"p99 {result['server_p99_ms']} ms)  statuses {result['statuses']}  "
+                        f"client failures {result['client_failures'] or 0}  "
+                        f"CPU: gunicorn {result['cpu_gunicorn']:.0%}, "
+                        f"client {result['cpu_client']:.0%}, all {result['cpu_all']:.0%}",
+                        file=sys.stderr,
+                    )
+        finally:
+            log = server.stop()
+            if args.limiter == "redis":
+                flush_limiter_keys(args.redis_url, server.key_prefix)
+        access = server.access_log.read_text()
+        figures["database_is_locked"] = log.count("database is locked")
+        figures["tracebacks"] = log.count("Traceback")
+        figures["token_in_access_log"] = token in access
+        figures["responses_saved"] = count_responses(url, tmp / "instance", round_id)
+        figures["submits_answered_302"] = saved
+        figures["targets_met"] = targets_met(figures)
+        print(
+            f"{kind:>10} page {figures['page_weight']}; 'database is locked' x "
+            f"{figures['database_is_locked']}, tracebacks x {figures['tracebacks']}, "
+            f"token in access log: {figures['token_in_access_log']}, responses saved "
+            f"{figures['responses_saved']} for {saved} answered submits; targets met: "
+            f"{figures['targets_met']}",
+            file=sys.stderr,
+        )
+        return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
+    parser.add_argument("--connections", type=int, nargs="+", default=[8, 64])
+    parser.add_argument("--seconds", type=float, default=10.0, help="per phase")
+    parser.add_argument(
+        "--phases", nargs="+", choices=PHASES, default=list(PHASES), help="default: all"
+    )
+    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument("--limiter", choices=["redis", "off"], default="redis")
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+        help="a database to create a throw-away schema in",
+    )
+    args = parser.parse_args()
+    results = {kind: bench_database(kind, args) for kind in args.databases}
+    results["targets"] = TARGETS
+    print(json.dumps(results))
+
+
+if __name__ == "__main__":
+    main()

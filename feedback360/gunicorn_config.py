@@ -58,5 +58,7 @@ control_socket_disable = True
 logger_class = RedactingLogger
 accesslog = os.environ.get("GUNICORN_ACCESSLOG", "-") or None
 errorlog = os.environ.get("GUNICORN_ERRORLOG", "-")
-# gunicorn's default (combined) format; the path in it is redacted by RedactingLogger.
-access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+# gunicorn's combined format without the client's address and user agent: next to the time of
+# a survey submit they say who answered when, which a survey that promises anonymity should not
+# write down. The path and the Referer are redacted by RedactingLogger.
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s "%(f)s" %(M)sms'

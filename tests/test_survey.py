@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import gzip
+import hashlib
 import logging
 import re
 import time
@@ -307,3 +310,15 @@ def test_access_log_lines_never_carry_a_survey_token(app, caplog):
     assert token not in caplog.text
     assert "POST /s/[redacted] HTTP/1.1" in caplog.text
     assert "GET /s/thanks HTTP/1.1" in caplog.text
+
+
+def test_survey_page_arrives_in_one_request_under_14_kb_compressed(client, open_round):
+    """Styles inline, allowed by their hash alone; nothing else to fetch."""
+    page = client.get(f"/s/{open_round.tokens['staff0@example.org']}")
+    style = re.search(r"<style>(.*?)</style>", page.text, re.S).group(1)
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    policy = page.headers["Content-Security-Policy"]
+    assert f"style-src 'self' 'sha256-{digest}'" in policy and "unsafe-inline" not in policy
+    assert 'rel="stylesheet"' not in page.text and "<script" not in page.text
+    assert not re.search(r'(?:src|href)="/static/', page.text)
+    assert len(gzip.compress(page.data, 6)) <= 14 * 1024

@@ -33,14 +33,16 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .anonymity import Visibility
 from .anonymity import visibility as compute_visibility
 from .questionnaire import Questionnaire
 
 
-@dataclass(frozen=True)
-class RatingRow:
+class RatingRow(NamedTuple):
+    """One rating as the query returns it; a plain tuple, so database rows need no copying."""
+
     response_id: str
     group: str
     item_id: str
@@ -118,8 +120,10 @@ class RoundResults:
         return tuple(item for item in self.items if item.dimension_id == dimension_id)
 
 
-# (item id, unit id) -> [(response id, value)] of numeric ratings
-_Cells = dict[tuple[str, str], list[tuple[str, int]]]
+# (item id, unit id) -> ([response id], [value]) of numeric ratings, two parallel lists: pooling
+# then extends lists and sets in C instead of looping in Python.
+_Cells = dict[tuple[str, str], tuple[list[str], list[int]]]
+_NO_CELL: tuple[list[str], list[int]] = ([], [])
 
 
 def aggregate(
@@ -134,24 +138,32 @@ def aggregate(
     scale_max = questionnaire.scale_max
     unit_ids = tuple(unit.id for unit in vis.units)
     known_items = {item.id for item in questionnaire.items}
-    cells: _Cells = defaultdict(list)
+    unit_by_group = {group.id: vis.unit_of(group.id) for group in questionnaire.groups}
+    cells: _Cells = defaultdict(lambda: ([], []))
     not_observed: Counter[str] = Counter()
     seen: set[tuple[str, str]] = set()
-    for row in ratings:
-        if row.item_id not in known_items:
+    values: set[object] = set()
+    # The hottest loop of a report (10,000 responses are 270,000 rows): tuples unpacked, no
+    # calls; the values are checked once each afterwards.
+    for response_id, group, item_id, value in ratings:
+        if item_id not in known_items:
             continue
-        if (row.response_id, row.item_id) in seen:
-            raise ValueError(f"One response rates item {row.item_id} twice.")
-        seen.add((row.response_id, row.item_id))
-        if row.value is not None:
-            _check_value(row.value, scale_max, row.item_id)
-        unit = vis.unit_of(row.group)
-        if unit is None:
+        key = (response_id, item_id)
+        if key in seen:
+            raise ValueError(f"One response rates item {item_id} twice.")
+        seen.add(key)
+        unit = unit_by_group.get(group)
+        if value is None:
+            if unit is not None:
+                not_observed[item_id] += 1
             continue
-        if row.value is None:
-            not_observed[row.item_id] += 1
-        else:
-            cells[row.item_id, unit].append((row.response_id, row.value))
+        values.add(value)
+        if unit is not None:
+            ids, cell_values = cells[item_id, unit]
+            ids.append(response_id)
+            cell_values.append(value)
+    for value in values:
+        _check_value(value, scale_max, "any item")
 
     items = tuple(
         _item_result(
@@ -202,19 +214,22 @@ def _pooled(keys: Iterable[tuple[str, str]], cells: _Cells) -> tuple[list[int], 
     values: list[int] = []
     respondents: set[str] = set()
     for key in keys:
-        for response_id, value in cells.get(key, ()):
-            values.append(value)
-            respondents.add(response_id)
+        ids, cell_values = cells.get(key, _NO_CELL)
+        values.extend(cell_values)
+        respondents.update(ids)
     return values, respondents
 
 
 def _respondent_sd(keys: Iterable[tuple[str, str]], cells: _Cells) -> float:
     """Population SD of each respondent's own mean over the pooled cells."""
-    per_respondent: dict[str, list[int]] = defaultdict(list)
+    totals: Counter[str] = Counter()
+    counts: Counter[str] = Counter()
     for key in keys:
-        for response_id, value in cells.get(key, ()):
-            per_respondent[response_id].append(value)
-    means = sorted(sum(v) / len(v) for v in per_respondent.values())  # sorted: order-free
+        ids, cell_values = cells.get(key, _NO_CELL)
+        counts.update(ids)
+        for response_id, value in zip(ids, cell_values, strict=True):
+            totals[response_id] += value
+    means = sorted(totals[r] / n for r, n in counts.items())  # sorted: order-free
     centre = sum(means) / len(means)
     return (sum((m - centre) ** 2 for m in means) / len(means)) ** 0.5
 
@@ -249,7 +264,7 @@ def _item_result(
     threshold: int,
     scale_max: int,
 ) -> ItemResult:
-    counts = {unit: len(cells.get((item_id, unit), ())) for unit in unit_ids}
+    counts = {unit: len(cells.get((item_id, unit), _NO_CELL)[1]) for unit in unit_ids}
     shown = _shown_units(counts, threshold)
     values, _ = _pooled([(item_id, unit) for unit in unit_ids], cells)
     enough = len(values) >= threshold
@@ -263,7 +278,7 @@ def _item_result(
         not_observed=not_observed,
         distribution=tuple(tally[v] if enough else 0 for v in range(1, scale_max + 1)),
         unit_means={
-            unit: _mean([v for _, v in cells[item_id, unit]]) if unit in shown else None
+            unit: _mean(cells[item_id, unit][1]) if unit in shown else None
             for unit in unit_ids
         },
     )

@@ -300,14 +300,15 @@ def platform_results(
     dimension_of = {item.id: item.dimension_id for item in questionnaire.items}
     reported: set[str] = set()
     values: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    for row in ratings:
-        if vis.unit_of(row.group) is None:
+    counted = {group.id for group in questionnaire.groups if vis.unit_of(group.id) is not None}
+    for response_id, group, item_id, value in ratings:
+        if group not in counted:
             continue
-        reported.add(row.response_id)
-        if row.value is None or row.item_id not in shown_items:
+        reported.add(response_id)
+        if value is None or item_id not in shown_items:
             continue
-        for platform in platforms_by_response.get(row.response_id, ()):
-            values[platform, dimension_of[row.item_id]].append((row.response_id, row.value))
+        for platform in platforms_by_response.get(response_id, ()):
+            values[platform, dimension_of[item_id]].append((response_id, value))
     total = len(reported)
     out = []
     for platform in platform_ids:

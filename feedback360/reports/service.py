@@ -9,7 +9,6 @@ from sqlalchemy import select
 
 from .. import questionnaire
 from ..aggregation import CommentRow
-from ..aggregation import RatingRow
 from ..aggregation import RoundResults
 from ..aggregation import aggregate
 from ..aggregation import limit_comments
@@ -29,15 +28,18 @@ from .pdf import EarlierRound
 from .pdf import ReportData
 
 
-def _ratings(round_id: int) -> list[RatingRow]:
-    return [
-        RatingRow(*row)
-        for row in db.session.execute(
-            select(Response.id, Response.rater_group, Answer.item_id, Answer.value)
-            .join(Answer, Answer.response_id == Response.id)
-            .where(Response.round_id == round_id)
-        )
-    ]
+def _ratings(round_id: int) -> list[tuple]:
+    """(response id, group, item id, value) rows, as plain tuples straight from the driver.
+
+    Shaped like `RatingRow`; for 10,000 responses this is 270,000 rows, and skipping the ORM
+    and any per-row object keeps the fetch to a fraction of a second.
+    """
+    query = (
+        select(Response.id, Response.rater_group, Answer.item_id, Answer.value)
+        .join(Answer, Answer.response_id == Response.id)
+        .where(Response.round_id == round_id)
+    )
+    return db.session.connection().execute(query).all()
 
 
 def _results(a_round: Round, q: questionnaire.Questionnaire) -> tuple[RoundResults, list]:

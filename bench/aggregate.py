@@ -32,13 +32,14 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from datetime import date
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch import database  # noqa: E402 (bench/ is on the path when run as a script)
 
 TARGETS = {"sqlite": 1.0, "postgresql": 0.5}
 GROUPS = (("follower", 0.45), ("colleague", 0.25), ("staff", 0.25), ("other", 0.05))
@@ -49,25 +50,6 @@ COMMENTS = (
     "More replies to comments would make the threads feel like conversations.",
     "I started sharing my own notes after her article on open decision records.",
 )
-
-
-@contextmanager
-def database(kind: str, tmp: Path, postgres_url: str):
-    """A URL for an empty database of this kind, removed afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'aggregate.sqlite'}"
-        return
-    import psycopg
-
-    schema = f"f360_aggregate_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in postgres_url else "?"
-    try:
-        yield f"{postgres_url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def seed(responses: int, rng: random.Random) -> int:
@@ -173,7 +155,7 @@ def bench_database(kind: str, args) -> dict:
 
     with (
         tempfile.TemporaryDirectory() as tmp_name,
-        database(kind, Path(tmp_name), args.postgres_url) as url,
+        database(kind, Path(tmp_name), args.postgres_url, "aggregate") as url,
     ):
         app = create_app(
             {

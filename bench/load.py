@@ -63,11 +63,12 @@ import sys
 import tempfile
 import time
 import uuid
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from scratch import database  # noqa: E402 (bench/ is on the path when run as a script)
 
 SECRET_KEY = "bench-load-secret-key"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -94,25 +95,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@contextmanager
-def database(kind: str, tmp: Path, postgres_url: str):
-    """A URL for an empty database of this kind, removed afterwards."""
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp / 'load.sqlite'}"
-        return
-    import psycopg
-
-    schema = f"f360_load_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(postgres_url, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
-    separator = "&" if "?" in postgres_url else "?"
-    try:
-        yield f"{postgres_url}{separator}options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(postgres_url, autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
 def seed(url: str, instance: Path) -> tuple[str, int]:
@@ -459,7 +441,7 @@ def flush_limiter_keys(redis_url: str, prefix: str) -> None:
 def bench_database(kind: str, args) -> dict:
     with (
         tempfile.TemporaryDirectory() as tmp_name,
-        database(kind, Path(tmp_name), args.postgres_url) as url,
+        database(kind, Path(tmp_name), args.postgres_url, "load") as url,
     ):
         tmp = Path(tmp_name)
         token, round_id = seed(url, tmp / "instance")

@@ -14,38 +14,14 @@ from feedback360.aggregation import select_comments
 from feedback360.aggregation import specificity
 from feedback360.anonymity import COMBINED_UNIT_ID
 from feedback360.anonymity import visibility
-from feedback360.questionnaire import Dimension
-from feedback360.questionnaire import Group
-from feedback360.questionnaire import Item
 from feedback360.questionnaire import OpenQuestion
-from feedback360.questionnaire import Questionnaire
+from tests import handmade
 
-GROUPS = tuple(
-    Group(id=gid, label=gid.title(), plural=f"{gid.title()}s", description="")
-    for gid in ("peer", "report", "manager", "follower")
-)
-
-
-def _dimension(dim_id: str, item_ids: tuple[str, ...]) -> Dimension:
-    return Dimension(
-        id=dim_id,
-        title=dim_id.title(),
-        description="",
-        fundamental="",
-        comment_prompt="",
-        items=tuple(Item(id=i, dimension_id=dim_id, text=i, self_text=i) for i in item_ids),
-    )
-
-
-Q = Questionnaire(
-    version="test.1",
-    title="Test",
-    introduction="",
-    scale=("Never", "Rarely", "Sometimes", "Often", "Always"),
-    not_observed="Not observed",
-    groups=GROUPS,
-    dimensions=(_dimension("listen", ("l1", "l2")), _dimension("share", ("s1",))),
-    open_questions=(OpenQuestion(id="advice", text="Advice?", prompt=""),),
+GROUPS = handmade.groups("peer", "report", "manager", "follower")
+Q = handmade.questionnaire(
+    (handmade.dimension("listen", ("l1", "l2")), handmade.dimension("share", ("s1",))),
+    GROUPS,
+    (OpenQuestion(id="advice", text="Advice?", prompt=""),),
 )
 
 # response id -> (group, {item: value}); None means "not observed".

@@ -28,37 +28,12 @@ from feedback360.analysis import recurring_terms
 from feedback360.analysis import rule_texts
 from feedback360.analysis import trend
 from feedback360.anonymity import visibility
-from feedback360.questionnaire import Dimension
-from feedback360.questionnaire import Group
-from feedback360.questionnaire import Item
 from feedback360.questionnaire import Questionnaire
+from tests import handmade
 
-GROUPS = tuple(
-    Group(id=g, label=g.title(), plural=f"{g.title()}s", description="")
-    for g in ("peer", "report", "follower")
-)
-
-
-def _dimension(dim_id: str, item_ids: tuple[str, ...]) -> Dimension:
-    return Dimension(
-        id=dim_id,
-        title=dim_id.title(),
-        description="",
-        fundamental="",
-        comment_prompt="",
-        items=tuple(Item(id=i, dimension_id=dim_id, text=i, self_text=i) for i in item_ids),
-    )
-
-
-Q = Questionnaire(
-    version="test.1",
-    title="Test",
-    introduction="",
-    scale=("Never", "Rarely", "Sometimes", "Often", "Always"),
-    not_observed="Not observed",
-    groups=GROUPS,
-    dimensions=(_dimension("listen", ("a", "b")), _dimension("share", ("c", "d"))),
-    open_questions=(),
+GROUPS = handmade.groups("peer", "report", "follower")
+Q = handmade.questionnaire(
+    (handmade.dimension("listen", ("a", "b")), handmade.dimension("share", ("c", "d"))), GROUPS
 )
 
 # Five peers. a: everyone says 3 (self 5: a blind spot). b: split 1,1,5,5,5 (self 5: a big gap,
@@ -164,7 +139,7 @@ def test_summary_picks_strengths_and_things_to_work_on():
 
 def test_summary_on_a_long_questionnaire():
     items = tuple(f"i{n}" for n in range(12))
-    q = Questionnaire(**{**Q.__dict__, "dimensions": (_dimension("all", items),)})
+    q = Questionnaire(**{**Q.__dict__, "dimensions": (handmade.dimension("all", items),)})
     # Everyone gives the same rating per item; the leader gives 5 to i0.
     values = (1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 5, 5)
     ratings = {item: (value,) * 5 for item, value in zip(items, values, strict=True)}

@@ -22,44 +22,21 @@ from feedback360.export import as_json
 from feedback360.extensions import db
 from feedback360.models import Comment
 from feedback360.models import Response
-from feedback360.questionnaire import Dimension
-from feedback360.questionnaire import Group
-from feedback360.questionnaire import Item
 from feedback360.questionnaire import OpenQuestion
-from feedback360.questionnaire import Questionnaire
 from feedback360.rounds import services as round_services
+from tests import handmade
 from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import submit_via_token
 
-GROUPS = tuple(
-    Group(id=gid, label=gid.title(), plural=f"{gid.title()}s", description="")
-    for gid in ("peer", "report", "manager", "follower")
-)
-
-
-def _dimension(dim_id: str, item_ids: tuple[str, ...]) -> Dimension:
-    return Dimension(
-        id=dim_id,
-        title=dim_id.title(),
-        description="",
-        fundamental="",
-        comment_prompt="",
-        items=tuple(
-            Item(id=i, dimension_id=dim_id, text=f"Statement {i}", self_text=i) for i in item_ids
-        ),
-    )
-
-
-Q = Questionnaire(
-    version="test.1",
-    title="Test",
-    introduction="",
-    scale=("Never", "Rarely", "Sometimes", "Often", "Always"),
-    not_observed="Not observed",
-    groups=GROUPS,
-    dimensions=(_dimension("listen", ("l1", "l2")), _dimension("share", ("s1",))),
-    open_questions=(OpenQuestion(id="advice", text="Advice?", prompt=""),),
+GROUPS = handmade.groups("peer", "report", "manager", "follower")
+Q = handmade.questionnaire(
+    (
+        handmade.dimension("listen", ("l1", "l2"), "Statement {}"),
+        handmade.dimension("share", ("s1",), "Statement {}"),
+    ),
+    GROUPS,
+    (OpenQuestion(id="advice", text="Advice?", prompt=""),),
 )
 
 # response id -> (group, {item: value}); None is "not observed". f1 is a follower on their own:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from pathlib import Path
 
 import click
@@ -151,12 +152,23 @@ def normalise_database_url(url: str) -> str:
 
 
 def _instance_secret_key(instance_path: Path) -> str:
-    """Generate the secret key once and keep it in instance/, readable by the owner only."""
+    """Generate the secret key once and keep it in instance/, readable by the owner only.
+
+    Several processes may start together on a fresh instance (gunicorn and the mail sender):
+    the key is written to a private temporary file and linked into place, which fails if another
+    process got there first, so nobody ever reads a half-written or second key.
+    """
     key_file = instance_path / "secret_key"
     if not key_file.exists():
-        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(secrets.token_hex(32))
+        fd, temporary = tempfile.mkstemp(dir=instance_path, prefix=".secret_key-")
+        try:
+            with os.fdopen(fd, "w") as f:
+                f.write(secrets.token_hex(32))
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
     return key_file.read_text().strip()
 
 

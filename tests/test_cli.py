@@ -298,3 +298,31 @@ def test_backup_and_restore_on_postgresql_point_to_pg_dump(postgres_url, tmp_pat
         assert not (tmp_path / "out.dump").exists()
     finally:
         drop_app(app)
+
+
+def test_processes_starting_together_share_one_secret_key(tmp_path):
+    """gunicorn and the mail sender may both create the key on a fresh instance."""
+    import multiprocessing
+
+    instance = tmp_path / "fresh"
+    instance.mkdir()
+    context = multiprocessing.get_context("spawn")
+    barrier, keys = context.Barrier(8), context.Queue()
+    processes = [
+        context.Process(target=_read_key, args=(str(instance), barrier, keys)) for _ in range(8)
+    ]
+    for process in processes:
+        process.start()
+    found = [keys.get(timeout=20) for _ in processes]
+    for process in processes:
+        process.join(timeout=60)
+    assert len(set(found)) == 1 and len(found[0]) == 64, found
+    assert sorted(p.name for p in instance.iterdir()) == ["secret_key"]
+    assert (instance / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def _read_key(instance: str, barrier, keys) -> None:
+    from feedback360 import _instance_secret_key
+
+    barrier.wait()  # all at once, after the slow imports
+    keys.put(_instance_secret_key(Path(instance)))

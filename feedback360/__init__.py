@@ -110,7 +110,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     app.url_map.converters["id"] = web.IdConverter
 
-    login_manager.user_loader(lambda user_id: db.session.get(models.User, int(user_id)))
+    login_manager.user_loader(models.load_user)
 
     from .account.views import bp as account_bp
     from .auth.views import bp as auth_bp

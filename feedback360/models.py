@@ -9,11 +9,13 @@ only the server's secret key can match to an invitation.
 
 from __future__ import annotations
 
+import hmac
 import uuid
 from datetime import UTC
 from datetime import date
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import JSON
 from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
@@ -31,6 +33,7 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from .extensions import db
+from .tokens import session_fingerprint
 
 GROUP_IDS = ("follower", "colleague", "staff", "other")
 ROUND_STATUSES = ("draft", "open", "closed")
@@ -67,7 +70,22 @@ class User(db.Model):
     is_anonymous = False
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session remembers: the id and a fingerprint of the current password, so a
+        new password (a reset, say) logs out every other session. See `load_user`."""
+        fingerprint = session_fingerprint(current_app.config["SECRET_KEY"], self.password_hash)
+        return f"{self.id}:{fingerprint}"
+
+
+def load_user(session_id: str) -> User | None:
+    """The user a session belongs to, or None once their password has changed since."""
+    user_id, _, fingerprint = session_id.partition(":")
+    if not user_id.isdigit() or len(user_id) > 10:
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None:
+        return None
+    expected = session_fingerprint(current_app.config["SECRET_KEY"], user.password_hash)
+    return user if hmac.compare_digest(fingerprint, expected) else None
 
 
 class Round(db.Model):

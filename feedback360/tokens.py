@@ -79,6 +79,12 @@ def password_fingerprint(secret_key: str, password_hash: str) -> str:
     return derived_token(secret_key, "password", password_hash)
 
 
+def session_fingerprint(secret_key: str, password_hash: str) -> str:
+    """Stored in the session cookie; differs from the reset fingerprint, so neither reveals the
+    other, and changes with the password."""
+    return derived_token(secret_key, "session", password_hash)[:22]
+
+
 class ResetClaim(NamedTuple):
     user_id: int
     fingerprint: str

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 from flask import current_app
+from flask import g
 from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func
 from sqlalchemy import inspect
@@ -343,7 +344,7 @@ def test_reset_link_sets_the_password_logs_in_afresh_and_works_once(client, lead
     assert reply.status_code == 302 and reply.headers["Location"] == "/"
     with client.session_transaction() as session:
         assert "left_over" not in session, "a fresh session"
-        assert session["_user_id"] == str(leader.id)
+        assert session["_user_id"].startswith(f"{leader.id}:")
     assert "Your password is changed and you are logged in." in client.get("/").text
     client.post("/logout")
     assert "Wrong email or password." in login(client, "leader@example.com").text
@@ -550,3 +551,29 @@ def test_reset_pages_need_a_csrf_token(csrf_app):
         db.session.expire_all()
         user = db.session.scalar(select(User))
         assert user.password_hash.startswith("pbkdf2:"), "still the fixture's password"
+
+
+def test_a_new_password_ends_every_other_session(app, client, leader):
+    """A reset is what someone does after losing a laptop: the old sessions must stop working."""
+    other_device = app.test_client()
+    assert login(other_device, "leader@example.com").status_code == 302
+    assert other_device.get("/account").status_code == 200
+    login(client, "leader@example.com")
+    assert auth_services.reset_password(leader, "a brand new passphrase")
+    # The fixtures' app context outlives requests here, and Flask-Login caches the user in `g`
+    # for the context's life; a real request starts without it.
+    g.pop("_login_user", None)
+    reply = other_device.get("/account")
+    assert reply.status_code == 302 and reply.headers["Location"].startswith("/login")
+
+
+def test_a_forged_session_id_is_anonymous(app, client, leader):
+    with client.session_transaction() as session:
+        session["_user_id"] = str(leader.id)  # the old format, or a guess: no fingerprint
+        session["_fresh"] = True
+    g.pop("_login_user", None)
+    assert client.get("/account").status_code == 302
+    with client.session_transaction() as session:
+        session["_user_id"] = "99999999999999999999:x"
+    g.pop("_login_user", None)
+    assert client.get("/account").status_code == 302

@@ -577,3 +577,18 @@ def test_a_forged_session_id_is_anonymous(app, client, leader):
         session["_user_id"] = "99999999999999999999:x"
     g.pop("_login_user", None)
     assert client.get("/account").status_code == 302
+
+
+def test_one_inbox_gets_at_most_three_account_emails_in_half_an_hour(app, client, leader):
+    """Many senders (many addresses, so past the per-client limit) cannot flood one inbox."""
+    pages = set()
+    for n in range(6):
+        for path, email in (("/forgot-password", "leader@example.com"), ("/register", "x@y.org")):
+            reply = client.post(
+                path, data={"email": email}, environ_base={"REMOTE_ADDR": f"10.1.0.{n}"}
+            )
+            assert reply.status_code == 200
+            pages.add((path, re.sub(r"csrf_token[^>]*>", "", reply.text)))
+    assert len(pages) == 2, "every request gets the same page"
+    sent = db.session.scalars(select(OutboxMessage.to_address)).all()
+    assert sorted(sent) == ["leader@example.com"] * 3 + ["x@y.org"] * 3

@@ -8,9 +8,11 @@ So neither the page nor its timing tells a visitor which addresses have accounts
 from __future__ import annotations
 
 import hmac
+from datetime import timedelta
 from functools import cache
 
 from flask import current_app
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
@@ -18,8 +20,11 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
+from ..models import ACCOUNT_MAIL_KINDS
+from ..models import OutboxMessage
 from ..models import User
 from ..outbox import enqueue
+from ..outbox import now as outbox_now
 from ..tokens import password_fingerprint
 from ..tokens import read_password_reset_token
 from ..tokens import read_signup_token
@@ -37,9 +42,31 @@ def _user_by_email(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == email))
 
 
+# Account mail to one address, at most this many in this window, whoever asks: the per-client
+# rate limits stop one sender, this stops many senders flooding one inbox.
+ACCOUNT_MAIL_PER_ADDRESS = 3
+ACCOUNT_MAIL_WINDOW = timedelta(minutes=30)
+
+
+def _inbox_is_full(email: str) -> bool:
+    """True once the address was sent its share of account mail; the page says the same."""
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(OutboxMessage)
+        .where(
+            OutboxMessage.to_address == email,
+            OutboxMessage.kind.in_(ACCOUNT_MAIL_KINDS),
+            OutboxMessage.created_at > outbox_now() - ACCOUNT_MAIL_WINDOW,
+        )
+    )
+    return recent >= ACCOUNT_MAIL_PER_ADDRESS
+
+
 def request_account(email: str) -> None:
     """Email a link to finish signing up, or, if the address has an account, a note saying so."""
     user = _user_by_email(email)
+    if _inbox_is_full(email):
+        return
     if user is None:
         enqueue("signup", email)
     else:
@@ -80,6 +107,8 @@ def authenticate(email: str, password: str) -> User | None:
 def request_password_reset(email: str) -> None:
     """Email a reset link, or, if the address has no account, a note saying so."""
     user = _user_by_email(email)
+    if _inbox_is_full(email):
+        return
     if user is None:
         enqueue("reset_no_account", email)
     else:

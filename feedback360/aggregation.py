@@ -141,17 +141,14 @@ def aggregate(
     unit_by_group = {group.id: vis.unit_of(group.id) for group in questionnaire.groups}
     cells: _Cells = defaultdict(lambda: ([], []))
     not_observed: Counter[str] = Counter()
-    seen: set[tuple[str, str]] = set()
+    rated_by: dict[str, list[str]] = defaultdict(list)  # item id -> every response id on it
     values: set[object] = set()
     # The hottest loop of a report (10,000 responses are 270,000 rows): tuples unpacked, no
-    # calls; the values are checked once each afterwards.
+    # calls; values and duplicates are checked once each afterwards.
     for response_id, group, item_id, value in ratings:
         if item_id not in known_items:
             continue
-        key = (response_id, item_id)
-        if key in seen:
-            raise ValueError(f"One response rates item {item_id} twice.")
-        seen.add(key)
+        rated_by[item_id].append(response_id)
         unit = unit_by_group.get(group)
         if value is None:
             if unit is not None:
@@ -162,6 +159,9 @@ def aggregate(
             ids, cell_values = cells[item_id, unit]
             ids.append(response_id)
             cell_values.append(value)
+    for item_id, response_ids in rated_by.items():
+        if len(set(response_ids)) != len(response_ids):
+            raise ValueError(f"One response rates item {item_id} twice.")
     for value in values:
         _check_value(value, scale_max, "any item")
 

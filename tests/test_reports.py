@@ -29,28 +29,13 @@ def pdf_text(pdf: bytes, tmp_path) -> str:
 
 @pytest.mark.pdf
 def test_coach_downloads_the_pdf_of_a_closed_round(app, client, leader, coach, tmp_path):
-    a_round = round_services.create_round(
+    round_id = closed_round(
         leader,
+        {"staff": 5, "colleague": 3, "follower": 1},
         title="Winter <b>round</b>",
         why="To grow a community of practice",
-        success_measures="",
-        platforms=["Mastodon"],
-        closes_on=None,
-        anonymity_threshold=3,
+        comment=lambda g, i: {"keep": f"{g.upper()} says keep the weekly Mastodon thread {i}"},
     )
-    round_services.save_self_assessment(a_round, {item.id: 5 for item in Q.items})
-    groups = {"staff": 5, "colleague": 3, "follower": 1}
-    lines = [f"{g}{i}@example.org, {g}" for g, n in groups.items() for i in range(n)]
-    tokens = invite(a_round, "\n".join(lines))
-    round_services.share_with_coach(a_round, "coach@example.com")
-    round_services.open_round(a_round)
-    for g, n in groups.items():
-        for i in range(n):
-            ratings = {item.id: 3 for item in Q.items}
-            comments = {"keep": f"{g.upper()} says keep the weekly Mastodon thread {i}"}
-            submit_via_token(tokens[f"{g}{i}@example.org"], ratings, comments)
-    round_services.close_round(a_round)
-    round_id = a_round.id
     db.session.remove()
 
     login(client, "coach@example.com")
@@ -70,12 +55,21 @@ def test_coach_downloads_the_pdf_of_a_closed_round(app, client, leader, coach, t
     assert "Page 1 of" in flat
 
 
-def closed_round(leader, groups: dict[str, int], rating=3, self_rating=5, comments=None):
-    """A closed round shared with the fixture coach; everyone in a group gives `rating`."""
+def closed_round(
+    leader,
+    groups: dict[str, int],
+    rating=3,
+    self_rating=5,
+    title="Autumn round",
+    why="To open up energy data for every town",
+    comment=None,
+):
+    """A closed round shared with the fixture coach; everyone in a group gives `rating`, and
+    `comment(group, i)` gives person i of a group their comments."""
     a_round = round_services.create_round(
         leader,
-        title="Autumn round",
-        why="To open up energy data for every town",
+        title=title,
+        why=why,
         success_measures="",
         platforms=["LinkedIn"],
         closes_on=None,
@@ -88,6 +82,7 @@ def closed_round(leader, groups: dict[str, int], rating=3, self_rating=5, commen
     round_services.open_round(a_round)
     for g, n in groups.items():
         for i in range(n):
+            comments = comment(g, i) if comment else None
             submit_via_token(tokens[f"{g}{i}@example.org"], answer_all(Q, rating), comments)
     round_services.close_round(a_round)
     return a_round.id

@@ -1,7 +1,9 @@
 """Turning a round's raw answers into the figures a report may show.
 
-Input is plain rows from one query, never ORM objects: loading objects for 10,000 responses took
-seconds and hundreds of MB, the rows take a fraction of a second.
+Input is grouped rows, never ORM objects or a row per rating: the report's query groups a
+round's ratings per group, item and answer in the database and lists the responses behind each
+(`CellRow`), so 10,000 responses arrive as a few hundred rows. `aggregate` takes one row per
+rating instead, for plain data and tests; both give the same results.
 
 Anonymity rules, on top of those in `anonymity` (which decides the reported units):
 
@@ -26,6 +28,7 @@ them or when. Pure module: no Flask or SQLAlchemy import.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections import defaultdict
@@ -41,12 +44,33 @@ from .questionnaire import Questionnaire
 
 
 class RatingRow(NamedTuple):
-    """One rating as the query returns it; a plain tuple, so database rows need no copying."""
+    """One rating: a row per respondent and item."""
 
     response_id: str
     group: str
     item_id: str
     value: int | None
+
+
+class CellRow(NamedTuple):
+    """Everyone in one group who gave one item one answer (None: "not observed").
+
+    The report's query returns these, grouped in the database: a few hundred rows for a round
+    of any size, rather than a row per rating.
+    """
+
+    group: str
+    item_id: str
+    value: int | None
+    response_ids: Sequence[str]
+
+
+def cell_rows(ratings: Iterable[RatingRow]) -> list[CellRow]:
+    """Group ratings as the report's query does; for plain data and tests."""
+    grouped: dict[tuple[str, str, int | None], list[str]] = defaultdict(list)
+    for response_id, group, item_id, value in ratings:
+        grouped[group, item_id, value].append(response_id)
+    return [CellRow(*key, ids) for key, ids in grouped.items()]
 
 
 @dataclass(frozen=True)
@@ -120,10 +144,11 @@ class RoundResults:
         return tuple(item for item in self.items if item.dimension_id == dimension_id)
 
 
-# (item id, unit id) -> ([response id], [value]) of numeric ratings, two parallel lists: pooling
-# then extends lists and sets in C instead of looping in Python.
-_Cells = dict[tuple[str, str], tuple[list[str], list[int]]]
-_NO_CELL: tuple[list[str], list[int]] = ([], [])
+# (item id, unit id or None for a hidden group) -> answer (None: "not observed") -> the ids of
+# the responses that gave it. Lists of ids per answer let the rest count in C: lengths give
+# tallies, set.update gives respondents, Counter.update gives per-respondent sums.
+_Cells = dict[tuple[str, str | None], dict[int | None, list[str]]]
+_NO_CELL: dict[int | None, list[str]] = {}
 
 
 def aggregate(
@@ -133,44 +158,32 @@ def aggregate(
     group_counts: Mapping[str, int],
     threshold: int,
 ) -> RoundResults:
+    """`aggregate_cells` on one row per rating."""
+    return aggregate_cells(questionnaire, cell_rows(ratings), self_ratings, group_counts, threshold)
+
+
+def aggregate_cells(
+    questionnaire: Questionnaire,
+    cell_rows: Iterable[CellRow],
+    self_ratings: Mapping[str, int | None],
+    group_counts: Mapping[str, int],
+    threshold: int,
+) -> RoundResults:
     """Compute every figure of a round's report; the result does not depend on row order."""
     vis = compute_visibility(group_counts, threshold, questionnaire.groups)
     scale_max = questionnaire.scale_max
     unit_ids = tuple(unit.id for unit in vis.units)
-    known_items = {item.id for item in questionnaire.items}
     unit_by_group = {group.id: vis.unit_of(group.id) for group in questionnaire.groups}
-    cells: _Cells = defaultdict(lambda: ([], []))
-    not_observed: Counter[str] = Counter()
-    rated_by: dict[str, list[str]] = defaultdict(list)  # item id -> every response id on it
-    values: set[object] = set()
-    # The hottest loop of a report (10,000 responses are 270,000 rows): tuples unpacked, no
-    # calls; values and duplicates are checked once each afterwards.
-    for response_id, group, item_id, value in ratings:
-        if item_id not in known_items:
-            continue
-        rated_by[item_id].append(response_id)
-        unit = unit_by_group.get(group)
-        if value is None:
-            if unit is not None:
-                not_observed[item_id] += 1
-            continue
-        values.add(value)
-        if unit is not None:
-            ids, cell_values = cells[item_id, unit]
-            ids.append(response_id)
-            cell_values.append(value)
-    for item_id, response_ids in rated_by.items():
-        if len(set(response_ids)) != len(response_ids):
-            raise ValueError(f"One response rates item {item_id} twice.")
-    for value in values:
-        _check_value(value, scale_max, "any item")
+    cells: _Cells = defaultdict(lambda: defaultdict(list))
+    for group, item_id, value, response_ids in cell_rows:
+        cells[item_id, unit_by_group.get(group)][value].extend(response_ids)
+    _check_cells(questionnaire, cells, scale_max)
 
     items = tuple(
         _item_result(
             item.id,
             item.dimension_id,
             _self_value(self_ratings, item.id, scale_max),
-            not_observed[item.id],
             cells,
             unit_ids,
             threshold,
@@ -200,24 +213,50 @@ def aggregate(
     )
 
 
+def _check_cells(questionnaire: Questionnaire, cells: _Cells, scale_max: int) -> None:
+    """Refuse answers outside the scale and a response rating one item twice."""
+    rated_by: dict[str, list[str]] = defaultdict(list)
+    known_items = {item.id for item in questionnaire.items}
+    for (item_id, _), answers in cells.items():
+        if item_id not in known_items:
+            continue
+        for value, response_ids in answers.items():
+            if value is not None:
+                _check_value(value, scale_max, item_id)
+            rated_by[item_id].extend(response_ids)
+    for item_id, response_ids in rated_by.items():
+        if len(set(response_ids)) != len(response_ids):
+            raise ValueError(f"One response rates item {item_id} twice.")
+
+
 def _check_value(value: int, scale_max: int, item_id: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= scale_max:
         raise ValueError(f"Rating {value!r} on item {item_id} is outside 1..{scale_max}.")
 
 
-def _mean(values: Sequence[int]) -> float:
-    """Integer sum first, so the result is exactly the same whatever the order of the rows."""
-    return sum(values) / len(values)
+def _mean(tally: Mapping[int, int]) -> float:
+    """Integer sums first, so the result is exactly the same whatever the order of the rows."""
+    return sum(value * n for value, n in tally.items()) / sum(tally.values())
 
 
-def _pooled(keys: Iterable[tuple[str, str]], cells: _Cells) -> tuple[list[int], set[str]]:
-    values: list[int] = []
+def _tally(keys: Iterable[tuple[str, str]], cells: _Cells) -> Counter[int]:
+    """How many gave each numeric answer over these cells."""
+    tally: Counter[int] = Counter()
+    for key in keys:
+        for value, response_ids in cells.get(key, _NO_CELL).items():
+            if value is not None:
+                tally[value] += len(response_ids)
+    return tally
+
+
+def _respondents(keys: Iterable[tuple[str, str]], cells: _Cells) -> set[str]:
+    """Who gave a numeric answer in these cells."""
     respondents: set[str] = set()
     for key in keys:
-        ids, cell_values = cells.get(key, _NO_CELL)
-        values.extend(cell_values)
-        respondents.update(ids)
-    return values, respondents
+        for value, response_ids in cells.get(key, _NO_CELL).items():
+            if value is not None:
+                respondents.update(response_ids)
+    return respondents
 
 
 def _respondent_sd(keys: Iterable[tuple[str, str]], cells: _Cells) -> float:
@@ -225,13 +264,15 @@ def _respondent_sd(keys: Iterable[tuple[str, str]], cells: _Cells) -> float:
     totals: Counter[str] = Counter()
     counts: Counter[str] = Counter()
     for key in keys:
-        ids, cell_values = cells.get(key, _NO_CELL)
-        counts.update(ids)
-        for response_id, value in zip(ids, cell_values, strict=True):
-            totals[response_id] += value
-    means = sorted(totals[r] / n for r, n in counts.items())  # sorted: order-free
-    centre = sum(means) / len(means)
-    return (sum((m - centre) ** 2 for m in means) / len(means)) ** 0.5
+        for value, response_ids in cells.get(key, _NO_CELL).items():
+            if value is not None:
+                counts.update(response_ids)
+                for _ in range(value):  # adds `value` to each of them, counting in C
+                    totals.update(response_ids)
+    # fsum is exactly rounded, so the result does not depend on the order of the respondents.
+    means = [totals[r] / n for r, n in counts.items()]
+    centre = math.fsum(means) / len(means)
+    return math.sqrt(math.fsum([(m - centre) ** 2 for m in means]) / len(means))
 
 
 def _shown_units(counts: dict[str, int], threshold: int) -> set[str]:
@@ -258,28 +299,26 @@ def _item_result(
     item_id: str,
     dimension_id: str,
     self_value: int | None,
-    not_observed: int,
     cells: _Cells,
     unit_ids: tuple[str, ...],
     threshold: int,
     scale_max: int,
 ) -> ItemResult:
-    counts = {unit: len(cells.get((item_id, unit), _NO_CELL)[1]) for unit in unit_ids}
+    unit_tallies = {unit: _tally([(item_id, unit)], cells) for unit in unit_ids}
+    counts = {unit: tally.total() for unit, tally in unit_tallies.items()}
     shown = _shown_units(counts, threshold)
-    values, _ = _pooled([(item_id, unit) for unit in unit_ids], cells)
-    enough = len(values) >= threshold
-    tally = Counter(values)
+    tally = sum(unit_tallies.values(), Counter())
+    enough = tally.total() >= threshold
     return ItemResult(
         item_id=item_id,
         dimension_id=dimension_id,
         self_value=self_value,
-        others_mean=_mean(values) if enough else None,
-        others_n=len(values),
-        not_observed=not_observed,
+        others_mean=_mean(tally) if enough else None,
+        others_n=tally.total(),
+        not_observed=sum(len(cells.get((item_id, u), _NO_CELL).get(None, ())) for u in unit_ids),
         distribution=tuple(tally[v] if enough else 0 for v in range(1, scale_max + 1)),
         unit_means={
-            unit: _mean(cells[item_id, unit][1]) if unit in shown else None
-            for unit in unit_ids
+            unit: _mean(unit_tallies[unit]) if unit in shown else None for unit in unit_ids
         },
     )
 
@@ -294,22 +333,27 @@ def _dimension_result(
 ) -> DimensionResult:
     """Pool only cells whose item-level figure is shown, so no withheld cell can be derived."""
     own = [v for v in (self_ratings.get(item.item_id) for item in items) if v is not None]
-    shown_keys = [
-        (i.item_id, unit) for i in items if i.others_mean is not None for unit in unit_ids
-    ]
-    others, respondents = _pooled(shown_keys, cells)
-    enough = len(respondents) >= threshold
+    shown = [i.item_id for i in items if i.others_mean is not None]
+    shown_keys = [(item_id, unit) for item_id in shown for unit in unit_ids]
+    # Units are disjoint (a response has one group), so the pool's respondents are the sum of
+    # each unit's, and a unit whose item means are all shown pools exactly those.
+    by_unit = {unit: _respondents([(i, unit) for i in shown], cells) for unit in unit_ids}
+    respondents = sum(len(ids) for ids in by_unit.values())
+    enough = respondents >= threshold
     unit_means: dict[str, float | None] = {}
     for unit in unit_ids:
-        values, unit_respondents = _pooled(
-            [(i.item_id, unit) for i in items if i.unit_means[unit] is not None], cells
+        unit_keys = [(i.item_id, unit) for i in items if i.unit_means[unit] is not None]
+        unit_respondents = by_unit[unit]
+        if len(unit_keys) < len(shown):  # fewer: a unit mean is shown only where the pool's is
+            unit_respondents = _respondents(unit_keys, cells)
+        unit_means[unit] = (
+            _mean(_tally(unit_keys, cells)) if len(unit_respondents) >= threshold else None
         )
-        unit_means[unit] = _mean(values) if len(unit_respondents) >= threshold else None
     return DimensionResult(
         dimension_id=dimension_id,
-        self_mean=_mean(own) if own else None,
-        others_mean=_mean(others) if enough else None,
-        others_respondents=len(respondents),
+        self_mean=sum(own) / len(own) if own else None,
+        others_mean=_mean(_tally(shown_keys, cells)) if enough else None,
+        others_respondents=respondents,
         unit_means=unit_means,
         others_sd=_respondent_sd(shown_keys, cells) if enough else None,
     )

@@ -38,9 +38,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
+from .aggregation import CellRow
 from .aggregation import Comment
 from .aggregation import ItemResult
-from .aggregation import RatingRow
 from .aggregation import RoundResults
 from .aggregation import printed_gap
 from .questionnaire import Questionnaire
@@ -283,7 +283,7 @@ class PlatformResult:
 
 def platform_results(
     platforms_by_response: Mapping[str, frozenset[str]],
-    ratings: Iterable[RatingRow],
+    cells: Iterable[CellRow],
     results: RoundResults,
     questionnaire: Questionnaire,
     platform_ids: Sequence[str],
@@ -301,14 +301,15 @@ def platform_results(
     reported: set[str] = set()
     values: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
     counted = {group.id for group in questionnaire.groups if vis.unit_of(group.id) is not None}
-    for response_id, group, item_id, value in ratings:
+    for group, item_id, value, response_ids in cells:
         if group not in counted:
             continue
-        reported.add(response_id)
+        reported.update(response_ids)
         if value is None or item_id not in shown_items:
             continue
-        for platform in platforms_by_response.get(response_id, ()):
-            values[platform, dimension_of[item_id]].append((response_id, value))
+        for response_id in response_ids:
+            for platform in platforms_by_response.get(response_id, ()):
+                values[platform, dimension_of[item_id]].append((response_id, value))
     total = len(reported)
     out = []
     for platform in platform_ids:

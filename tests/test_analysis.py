@@ -10,6 +10,7 @@ from feedback360.aggregation import Comment
 from feedback360.aggregation import CommentRow
 from feedback360.aggregation import RatingRow
 from feedback360.aggregation import aggregate
+from feedback360.aggregation import cell_rows
 from feedback360.aggregation import select_comments
 from feedback360.analysis import AGREE_HIGH
 from feedback360.analysis import AGREE_LOW
@@ -216,7 +217,12 @@ def test_platforms_need_enough_respondents_on_both_sides():
     by_id = {
         p.platform_id: p
         for p in platform_results(
-            platforms, ratings, results, Q, ["linkedin", "bluesky", "mastodon", "x"], ["listen"]
+            platforms,
+            cell_rows(ratings),
+            results,
+            Q,
+            ["linkedin", "bluesky", "mastodon", "x"],
+            ["listen"],
         )
     }
     assert by_id["linkedin"].respondents == 8 and by_id["linkedin"].shown
@@ -232,7 +238,9 @@ def test_platform_complement_rule():
     # Three of four name LinkedIn: the one who did not could be found by subtraction.
     platforms = {f"p{n}": frozenset({"linkedin"}) for n in range(3)}
     results = aggregate(Q, ratings, SELF, {"peer": 4}, 3)
-    (linkedin,) = platform_results(platforms, ratings, results, Q, ["linkedin"], ["listen"])
+    (linkedin,) = platform_results(
+        platforms, cell_rows(ratings), results, Q, ["linkedin"], ["listen"]
+    )
     assert linkedin.respondents == 3 and not linkedin.shown
     assert linkedin.dimension_means == {"listen": None}
 
@@ -243,7 +251,7 @@ def test_platforms_ignore_hidden_groups():
     platforms = {"p0": frozenset({"x"}), "p1": frozenset({"x"}), "p2": frozenset({"x"})}
     platforms["r0"] = frozenset({"x"})
     results = aggregate(Q, ratings, SELF, {"peer": 3, "report": 1}, 3)
-    (x,) = platform_results(platforms, ratings, results, Q, ["x"], ["listen"])
+    (x,) = platform_results(platforms, cell_rows(ratings), results, Q, ["x"], ["listen"])
     assert x.respondents == 3  # the hidden report is not counted
     assert x.dimension_means == {"listen": 3.0}  # and their 1s are not pooled
 

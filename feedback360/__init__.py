@@ -76,7 +76,9 @@ def create_app(test_config: dict | None = None) -> Flask:
         PROXY_FIX_X_FOR=0,
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="memory://",
-        RATELIMIT_HEADERS_ENABLED=True,
+        # No X-RateLimit-* headers: each costs the shared storage two more round trips per
+        # request, for figures no browser reads. A 429 still says when to retry (`web`).
+        RATELIMIT_HEADERS_ENABLED=False,
         # If the shared storage is down, log it and let answers through rather than lose them.
         RATELIMIT_SWALLOW_ERRORS=True,
     )

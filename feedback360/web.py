@@ -6,6 +6,7 @@ import base64
 import hashlib
 import logging
 import re
+import time
 from pathlib import Path
 
 from flask import Flask
@@ -17,6 +18,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
+from .extensions import limiter
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' {inline_style}; "
@@ -58,6 +60,7 @@ def init_app(app: Flask) -> None:
     _redact_logs(app)
     _inline_stylesheet(app)
     app.after_request(_security_headers)
+    app.after_request(_retry_after)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(400, _error_page(400, "That request could not be understood."))
     app.register_error_handler(404, _error_page(404, "We could not find that page."))
@@ -95,6 +98,16 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     # No page may leak its URL (a survey token, a round id) to another site.
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+def _retry_after(response):
+    """A rate-limited answer says when to try again, in seconds."""
+    if response.status_code == 429 and "Retry-After" not in response.headers:
+        breached = limiter.current_limit
+        if breached is not None:
+            wait = int(breached.reset_at - time.time())
+            response.headers["Retry-After"] = str(max(1, wait))
     return response
 
 

@@ -192,6 +192,7 @@ def test_sign_up_requests_are_rate_limited_with_the_same_words(database_url, tmp
                 page = register(client, email)
                 assert page.status_code == 429
                 assert "Too many sign-ups from this connection" in page.text
+                assert 1 <= int(page.headers["Retry-After"]) <= 60
             assert queued() == 2
             assert client.get("/register").status_code == 200, "reading the page is not limited"
     finally:

@@ -495,7 +495,7 @@ def test_fourth_answer_a_minute_from_one_address_gets_a_clear_429(limited_app):
     for _ in range(3):  # three people on the same wifi
         reply = limited_app.test_client().post(f"/s/{token}", data=full_answers())
         assert reply.status_code == 302
-        assert reply.headers["X-RateLimit-Limit"] == "3"
+        assert "X-RateLimit-Limit" not in reply.headers, "two more storage round trips each"
     fourth = limited_app.test_client()
     assert fourth.get(f"/s/{token}").status_code == 200, "reading the survey is not limited"
     kept = "Keep posting the weekly AMA"
@@ -505,7 +505,7 @@ def test_fourth_answer_a_minute_from_one_address_gets_a_clear_429(limited_app):
     assert "Nothing was saved yet" in page.text
     assert kept in page.text, "what they typed is still there"
     assert len(re.findall(r'<input checked[^>]*value="3"', page.text)) == len(Q.items)
-    assert int(page.headers["Retry-After"]) <= 60
+    assert 1 <= int(page.headers["Retry-After"]) <= 60
     elsewhere = client_from(limited_app, "203.0.113.9")
     assert elsewhere.post(f"/s/{token}", data=full_answers()).status_code == 302
     with limited_app.app_context():
@@ -525,7 +525,7 @@ def test_429_for_an_unusable_link_is_a_plain_page(limited_app):
 def test_the_default_limit_is_generous_and_configured(app):
     assert app.config["SURVEY_RATE_LIMIT"] == "20 per minute;200 per hour"
     assert app.config["RATELIMIT_STORAGE_URI"] == "memory://"
-    assert app.config["RATELIMIT_HEADERS_ENABLED"] is True
+    assert app.config["RATELIMIT_HEADERS_ENABLED"] is False  # a 429 still sends Retry-After
 
 
 def redis_or_skip():

@@ -14,6 +14,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from ..extensions import db
 from ..models import Answer
@@ -66,14 +67,23 @@ def resolve(token: str) -> SurveyLink | None:
     if not token or len(token) > 100:
         return None
     token_hash = hash_token(token)
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash))
+    # The round comes in the same query: every survey request needs it.
+    invitation = db.session.scalar(
+        select(Invitation)
+        .options(joinedload(Invitation.round))
+        .where(Invitation.token_hash == token_hash)
+    )
     if invitation is not None and token_matches(token, invitation.token_hash):
         if invitation.round.max_anonymity:
             answered = _spent(_invitation_digest(invitation.round_id, invitation.id))
         else:
             answered = invitation.answered
         return SurveyLink(invitation.round, invitation.rater_group, invitation.id, None, answered)
-    link = db.session.scalar(select(OpenLink).where(OpenLink.token_hash == token_hash))
+    link = db.session.scalar(
+        select(OpenLink)
+        .options(joinedload(OpenLink.round))
+        .where(OpenLink.token_hash == token_hash)
+    )
     if link is not None and token_matches(token, link.token_hash):
         full = link.max_responses is not None and link.responses >= link.max_responses
         return SurveyLink(

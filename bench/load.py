@@ -20,6 +20,9 @@ busy for --seconds per phase:
 - respondent: GET the page with no cookies, parse the token, POST the answers: one whole
   respondent per pair, with a fresh session each time. Both requests are timed together.
 
+First, a yardstick of the machine itself (a fixed Python loop, a Redis round trip), printed and
+kept under "machine" in the JSON, so figures from different machines can be compared.
+
 Figures per phase: completed requests per second, p50/p99 latency as the client saw it (from
 sending the request to reading the whole answer, so it includes queueing in the kernel's accept
 queue and in the client's own event loop) and p50/p99 of the time gunicorn logged for the same
@@ -264,6 +267,36 @@ def machine_busy(seconds: float) -> float:
     before = busy_seconds()
     time.sleep(seconds)
     return round((busy_seconds() - before) / seconds / (os.cpu_count() or 1), 2)
+
+
+def yardstick(redis_url: str) -> dict:
+    """How fast this machine is, so figures from different machines can be compared.
+
+    The same fixed pure-Python loop (best of three), and the median of 500 round trips to Redis
+    over loopback, both on the idle machine before the run. Machines here have differed by more
+    than 1.5 times in the same code's throughput; a submit makes about ten round trips.
+    """
+    import redis
+
+    loop_ms = []
+    for _ in range(3):
+        started = time.perf_counter()
+        total = 0
+        for i in range(2_000_000):
+            total += i
+        loop_ms.append((time.perf_counter() - started) * 1000)
+    client = redis.Redis.from_url(redis_url)
+    client.ping()
+    trips = []
+    for _ in range(500):
+        started = time.perf_counter()
+        client.ping()
+        trips.append((time.perf_counter() - started) * 1_000_000)
+    client.close()
+    return {
+        "python_loop_ms": round(min(loop_ms), 1),
+        "redis_round_trip_us": round(percentile(trips, 50), 1),
+    }
 
 
 def percentile(values: list[float], p: float) -> float | None:
@@ -528,7 +561,14 @@ def main() -> None:
         help="a database to create a throw-away schema in",
     )
     args = parser.parse_args()
-    results = {kind: bench_database(kind, args) for kind in args.databases}
+    machine = yardstick(args.redis_url)
+    print(
+        f"machine: 2,000,000-step Python loop {machine['python_loop_ms']} ms, "
+        f"Redis round trip {machine['redis_round_trip_us']:.0f} µs (median)",
+        file=sys.stderr,
+    )
+    results = {"machine": machine}
+    results |= {kind: bench_database(kind, args) for kind in args.databases}
     results["targets"] = TARGETS
     print(json.dumps(results))
 

@@ -138,6 +138,11 @@ def restore(backup_file: Path, database: Path) -> str:
     revision = inspect_backup(backup_file)
     if backup_file.resolve() == database:
         raise StorageError("The backup is the database itself.")
+    if in_use(database):
+        raise StorageError(
+            f"{database} is open in another process, probably the app or the mail sender. "
+            "Stop them and run the command again; nothing was changed."
+        )
     database.parent.mkdir(parents=True, exist_ok=True)
     try:
         with _connect(backup_file) as src, _connect(database) as dst:
@@ -146,6 +151,28 @@ def restore(backup_file: Path, database: Path) -> str:
     except sqlite3.Error as error:
         raise StorageError(f"The restore failed: {error}") from error
     return revision
+
+
+def in_use(database: Path) -> bool:
+    """Whether another process has the database open, even idly.
+
+    The app keeps its SQLite database in WAL mode, and every open connection to a WAL database
+    holds a shared lock on its index; a connection that asks for exclusive locking is refused
+    until the last of them closes.
+    """
+    if not database.exists():
+        return False
+    probe = sqlite3.connect(database, timeout=0, isolation_level=None)
+    try:
+        probe.execute("PRAGMA locking_mode=EXCLUSIVE")
+        probe.execute("BEGIN EXCLUSIVE")
+        probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        probe.execute("COMMIT")
+    except sqlite3.OperationalError:
+        return True
+    finally:
+        probe.close()
+    return False
 
 
 def _connect(path: Path) -> closing[sqlite3.Connection]:

@@ -257,6 +257,24 @@ def test_restore_of_an_older_schema_says_to_upgrade(sqlite_app, demo_round_id, t
     assert "flask --app feedback360 db upgrade" in result.output
 
 
+def test_restore_refuses_while_another_process_has_the_database_open(
+    sqlite_app, demo_round_id, tmp_path
+):
+    database = db_file(sqlite_app)
+    stamp(database, HEAD)
+    copy = tmp_path / "backup.sqlite"
+    assert run_cli(sqlite_app, "backup", str(copy)).exit_code == 0
+    before = database.read_bytes()
+    with closing(sqlite3.connect(database)) as running_app:  # an idle connection, as the app's
+        running_app.execute("SELECT count(*) FROM rounds").fetchone()
+        refused = run_cli(sqlite_app, "restore", str(copy), "--yes")
+        assert refused.exit_code == 1
+        assert "is open in another process" in refused.output
+        assert "nothing was changed" in refused.output
+        assert database.read_bytes() == before
+    assert run_cli(sqlite_app, "restore", str(copy), "--yes").exit_code == 0
+
+
 @pytest.mark.parametrize(
     "kind, message",
     [

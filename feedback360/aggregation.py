@@ -33,6 +33,7 @@ import re
 from collections import Counter
 from collections import defaultdict
 from collections.abc import Iterable
+from collections.abc import Iterator
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -239,23 +240,29 @@ def _mean(tally: Mapping[int, int]) -> float:
     return sum(value * n for value, n in tally.items()) / sum(tally.values())
 
 
-def _tally(keys: Iterable[tuple[str, str]], cells: _Cells) -> Counter[int]:
-    """How many gave each numeric answer over these cells."""
-    tally: Counter[int] = Counter()
+def _numeric_answers(
+    keys: Iterable[tuple[str, str]], cells: _Cells
+) -> Iterator[tuple[int, list[str]]]:
+    """(answer, response ids) over these cells, leaving out "not observed"."""
     for key in keys:
         for value, response_ids in cells.get(key, _NO_CELL).items():
             if value is not None:
-                tally[value] += len(response_ids)
+                yield value, response_ids
+
+
+def _tally(keys: Iterable[tuple[str, str]], cells: _Cells) -> Counter[int]:
+    """How many gave each numeric answer over these cells."""
+    tally: Counter[int] = Counter()
+    for value, response_ids in _numeric_answers(keys, cells):
+        tally[value] += len(response_ids)
     return tally
 
 
 def _respondents(keys: Iterable[tuple[str, str]], cells: _Cells) -> set[str]:
     """Who gave a numeric answer in these cells."""
     respondents: set[str] = set()
-    for key in keys:
-        for value, response_ids in cells.get(key, _NO_CELL).items():
-            if value is not None:
-                respondents.update(response_ids)
+    for _, response_ids in _numeric_answers(keys, cells):
+        respondents.update(response_ids)
     return respondents
 
 
@@ -263,12 +270,10 @@ def _respondent_sd(keys: Iterable[tuple[str, str]], cells: _Cells) -> float:
     """Population SD of each respondent's own mean over the pooled cells."""
     totals: Counter[str] = Counter()
     counts: Counter[str] = Counter()
-    for key in keys:
-        for value, response_ids in cells.get(key, _NO_CELL).items():
-            if value is not None:
-                counts.update(response_ids)
-                for _ in range(value):  # adds `value` to each of them, counting in C
-                    totals.update(response_ids)
+    for value, response_ids in _numeric_answers(keys, cells):
+        counts.update(response_ids)
+        for _ in range(value):  # adds `value` to each of them, counting in C
+            totals.update(response_ids)
     # fsum is exactly rounded, so the result does not depend on the order of the respondents.
     means = [totals[r] / n for r, n in counts.items()]
     centre = math.fsum(means) / len(means)

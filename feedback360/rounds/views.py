@@ -27,7 +27,6 @@ from ..models import Invitation
 from ..models import OpenLink
 from ..models import Round
 from ..survey.forms import NOT_OBSERVED
-from ..survey.forms import item_field
 from ..survey.forms import ratings_from
 from ..survey.forms import survey_form_class
 from ..tokens import open_link_token
@@ -166,10 +165,9 @@ def self_assessment(round_id: int):
     q = questionnaire.load(a_round.questionnaire_version)
     form_class = survey_form_class(q.version, True)
     existing = {
-        item_field(r.item_id): NOT_OBSERVED if r.value is None else str(r.value)
-        for r in a_round.self_ratings
+        r.item_id: NOT_OBSERVED if r.value is None else str(r.value) for r in a_round.self_ratings
     }
-    form = form_class(data=existing) if request.method == "GET" else form_class()
+    form = form_class(data={"ratings": existing}) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         try:
             services.save_self_assessment(a_round, ratings_from(form, q))
@@ -178,9 +176,7 @@ def self_assessment(round_id: int):
         else:
             flash("Your self-assessment is saved.", "success")
         return redirect(url_for("rounds.detail", round_id=a_round.id))
-    return render_template(
-        "rounds/self_assessment.html", form=form, q=q, a_round=a_round, item_field=item_field
-    )
+    return render_template("rounds/self_assessment.html", form=form, q=q, a_round=a_round)
 
 
 @bp.post("/rounds/<id:round_id>/invitations")

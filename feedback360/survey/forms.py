@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 from flask_wtf import FlaskForm
-from wtforms import RadioField
+from wtforms import Field
 from wtforms import SelectChoice
 from wtforms import SelectMultipleField
 from wtforms import TextAreaField
-from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput
@@ -32,6 +32,110 @@ class CheckboxesField(SelectMultipleField):
 
 def item_field(item_id: str) -> str:
     return f"item_{item_id}"
+
+
+@dataclass(frozen=True)
+class ScaleChoice:
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ScaleItem:
+    """One item's radio group as the page draws it: inputs named `item_<id>`, ids from 0."""
+
+    id: str
+    label: str
+    choices: tuple[ScaleChoice, ...]
+    chosen: str | None
+    errors: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One line of a form's error summary: where to jump, what it is, what is wrong."""
+
+    anchor: str
+    label: str
+    message: str
+
+
+class ScaleAnswersField(Field):
+    """Every rating item in one field, each still its own radio group named `item_<id>`.
+
+    As one RadioField per item, binding and validating 27 fields was a third of a submit's time;
+    this field reads the same form keys and gives the same messages at a fraction of the cost.
+    `data` maps item id to 1..n, or None for "not observed".
+    """
+
+    def __init__(self, label=None, *, items, choices, missing_message, **kwargs):
+        super().__init__(label, **kwargs)
+        self.items = items  # (item id, text) pairs, in page order
+        self.labels = dict(items)
+        self.choices = choices
+        self.missing_message = missing_message
+        self.item_errors: dict[str, str] = {}
+        self.chosen: dict[str, str] = {}
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.process_errors = []
+        self.item_errors = {}
+        if formdata is not None:
+            found = ((item_id, formdata.get(item_field(item_id))) for item_id, _ in self.items)
+            self.chosen = {item_id: raw for item_id, raw in found if raw is not None}
+        else:
+            self.chosen = dict(data or {})
+        self.data = {}
+
+    def validate(self, form, extra_validators=()):
+        allowed = {choice.value for choice in self.choices}
+        self.item_errors = {}
+        for item_id, _ in self.items:
+            raw = self.chosen.get(item_id)
+            if not raw:
+                self.item_errors[item_id] = self.missing_message
+            elif raw not in allowed:
+                self.item_errors[item_id] = self.gettext("Not a valid choice.")
+        self.errors = list(self.item_errors.values())
+        if not self.errors:
+            self.data = {
+                item_id: None if self.chosen[item_id] == NOT_OBSERVED else int(self.chosen[item_id])
+                for item_id, _ in self.items
+            }
+        return not self.errors
+
+    def item(self, item_id: str) -> ScaleItem:
+        error = self.item_errors.get(item_id)
+        return ScaleItem(
+            id=item_field(item_id),
+            label=self.labels[item_id],
+            choices=self.choices,
+            chosen=self.chosen.get(item_id),
+            errors=(error,) if error else (),
+        )
+
+    def problems(self) -> list[Problem]:
+        return [
+            Problem(f"{item_field(item_id)}-fieldset", text, self.item_errors[item_id])
+            for item_id, text in self.items
+            if item_id in self.item_errors
+        ]
+
+
+class RatingForm(FlaskForm):
+    """The survey and the self-assessment: a `ratings` field and, for respondents, more."""
+
+    def problems(self) -> list[Problem]:
+        """The error summary's lines, in page order; a CSRF failure has its own message."""
+        found: list[Problem] = []
+        for field in self:
+            if field.name == "csrf_token" or not field.errors:
+                continue
+            if isinstance(field, ScaleAnswersField):
+                found.extend(field.problems())
+            else:
+                found.append(Problem(f"{field.id}-fieldset", field.label.text, field.errors[0]))
+        return found
 
 
 def comment_field(key: str) -> str:
@@ -59,15 +163,15 @@ def _comment(prompt: str) -> TextAreaField:
 def survey_form_class(version: str, for_self: bool) -> type[FlaskForm]:
     """A FlaskForm subclass with one radio group per item and, for respondents, the comments."""
     q = questionnaire.load(version)
-    choices = [SelectChoice(str(i), label) for i, label in enumerate(q.scale, start=1)]
-    choices.append(SelectChoice(NOT_OBSERVED, q.not_observed))
-    fields: dict[str, object] = {}
-    for item in q.items:
-        fields[item_field(item.id)] = RadioField(
-            item.self_text if for_self else item.text,
-            choices=choices,
-            validators=[InputRequired(f"Choose an answer, or “{q.not_observed}”.")],
+    choices = [ScaleChoice(str(i), label) for i, label in enumerate(q.scale, start=1)]
+    choices.append(ScaleChoice(NOT_OBSERVED, q.not_observed))
+    fields: dict[str, object] = {
+        "ratings": ScaleAnswersField(
+            items=tuple((item.id, item.self_text if for_self else item.text) for item in q.items),
+            choices=tuple(choices),
+            missing_message=f"Choose an answer, or “{q.not_observed}”.",
         )
+    }
     if not for_self and q.platforms:
         fields[PLATFORMS_FIELD] = CheckboxesField(
             q.platforms_question,
@@ -80,15 +184,11 @@ def survey_form_class(version: str, for_self: bool) -> type[FlaskForm]:
         for question in q.open_questions:
             fields[comment_field(question.id)] = _comment(question.text)
     name = "SelfAssessmentForm" if for_self else "SurveyForm"
-    return type(name, (FlaskForm,), fields)
+    return type(name, (RatingForm,), fields)
 
 
 def ratings_from(form: FlaskForm, q: questionnaire.Questionnaire) -> dict[str, int | None]:
-    values = {}
-    for item in q.items:
-        raw = form[item_field(item.id)].data
-        values[item.id] = None if raw == NOT_OBSERVED else int(raw)
-    return values
+    return {item.id: form.ratings.data[item.id] for item in q.items}
 
 
 def comments_from(form: FlaskForm, q: questionnaire.Questionnaire) -> dict[str, str]:

@@ -32,7 +32,6 @@ from ..rounds.services import refresh_status
 from . import services
 from .forms import comment_field
 from .forms import comments_from
-from .forms import item_field
 from .forms import only_csrf_failed
 from .forms import platforms_from
 from .forms import ratings_from
@@ -131,7 +130,6 @@ def _form_page(link: services.SurveyLink, form, q, expired=False, rate_limited=F
         open_link=link.open_link_id is not None,
         expired=expired,
         rate_limited=rate_limited,
-        item_field=item_field,
         comment_field=comment_field,
     )
 

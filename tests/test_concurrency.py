@@ -7,7 +7,9 @@ by a barrier, so the database sees the submits overlap as it would under several
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -17,8 +19,11 @@ from feedback360.models import Answer
 from feedback360.models import Comment
 from feedback360.models import Invitation
 from feedback360.models import Response
+from feedback360.models import Round
 from feedback360.rounds import services as round_services
+from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
+from tests.conftest import answer_all
 from tests.conftest import full_answers
 from tests.conftest import invite
 
@@ -87,3 +92,97 @@ def test_one_link_submitted_twice_at_once_saves_once_and_explains(app, ctx, open
     assert "already" in refused.lower() and "answered" in refused.lower()
     assert count(Response) == 1
     assert count(Answer) == len(Q.items)
+
+
+class Paused:
+    """Holds a thread inside its transaction, right after it ran a statement starting `prefix`.
+
+    The thread that runs `prefix` first stops there until `release`; `inside` tells the test
+    that it holds whatever locks that statement took.
+    """
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+        self.inside = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.startswith(self.prefix) and not self.inside.is_set():
+            self.inside.set()
+            assert self.release.wait(10), "the test never released the paused transaction"
+
+
+@contextmanager
+def paused_after(prefix: str):
+    pause = Paused(prefix)
+    event.listen(db.engine, "after_cursor_execute", pause)
+    try:
+        yield pause
+    finally:
+        pause.release.set()
+        event.remove(db.engine, "after_cursor_execute", pause)
+
+
+def in_thread(app, work) -> tuple[threading.Thread, list[str]]:
+    """Run `work()` in its own thread and session; the list gets "done" or the exception's name."""
+    outcome: list[str] = []
+
+    def run() -> None:
+        with app.app_context():
+            try:
+                work()
+                outcome.append("done")
+            except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+                outcome.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def close_round_by_id(round_id: int) -> None:
+    round_services.close_round(db.session.get(Round, round_id))
+
+
+def test_a_submit_under_way_holds_the_close_back_until_it_is_saved(app, ctx, open_round):
+    token, round_id = open_round.tokens["staff0@example.org"], open_round.id
+    db.session.remove()
+    with paused_after("INSERT INTO responses") as pause:
+        submitter, submitted = in_thread(
+            app,
+            lambda: survey_services.submit(survey_services.resolve(token), answer_all(Q, 4), {}),
+        )
+        assert pause.inside.wait(10)
+        closer, closed = in_thread(app, lambda: close_round_by_id(round_id))
+        closer.join(0.5)
+        assert closer.is_alive(), "the round closed while a response was half written"
+        pause.release.set()
+        submitter.join(10)
+        closer.join(10)
+    assert submitted == ["done"] and closed == ["done"]
+    assert db.session.get(Round, round_id).status == "closed"
+    assert count(Response) == 1 and count(Answer) == len(Q.items)
+
+
+def test_a_close_under_way_turns_a_submit_away_with_nothing_saved(app, ctx, open_round):
+    token, round_id = open_round.tokens["staff0@example.org"], open_round.id
+    db.session.remove()
+    link = survey_services.resolve(token)
+    assert link.round.status == "open"
+    db.session.remove()
+    with paused_after("UPDATE rounds") as pause:
+        closer, closed = in_thread(app, lambda: close_round_by_id(round_id))
+        assert pause.inside.wait(10)
+        submitter, submitted = in_thread(
+            app, lambda: survey_services.submit(link, answer_all(Q, 4), {})
+        )
+        submitter.join(0.5)
+        assert submitter.is_alive(), "a response went in while the round was being closed"
+        pause.release.set()
+        closer.join(10)
+        submitter.join(10)
+    assert closed == ["done"] and submitted == ["RoundNotOpen"]
+    assert count(Response) == 0 and count(Answer) == 0
+    assert not db.session.get(Invitation, link.invitation_id).answered

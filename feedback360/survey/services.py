@@ -9,6 +9,8 @@ from datetime import UTC
 from datetime import datetime
 
 from flask import current_app
+from sqlalchemy import String
+from sqlalchemy import bindparam
 from sqlalchemy import insert
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -57,6 +59,65 @@ class LinkFull(Exception):
     pass
 
 
+# The statements of a survey request, built once: building one costs more than running it.
+# Parameters are named apart from the columns, which insert and update keep for their values.
+_INVITATION_BY_HASH = (
+    select(Invitation)
+    .options(joinedload(Invitation.round))
+    .where(Invitation.token_hash == bindparam("hash"))
+)
+_OPEN_LINK_BY_HASH = (
+    select(OpenLink)
+    .options(joinedload(OpenLink.round))
+    .where(OpenLink.token_hash == bindparam("hash"))
+)
+# The response row goes in only while its round is open, and the shared lock on the round
+# (PostgreSQL; SQLite renders no FOR SHARE) keeps it open until this transaction ends: the
+# UPDATE of `close_round` waits for it. On SQLite the statement takes the one write lock before
+# it reads the round, so the check and the inserts see the same state there too. An INSERT's
+# row count is read only when asked to keep it (psycopg drops it with the closed cursor).
+_RESPONSE_IF_OPEN = (
+    insert(Response)
+    .from_select(
+        ["id", "round_id", "rater_group", "platforms"],
+        select(
+            bindparam("new_id", type_=String),
+            Round.id,
+            bindparam("group", type_=String),
+            bindparam("platform_ids", type_=String),
+        )
+        .where(Round.id == bindparam("open_round_id"), Round.status == "open")
+        .with_for_update(read=True),
+    )
+    .execution_options(preserve_rowcount=True)
+)
+_INSERT_ANSWERS = insert(Answer)
+_INSERT_COMMENTS = insert(Comment)
+_MARK_INVITATION_ANSWERED = (
+    update(Invitation)
+    .where(Invitation.id == bindparam("invitation_id"), Invitation.answered.is_(False))
+    .values(answered=True)
+)
+_TAKE_OPEN_LINK_PLACE = (
+    update(OpenLink)
+    .where(
+        OpenLink.id == bindparam("open_link_id"),
+        OpenLink.paused.is_(False),
+        or_(OpenLink.max_responses.is_(None), OpenLink.responses < OpenLink.max_responses),
+    )
+    .values(responses=OpenLink.responses + 1)
+)
+_COUNT_INTO_HOUR = (
+    update(OpenLinkHour)
+    .where(
+        OpenLinkHour.open_link_id == bindparam("link_id"),
+        OpenLinkHour.hour == bindparam("this_hour"),
+    )
+    .values(answers=OpenLinkHour.answers + 1)
+)
+_FIRST_OF_HOUR = insert(OpenLinkHour)
+
+
 def current_hour() -> datetime:
     """The start of the current clock hour, UTC, naive like every stored time."""
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
@@ -68,22 +129,14 @@ def resolve(token: str) -> SurveyLink | None:
         return None
     token_hash = hash_token(token)
     # The round comes in the same query: every survey request needs it.
-    invitation = db.session.scalar(
-        select(Invitation)
-        .options(joinedload(Invitation.round))
-        .where(Invitation.token_hash == token_hash)
-    )
+    invitation = db.session.scalar(_INVITATION_BY_HASH, {"hash": token_hash})
     if invitation is not None and token_matches(token, invitation.token_hash):
         if invitation.round.max_anonymity:
             answered = _spent(_invitation_digest(invitation.round_id, invitation.id))
         else:
             answered = invitation.answered
         return SurveyLink(invitation.round, invitation.rater_group, invitation.id, None, answered)
-    link = db.session.scalar(
-        select(OpenLink)
-        .options(joinedload(OpenLink.round))
-        .where(OpenLink.token_hash == token_hash)
-    )
+    link = db.session.scalar(_OPEN_LINK_BY_HASH, {"hash": token_hash})
     if link is not None and token_matches(token, link.token_hash):
         full = link.max_responses is not None and link.responses >= link.max_responses
         return SurveyLink(
@@ -99,6 +152,10 @@ def submit(
     platforms: Iterable[str] = (),
 ) -> None:
     """Store one response in one transaction.
+
+    The round's state is checked by the response's own INSERT, which adds the row only while the
+    round is open and keeps it open until commit (`_RESPONSE_IF_OPEN`): a response is either
+    saved before the round closes, and so rewritten with the others, or refused.
 
     For an invitation, the database decides single use: the conditional UPDATE marks it answered
     only if it was not already, so two parallel submits cannot both succeed. The response row
@@ -123,27 +180,27 @@ def submit(
         # Core statements on the session's connection, not ORM objects or ORM-enabled DML: the
         # rows are plain data, and every millisecond counts while the write lock is held.
         conn = db.session.connection()
-        _hold_round_open(link.round.id)
-        conn.execute(
-            insert(Response).values(
-                id=response_id,
-                round_id=link.round.id,
-                rater_group=link.group,
-                platforms=platforms_text(platforms),
-            )
-        )
+        inserted = conn.execute(
+            _RESPONSE_IF_OPEN,
+            {
+                "new_id": response_id,
+                "group": link.group,
+                "platform_ids": platforms_text(platforms),
+                "open_round_id": link.round.id,
+            },
+        ).rowcount
+        if inserted != 1:
+            raise RoundNotOpen
         if answer_rows:
-            conn.execute(insert(Answer), answer_rows)
+            conn.execute(_INSERT_ANSWERS, answer_rows)
         if comment_rows:
-            conn.execute(insert(Comment), comment_rows)
+            conn.execute(_INSERT_COMMENTS, comment_rows)
         # The rows other submits also update go last, so their locks are held shortest.
         if link.invitation_id is not None and link.round.max_anonymity:
             _spend(link.round.id, link.invitation_id)
         elif link.invitation_id is not None:
             marked = conn.execute(
-                update(Invitation)
-                .where(Invitation.id == link.invitation_id, Invitation.answered.is_(False))
-                .values(answered=True)
+                _MARK_INVITATION_ANSWERED, {"invitation_id": link.invitation_id}
             ).rowcount
             if marked != 1:
                 raise AlreadyAnswered
@@ -153,32 +210,6 @@ def submit(
     except Exception:
         db.session.rollback()
         raise
-
-
-def _hold_round_open(round_id: int) -> None:
-    """Raise RoundNotOpen unless the round is open, and keep it open until this commit.
-
-    PostgreSQL: a shared row lock, which many submits hold at once and which `close_round`'s
-    UPDATE waits for. SQLite has one writer at a time: a no-op UPDATE takes the write lock at the
-    first statement, so the check and the inserts see the same state.
-    """
-    conn = db.session.connection()
-    if conn.dialect.name == "postgresql":
-        status = conn.scalar(
-            select(Round.status).where(Round.id == round_id).with_for_update(read=True)
-        )
-        still_open = status == "open"
-    else:
-        still_open = (
-            conn.execute(
-                update(Round)
-                .where(Round.id == round_id, Round.status == "open")
-                .values(status="open")
-            ).rowcount
-            == 1
-        )
-    if not still_open:
-        raise RoundNotOpen
 
 
 def _invitation_digest(round_id: int, invitation_id: int) -> str:
@@ -212,15 +243,7 @@ def platforms_text(platforms: Iterable[str]) -> str:
 def _take_open_link_place(open_link_id: int) -> None:
     """Count one answer into the open link and its hour, or raise LinkPaused / LinkFull."""
     conn = db.session.connection()
-    taken = conn.execute(
-        update(OpenLink)
-        .where(
-            OpenLink.id == open_link_id,
-            OpenLink.paused.is_(False),
-            or_(OpenLink.max_responses.is_(None), OpenLink.responses < OpenLink.max_responses),
-        )
-        .values(responses=OpenLink.responses + 1)
-    ).rowcount
+    taken = conn.execute(_TAKE_OPEN_LINK_PLACE, {"open_link_id": open_link_id}).rowcount
     if taken != 1:
         paused = db.session.scalar(select(OpenLink.paused).where(OpenLink.id == open_link_id))
         raise LinkPaused if paused else LinkFull
@@ -228,10 +251,6 @@ def _take_open_link_place(open_link_id: int) -> None:
     # holds this link's row (PostgreSQL row lock, SQLite write lock) until commit, so a parallel
     # submit to the same link cannot insert the same hour in between.
     hour = current_hour()
-    counted = conn.execute(
-        update(OpenLinkHour)
-        .where(OpenLinkHour.open_link_id == open_link_id, OpenLinkHour.hour == hour)
-        .values(answers=OpenLinkHour.answers + 1)
-    ).rowcount
+    counted = conn.execute(_COUNT_INTO_HOUR, {"link_id": open_link_id, "this_hour": hour}).rowcount
     if counted != 1:
-        conn.execute(insert(OpenLinkHour).values(open_link_id=open_link_id, hour=hour, answers=1))
+        conn.execute(_FIRST_OF_HOUR, {"open_link_id": open_link_id, "hour": hour, "answers": 1})

@@ -170,7 +170,7 @@ def test_a_close_under_way_turns_a_submit_away_with_nothing_saved(app, ctx, open
     token, round_id = open_round.tokens["staff0@example.org"], open_round.id
     db.session.remove()
     link = survey_services.resolve(token)
-    assert link.round.status == "open"
+    assert link.round_status == "open"
     db.session.remove()
     with paused_after("UPDATE rounds") as pause:
         closer, closed = in_thread(app, lambda: close_round_by_id(round_id))

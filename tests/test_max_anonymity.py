@@ -7,6 +7,7 @@ invitation, so invitations look the same whether answered or not. SQLite and Pos
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from datetime import timedelta
 
@@ -168,9 +169,7 @@ def test_a_link_answers_once_and_then_says_so(client, open_max_round):
     assert response_count() == 1 and spent_count() == 1
     with pytest.raises(survey_services.AlreadyAnswered):
         survey_services.submit(
-            survey_services.SurveyLink(
-                open_max_round, "staff", invitation_of("staff2@example.org").id, None, False
-            ),
+            replace(survey_services.resolve(token), answered=False),
             answer_all(Q, 3),
             {},
         )

@@ -108,9 +108,14 @@ def has_gone_out(a_round: Round) -> bool:
     return bool(a_round.invitations or a_round.open_links or a_round.status != "draft")
 
 
+def is_overdue(status: str, closes_on: date | None) -> bool:
+    """An open round whose closing date has passed: it is closed at its next use."""
+    return status == "open" and closes_on is not None and closes_on < today()
+
+
 def refresh_status(a_round: Round) -> None:
     """Close an open round whose closing date has passed."""
-    if a_round.status == "open" and a_round.closes_on and a_round.closes_on < today():
+    if is_overdue(a_round.status, a_round.closes_on):
         close_round(a_round)
 
 

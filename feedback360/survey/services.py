@@ -6,7 +6,9 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC
+from datetime import date
 from datetime import datetime
+from functools import cached_property
 
 from flask import current_app
 from sqlalchemy import String
@@ -34,13 +36,27 @@ from ..tokens import token_matches
 
 @dataclass(frozen=True)
 class SurveyLink:
-    round: Round
+    """What a survey request needs to know about its link and its round, read in one query.
+
+    A submit needs nothing more; the pages that show the round load it as a model through
+    `round`, on first use.
+    """
+
+    round_id: int
+    round_status: str
+    closes_on: date | None
+    questionnaire_version: str
+    max_anonymity: bool
     group: str
     invitation_id: int | None
     open_link_id: int | None
     answered: bool
     paused: bool = False  # open links only: the leader has paused it
     full: bool = False  # open links only: it has all the answers its cap allows
+
+    @cached_property
+    def round(self) -> Round:
+        return db.session.get(Round, self.round_id, options=[joinedload(Round.leader)])
 
 
 class AlreadyAnswered(Exception):
@@ -61,14 +77,30 @@ class LinkFull(Exception):
 
 # The statements of a survey request, built once: building one costs more than running it.
 # Parameters are named apart from the columns, which insert and update keep for their values.
+_ROUND_FIELDS = (
+    Round.id.label("round_id"),
+    Round.status.label("round_status"),
+    Round.closes_on,
+    Round.questionnaire_version,
+    Round.max_anonymity,
+)
 _INVITATION_BY_HASH = (
-    select(Invitation)
-    .options(joinedload(Invitation.round))
+    select(Invitation.id, Invitation.token_hash, Invitation.rater_group, Invitation.answered)
+    .add_columns(*_ROUND_FIELDS)
+    .join(Invitation.round)
     .where(Invitation.token_hash == bindparam("hash"))
 )
 _OPEN_LINK_BY_HASH = (
-    select(OpenLink)
-    .options(joinedload(OpenLink.round))
+    select(
+        OpenLink.id,
+        OpenLink.token_hash,
+        OpenLink.rater_group,
+        OpenLink.paused,
+        OpenLink.max_responses,
+        OpenLink.responses,
+    )
+    .add_columns(*_ROUND_FIELDS)
+    .join(OpenLink.round)
     .where(OpenLink.token_hash == bindparam("hash"))
 )
 # The response row goes in only while its round is open, and the shared lock on the round
@@ -128,21 +160,35 @@ def resolve(token: str) -> SurveyLink | None:
     if not token or len(token) > 100:
         return None
     token_hash = hash_token(token)
-    # The round comes in the same query: every survey request needs it.
-    invitation = db.session.scalar(_INVITATION_BY_HASH, {"hash": token_hash})
+    # Plain rows on the session's connection: every survey request resolves its link, and
+    # loading models for it cost more than the query.
+    conn = db.session.connection()
+    invitation = conn.execute(_INVITATION_BY_HASH, {"hash": token_hash}).first()
     if invitation is not None and token_matches(token, invitation.token_hash):
-        if invitation.round.max_anonymity:
+        if invitation.max_anonymity:
             answered = _spent(_invitation_digest(invitation.round_id, invitation.id))
         else:
             answered = invitation.answered
-        return SurveyLink(invitation.round, invitation.rater_group, invitation.id, None, answered)
-    link = db.session.scalar(_OPEN_LINK_BY_HASH, {"hash": token_hash})
+        return SurveyLink(
+            *_round_fields(invitation), invitation.rater_group, invitation.id, None, answered
+        )
+    link = conn.execute(_OPEN_LINK_BY_HASH, {"hash": token_hash}).first()
     if link is not None and token_matches(token, link.token_hash):
         full = link.max_responses is not None and link.responses >= link.max_responses
         return SurveyLink(
-            link.round, link.rater_group, None, link.id, False, paused=link.paused, full=full
+            *_round_fields(link), link.rater_group, None, link.id, False, link.paused, full
         )
     return None
+
+
+def _round_fields(row) -> tuple:
+    return (
+        row.round_id,
+        row.round_status,
+        row.closes_on,
+        row.questionnaire_version,
+        row.max_anonymity,
+    )
 
 
 def submit(
@@ -186,7 +232,7 @@ def submit(
                 "new_id": response_id,
                 "group": link.group,
                 "platform_ids": platforms_text(platforms),
-                "open_round_id": link.round.id,
+                "open_round_id": link.round_id,
             },
         ).rowcount
         if inserted != 1:
@@ -196,8 +242,8 @@ def submit(
         if comment_rows:
             conn.execute(_INSERT_COMMENTS, comment_rows)
         # The rows other submits also update go last, so their locks are held shortest.
-        if link.invitation_id is not None and link.round.max_anonymity:
-            _spend(link.round.id, link.invitation_id)
+        if link.invitation_id is not None and link.max_anonymity:
+            _spend(link.round_id, link.invitation_id)
         elif link.invitation_id is not None:
             marked = conn.execute(
                 _MARK_INVITATION_ANSWERED, {"invitation_id": link.invitation_id}

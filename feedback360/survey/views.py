@@ -27,8 +27,9 @@ from ..extensions import db
 from ..extensions import limiter
 from ..forms import ActionForm
 from ..models import Invitation
+from ..rounds.services import close_round
 from ..rounds.services import decline as decline_invitation
-from ..rounds.services import refresh_status
+from ..rounds.services import is_overdue
 from . import services
 from .forms import comment_field
 from .forms import comments_from
@@ -106,10 +107,12 @@ def _unavailable(reason: str, status: int):
 def _problem(link: services.SurveyLink | None):
     if link is None:
         return _unavailable("invalid", 404)
-    refresh_status(link.round)
-    if link.round.status == "draft":
+    if is_overdue(link.round_status, link.closes_on):
+        close_round(link.round)
+        return _unavailable("closed", 410)
+    if link.round_status == "draft":
         return _unavailable("not_open", 409)
-    if link.round.status == "closed":
+    if link.round_status == "closed":
         return _unavailable("closed", 410)
     if link.answered or link.open_link_id in answered_open_links():
         return _unavailable("answered", 409)
@@ -141,7 +144,7 @@ def answer(token: str):
     problem = _problem(link)
     if problem:
         return problem
-    q = questionnaire.load(link.round.questionnaire_version)
+    q = questionnaire.load(link.questionnaire_version)
     form = survey_form_class(q.version, False)()
     expired = False
     if form.is_submitted():
@@ -165,7 +168,7 @@ def _too_many_answers(error):
     """Over the rate limit: nothing was saved, but show the answers again to send later."""
     link = services.resolve((request.view_args or {}).get("token", ""))
     if request.endpoint == "survey.answer" and link is not None and _problem(link) is None:
-        q = questionnaire.load(link.round.questionnaire_version)
+        q = questionnaire.load(link.questionnaire_version)
         form = survey_form_class(q.version, False)()
         return _form_page(link, form, q, rate_limited=True), 429
     message = (

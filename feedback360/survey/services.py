@@ -11,11 +11,17 @@ from datetime import datetime
 from functools import cached_property
 
 from flask import current_app
+from sqlalchemy import Boolean
+from sqlalchemy import Integer
 from sqlalchemy import String
 from sqlalchemy import bindparam
+from sqlalchemy import cast
 from sqlalchemy import insert
+from sqlalchemy import literal
+from sqlalchemy import null
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
@@ -77,32 +83,39 @@ class LinkFull(Exception):
 
 # The statements of a survey request, built once: building one costs more than running it.
 # Parameters are named apart from the columns, which insert and update keep for their values.
-_ROUND_FIELDS = (
-    Round.id.label("round_id"),
+# Both kinds of link in one query (one round trip): a token is looked up before anyone knows
+# which kind it is. Columns the other kind lacks are typed NULLs.
+_LINK_BY_HASH = union_all(
+    select(
+        literal("invitation").label("kind"),
+        Invitation.id,
+        Invitation.token_hash,
+        Invitation.rater_group,
+        Invitation.answered,
+        cast(null(), Boolean).label("paused"),
+        cast(null(), Integer).label("max_responses"),
+        cast(null(), Integer).label("responses"),
+        Invitation.round_id,
+    ).where(Invitation.token_hash == bindparam("hash")),
+    select(
+        literal("open_link"),
+        OpenLink.id,
+        OpenLink.token_hash,
+        OpenLink.rater_group,
+        cast(null(), Boolean),
+        OpenLink.paused,
+        OpenLink.max_responses,
+        OpenLink.responses,
+        OpenLink.round_id,
+    ).where(OpenLink.token_hash == bindparam("hash")),
+).subquery("link")
+_LINK_AND_ROUND_BY_HASH = select(
+    _LINK_BY_HASH,
     Round.status.label("round_status"),
     Round.closes_on,
     Round.questionnaire_version,
     Round.max_anonymity,
-)
-_INVITATION_BY_HASH = (
-    select(Invitation.id, Invitation.token_hash, Invitation.rater_group, Invitation.answered)
-    .add_columns(*_ROUND_FIELDS)
-    .join(Invitation.round)
-    .where(Invitation.token_hash == bindparam("hash"))
-)
-_OPEN_LINK_BY_HASH = (
-    select(
-        OpenLink.id,
-        OpenLink.token_hash,
-        OpenLink.rater_group,
-        OpenLink.paused,
-        OpenLink.max_responses,
-        OpenLink.responses,
-    )
-    .add_columns(*_ROUND_FIELDS)
-    .join(OpenLink.round)
-    .where(OpenLink.token_hash == bindparam("hash"))
-)
+).join(Round, Round.id == _LINK_BY_HASH.c.round_id)
 # The response row goes in only while its round is open, and the shared lock on the round
 # (PostgreSQL; SQLite renders no FOR SHARE) keeps it open until this transaction ends: the
 # UPDATE of `close_round` waits for it. On SQLite the statement takes the one write lock before
@@ -162,33 +175,25 @@ def resolve(token: str) -> SurveyLink | None:
     token_hash = hash_token(token)
     # Plain rows on the session's connection: every survey request resolves its link, and
     # loading models for it cost more than the query.
-    conn = db.session.connection()
-    invitation = conn.execute(_INVITATION_BY_HASH, {"hash": token_hash}).first()
-    if invitation is not None and token_matches(token, invitation.token_hash):
-        if invitation.max_anonymity:
-            answered = _spent(_invitation_digest(invitation.round_id, invitation.id))
-        else:
-            answered = invitation.answered
-        return SurveyLink(
-            *_round_fields(invitation), invitation.rater_group, invitation.id, None, answered
-        )
-    link = conn.execute(_OPEN_LINK_BY_HASH, {"hash": token_hash}).first()
-    if link is not None and token_matches(token, link.token_hash):
-        full = link.max_responses is not None and link.responses >= link.max_responses
-        return SurveyLink(
-            *_round_fields(link), link.rater_group, None, link.id, False, link.paused, full
-        )
-    return None
-
-
-def _round_fields(row) -> tuple:
-    return (
+    found = db.session.connection().execute(_LINK_AND_ROUND_BY_HASH, {"hash": token_hash})
+    row = next((r for r in found if token_matches(token, r.token_hash)), None)
+    if row is None:
+        return None
+    round_fields = (
         row.round_id,
         row.round_status,
         row.closes_on,
         row.questionnaire_version,
         row.max_anonymity,
     )
+    if row.kind == "invitation":
+        if row.max_anonymity:
+            answered = _spent(_invitation_digest(row.round_id, row.id))
+        else:
+            answered = row.answered
+        return SurveyLink(*round_fields, row.rater_group, row.id, None, answered)
+    full = row.max_responses is not None and row.responses >= row.max_responses
+    return SurveyLink(*round_fields, row.rater_group, None, row.id, False, row.paused, full)
 
 
 def submit(

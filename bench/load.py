@@ -73,6 +73,8 @@ sys.path.insert(0, str(ROOT))
 
 from scratch import database  # noqa: E402 (bench/ is on the path when run as a script)
 
+from feedback360.gunicorn_config import default_workers  # noqa: E402
+
 SECRET_KEY = "bench-load-secret-key"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBRESOURCE = re.compile(
@@ -550,7 +552,9 @@ def main() -> None:
     parser.add_argument(
         "--phases", nargs="+", choices=PHASES, default=list(PHASES), help="default: all"
     )
-    parser.add_argument("--workers", type=int, default=len(os.sched_getaffinity(0)))
+    parser.add_argument(
+        "--workers", type=int, default=default_workers(), help="default: as gunicorn_config"
+    )
     parser.add_argument("--limiter", choices=["redis", "off"], default="redis")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
     parser.add_argument(

@@ -5,9 +5,12 @@
 Environment (command-line flags still override these):
 
 - `GUNICORN_BIND`: address to listen on, default `127.0.0.1:8000` (put a reverse proxy in front).
-- `WEB_CONCURRENCY`: worker processes, default the number of CPU cores this process may use.
-  Sync workers, one request at a time each: the work is Python CPU (forms, templates, ORM), so
-  more workers than cores only lengthens the tail, and threaded (gthread) workers did worse.
+- `WEB_CONCURRENCY`: worker processes, default one more than the CPU cores this process may use.
+  Sync workers, one request at a time each: the work is mostly Python CPU, but each request also
+  waits on PostgreSQL, Redis or SQLite's write lock, and one spare worker fills those waits. On
+  2 cores, 3 workers beat 2 in each of six paired runs of `bench/load.py` (SQLite 315-386 against
+  300-357 submits/s, PostgreSQL 202-269 against 174-191); 4 or 5 did worse than either, and
+  threaded (gthread) workers did worse too.
 - `GUNICORN_ACCESSLOG`: where the access log goes, default `-` (stdout); empty turns it off.
 - `GUNICORN_ERRORLOG`: where gunicorn's own log goes, default `-` (stderr).
 
@@ -29,11 +32,13 @@ from gunicorn.glogging import Logger
 from feedback360.web import RedactLinkTokens
 
 
-def _cores() -> int:
+def default_workers() -> int:
+    """One more than the cores this process may use (see WEB_CONCURRENCY above)."""
     try:
-        return len(os.sched_getaffinity(0))
+        cores = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
+        cores = os.cpu_count() or 1
+    return cores + 1
 
 
 class RedactingLogger(Logger):
@@ -47,7 +52,7 @@ class RedactingLogger(Logger):
 
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY") or _cores())
+workers = int(os.environ.get("WEB_CONCURRENCY") or default_workers())
 worker_class = "sync"
 preload_app = True
 timeout = 30

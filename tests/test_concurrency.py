@@ -146,21 +146,31 @@ def close_round_by_id(round_id: int) -> None:
     round_services.close_round(db.session.get(Round, round_id))
 
 
+def second_waits_for_first(app, pause_prefix: str, first, second) -> tuple[list, list]:
+    """Run `first` up to its statement starting `pause_prefix` and hold it there, inside its
+    transaction; start `second`, which must wait for that transaction; then let both finish.
+    Returns both outcomes."""
+    with paused_after(pause_prefix) as pause:
+        first_thread, first_outcome = in_thread(app, first)
+        assert pause.inside.wait(10)
+        second_thread, second_outcome = in_thread(app, second)
+        second_thread.join(0.5)
+        assert second_thread.is_alive(), f"it did not wait for the open {pause_prefix}"
+        pause.release.set()
+        first_thread.join(10)
+        second_thread.join(10)
+    return first_outcome, second_outcome
+
+
 def test_a_submit_under_way_holds_the_close_back_until_it_is_saved(app, ctx, open_round):
     token, round_id = open_round.tokens["staff0@example.org"], open_round.id
     db.session.remove()
-    with paused_after("INSERT INTO responses") as pause:
-        submitter, submitted = in_thread(
-            app,
-            lambda: survey_services.submit(survey_services.resolve(token), answer_all(Q, 4), {}),
-        )
-        assert pause.inside.wait(10)
-        closer, closed = in_thread(app, lambda: close_round_by_id(round_id))
-        closer.join(0.5)
-        assert closer.is_alive(), "the round closed while a response was half written"
-        pause.release.set()
-        submitter.join(10)
-        closer.join(10)
+    submitted, closed = second_waits_for_first(
+        app,
+        "INSERT INTO responses",
+        lambda: survey_services.submit(survey_services.resolve(token), answer_all(Q, 4), {}),
+        lambda: close_round_by_id(round_id),
+    )
     assert submitted == ["done"] and closed == ["done"]
     assert db.session.get(Round, round_id).status == "closed"
     assert count(Response) == 1 and count(Answer) == len(Q.items)
@@ -172,17 +182,12 @@ def test_a_close_under_way_turns_a_submit_away_with_nothing_saved(app, ctx, open
     link = survey_services.resolve(token)
     assert link.round_status == "open"
     db.session.remove()
-    with paused_after("UPDATE rounds") as pause:
-        closer, closed = in_thread(app, lambda: close_round_by_id(round_id))
-        assert pause.inside.wait(10)
-        submitter, submitted = in_thread(
-            app, lambda: survey_services.submit(link, answer_all(Q, 4), {})
-        )
-        submitter.join(0.5)
-        assert submitter.is_alive(), "a response went in while the round was being closed"
-        pause.release.set()
-        closer.join(10)
-        submitter.join(10)
+    closed, submitted = second_waits_for_first(
+        app,
+        "UPDATE rounds",
+        lambda: close_round_by_id(round_id),
+        lambda: survey_services.submit(link, answer_all(Q, 4), {}),
+    )
     assert closed == ["done"] and submitted == ["RoundNotOpen"]
     assert count(Response) == 0 and count(Answer) == 0
     assert not db.session.get(Invitation, link.invitation_id).answered

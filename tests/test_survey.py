@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 
 from feedback360 import questionnaire
 from feedback360.extensions import db
@@ -143,6 +144,20 @@ def test_invalid_choice_is_refused(client, open_round):
     page = client.post(f"/s/{token}", data=full_answers(**{item_field(Q.items[0].id): "9"}))
     assert page.status_code == 200 and "Please check 1 answer" in page.text
     assert response_count() == 0
+
+
+def test_a_repeated_answer_counts_once_and_unknown_items_are_ignored(client, open_round):
+    """A hand-made POST: the first value of a repeated item counts, as in a browser's form."""
+    token = open_round.tokens["staff0@example.org"]
+    data = [(key, value) for key, value in full_answers("3").items()]
+    data.insert(0, (item_field(Q.items[0].id), "1"))
+    data.append((item_field("no_such_item"), "5"))
+    assert client.post(f"/s/{token}", data=MultiDict(data)).status_code == 302
+    saved = db.session.scalar(select(Response))
+    values = {a.item_id: a.value for a in saved.answers}
+    assert sorted(values) == sorted(item.id for item in Q.items)
+    assert values[Q.items[0].id] == 1
+    assert set(values.values()) == {1, 3}
 
 
 def test_platforms_are_stored_as_a_sorted_set_and_survive_closing(client, open_round):

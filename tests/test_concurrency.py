@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import threading
 from contextlib import contextmanager
+from datetime import date
+from datetime import timedelta
 
 from sqlalchemy import event
 from sqlalchemy import func
@@ -191,3 +193,50 @@ def test_a_close_under_way_turns_a_submit_away_with_nothing_saved(app, ctx, open
     assert closed == ["done"] and submitted == ["RoundNotOpen"]
     assert count(Response) == 0 and count(Answer) == 0
     assert not db.session.get(Invitation, link.invitation_id).answered
+
+
+@contextmanager
+def right_after_the_link_is_read(app, work):
+    """Run `work()` in its own session and thread as soon as a request has resolved its link,
+    before the request goes on: what another worker does in between."""
+    ran: list[str] = []
+
+    def between(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "UNION ALL" in statement and not ran:
+            thread, outcome = in_thread(app, work)
+            thread.join(10)
+            ran.extend(outcome)
+
+    event.listen(db.engine, "after_cursor_execute", between)
+    try:
+        yield ran
+    finally:
+        event.remove(db.engine, "after_cursor_execute", between)
+
+
+def test_an_overdue_round_closed_by_someone_else_meanwhile_still_says_closed(
+    app, ctx, client, open_round
+):
+    token, round_id = open_round.tokens["staff0@example.org"], open_round.id
+    open_round.closes_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    db.session.remove()
+    with right_after_the_link_is_read(app, lambda: close_round_by_id(round_id)) as ran:
+        page = client.post(f"/s/{token}", data=full_answers())
+    assert ran == ["done"]
+    assert page.status_code == 410 and "This round has closed" in page.text
+    assert db.session.get(Round, round_id).status == "closed"
+    assert count(Response) == 0
+
+
+def test_a_round_deleted_while_its_page_is_made_gives_the_unknown_link_page(
+    app, ctx, client, open_round
+):
+    token, round_id = open_round.tokens["staff0@example.org"], open_round.id
+    db.session.remove()
+    delete = lambda: round_services.delete_round(db.session.get(Round, round_id))  # noqa: E731
+    with right_after_the_link_is_read(app, delete) as ran:
+        page = client.get(f"/s/{token}")
+    assert ran == ["done"]
+    assert page.status_code == 404 and "link" in page.text.lower()
+    assert db.session.get(Round, round_id) is None

@@ -61,7 +61,8 @@ class SurveyLink:
     full: bool = False  # open links only: it has all the answers its cap allows
 
     @cached_property
-    def round(self) -> Round:
+    def round(self) -> Round | None:
+        """None only if the round was deleted after the link was resolved."""
         return db.session.get(Round, self.round_id, options=[joinedload(Round.leader)])
 
 

@@ -27,9 +27,9 @@ from ..extensions import db
 from ..extensions import limiter
 from ..forms import ActionForm
 from ..models import Invitation
-from ..rounds.services import close_round
 from ..rounds.services import decline as decline_invitation
 from ..rounds.services import is_overdue
+from ..rounds.services import refresh_status
 from . import services
 from .forms import comment_field
 from .forms import comments_from
@@ -108,7 +108,9 @@ def _problem(link: services.SurveyLink | None):
     if link is None:
         return _unavailable("invalid", 404)
     if is_overdue(link.round_status, link.closes_on):
-        close_round(link.round)
+        # The round is read again here; by now someone else may have closed or deleted it.
+        if link.round is not None:
+            refresh_status(link.round)
         return _unavailable("closed", 410)
     if link.round_status == "draft":
         return _unavailable("not_open", 409)
@@ -124,7 +126,9 @@ def _problem(link: services.SurveyLink | None):
 
 
 def _form_page(link: services.SurveyLink, form, q, expired=False, rate_limited=False):
-    return render_template(
+    if link.round is None:  # deleted since its link was resolved
+        return _unavailable("invalid", 404)
+    page = render_template(
         "survey/form.html",
         form=form,
         q=q,
@@ -135,6 +139,7 @@ def _form_page(link: services.SurveyLink, form, q, expired=False, rate_limited=F
         rate_limited=rate_limited,
         comment_field=comment_field,
     )
+    return page, (429 if rate_limited else 200)
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
@@ -170,7 +175,7 @@ def _too_many_answers(error):
     if request.endpoint == "survey.answer" and link is not None and _problem(link) is None:
         q = questionnaire.load(link.questionnaire_version)
         form = survey_form_class(q.version, False)()
-        return _form_page(link, form, q, rate_limited=True), 429
+        return _form_page(link, form, q, rate_limited=True)
     message = (
         "Too many answers have come from this connection, so nothing was saved. "
         "Wait a minute, go back and send your answers again."
@@ -190,6 +195,8 @@ def decline(token: str):
     if link is None or link.invitation_id is None:
         return _unavailable("invalid", 404)
     invitation = db.session.get(Invitation, link.invitation_id)
+    if invitation is None:  # its round was deleted since the link was resolved
+        return _unavailable("invalid", 404)
     form = ActionForm()
     if form.validate_on_submit():
         decline_invitation(invitation)

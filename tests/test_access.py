@@ -15,12 +15,15 @@ from urllib.parse import urlsplit
 import pytest
 from flask import current_app
 from sqlalchemy import select
+from wtforms.fields.core import UnboundField
 
 from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.forms import Form
 from feedback360.models import CoachShare
 from feedback360.models import Invitation
 from feedback360.rounds import services as round_services
+from feedback360.survey.forms import item_field
 from feedback360.tokens import password_reset_token
 from feedback360.tokens import signup_token
 from tests.conftest import PASSWORD
@@ -260,6 +263,37 @@ def test_access_matrix(app, client, world, actor):
         if problem:
             problems.append(f"{sorted(rule.methods - {'HEAD', 'OPTIONS'})} {url}: {problem}")
     assert not problems, f"{actor}:\n" + "\n".join(problems)
+
+
+def form_field_names() -> set[str]:
+    """Every field name of every form in the app, the survey's radio groups included."""
+    names = {item_field(item.id) for item in Q.items}
+    forms = [Form]
+    while forms:
+        form = forms.pop()
+        forms.extend(form.__subclasses__())
+        names.update(
+            name
+            for klass in form.__mro__
+            for name, value in vars(klass).items()
+            if isinstance(value, UnboundField)
+        )
+    return names
+
+
+@pytest.mark.parametrize("odd", [{"x": 1}, [1, [2]], 7])
+def test_json_bodies_with_values_no_form_can_send_never_fail(app, client, world, odd):
+    """Every POST route, as the owner, with a JSON body naming every field: forms read posted
+    form fields only, so nothing here is a 500."""
+    assert login(client, "leader@example.com").status_code == 302
+    body = dict.fromkeys(form_field_names(), odd)
+    failures = []
+    for rule in routes(app):
+        if "POST" in rule.methods:
+            reply = client.post(url_of(rule, world.values()), json=body)
+            if reply.status_code >= 500:
+                failures.append(f"{rule.rule}: {reply.status_code}")
+    assert not failures
 
 
 def test_shared_coach_sees_counts_not_scores_while_open(client, leader, coach, open_round):

@@ -160,6 +160,18 @@ def test_a_repeated_answer_counts_once_and_unknown_items_are_ignored(client, ope
     assert set(values.values()) == {1, 3}
 
 
+@pytest.mark.parametrize("odd", [{"x": 1}, [["3"]], ["3", "4"], 3, None, True, "3"])
+def test_a_json_body_counts_as_an_empty_form(client, open_round, odd):
+    """Flask-WTF would read a JSON body as form data, values of any type included; the survey is
+    a form, so a JSON post gets the missing-answers page and saves nothing."""
+    token = open_round.tokens["staff0@example.org"]
+    fields = {item_field(Q.items[0].id): odd, comment_field("purpose"): odd, "platforms": odd}
+    page = client.post(f"/s/{token}", json={**full_answers("3"), **fields})
+    assert page.status_code == 200
+    assert "Choose an answer" in page.text
+    assert response_count() == 0
+
+
 def test_platforms_are_stored_as_a_sorted_set_and_survive_closing(client, open_round):
     token = open_round.tokens["staff0@example.org"]
     page = client.get(f"/s/{token}")

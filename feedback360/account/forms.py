@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 
+from ..forms import Form
 
-class DeleteAccountForm(FlaskForm):
+
+class DeleteAccountForm(Form):
     """The password, not just a click: a session left open on a shared computer is not enough."""
 
     password = PasswordField(

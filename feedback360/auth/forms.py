@@ -1,17 +1,17 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms.validators import EqualTo
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 
+from ..forms import Form
 from ..forms import email_field
 from ..text import clean_line
 
 
-class EmailOnlyForm(FlaskForm):
+class EmailOnlyForm(Form):
     """Registering and asking for a reset link both start with an address we email."""
 
     email = email_field()
@@ -34,12 +34,12 @@ def confirm_field() -> PasswordField:
     )
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = password_field("New password")
     confirm = confirm_field()
 
 
-class FinishRegistrationForm(FlaskForm):
+class FinishRegistrationForm(Form):
     name = StringField(
         "Your name",
         validators=[InputRequired("Enter your name."), Length(max=120)],
@@ -49,7 +49,7 @@ class FinishRegistrationForm(FlaskForm):
     confirm = confirm_field()
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = email_field()
     password = PasswordField(
         "Password", validators=[InputRequired("Enter your password."), Length(max=200)]

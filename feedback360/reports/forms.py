@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
+from ..forms import Form
 from ..models import MAX_DEBRIEF_NOTE_LENGTH
 from ..text import clean_text
 
 
-class DebriefNoteForm(FlaskForm):
+class DebriefNoteForm(Form):
     note = TextAreaField(
         "Your debrief note",
         filters=[clean_text],

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import IntegerField
@@ -17,6 +16,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from ..anonymity import MIN_THRESHOLD
+from ..forms import Form
 from ..forms import email_field
 from ..models import GROUP_IDS
 from ..text import clean_line
@@ -44,7 +44,7 @@ class CheckboxesField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     title = StringField(
         "Title of this round",
         validators=[InputRequired("Give the round a title."), Length(max=200)],
@@ -108,7 +108,7 @@ class RoundForm(FlaskForm):
     )
 
 
-class InvitationsForm(FlaskForm):
+class InvitationsForm(Form):
     lines = TextAreaField(
         "One person per line: email, group",
         validators=[InputRequired("Paste at least one line."), Length(max=200_000)],
@@ -116,14 +116,14 @@ class InvitationsForm(FlaskForm):
     )
 
 
-class OpenLinkForm(FlaskForm):
+class OpenLinkForm(Form):
     group = SelectField("Group", choices=GROUP_CHOICES, default="follower")
 
 
 MAX_OPEN_LINK_CAP = 100_000
 
 
-class OpenLinkSettingsForm(FlaskForm):
+class OpenLinkSettingsForm(Form):
     """Per open link: an optional cap on answers, and pausing it."""
 
     max_responses = IntegerField(
@@ -141,11 +141,11 @@ class OpenLinkSettingsForm(FlaskForm):
     paused = BooleanField("Paused: the link takes no answers for now")
 
 
-class ShareForm(FlaskForm):
+class ShareForm(Form):
     email = email_field("Coach's email")
 
 
-class DeleteRoundForm(FlaskForm):
+class DeleteRoundForm(Form):
     """A tick, not just a button: deleting cannot be undone."""
 
     confirm = BooleanField(

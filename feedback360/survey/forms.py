@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-from flask_wtf import FlaskForm
 from wtforms import Field
 from wtforms import SelectChoice
 from wtforms import SelectMultipleField
@@ -16,6 +15,7 @@ from wtforms.widgets import CheckboxInput
 from wtforms.widgets import ListWidget
 
 from .. import questionnaire
+from ..forms import Form
 from ..models import MAX_COMMENT_LENGTH
 from ..text import clean_text
 
@@ -94,7 +94,7 @@ class ScaleAnswersField(Field):
             raw = self.chosen.get(item_id)
             if not raw:
                 self.item_errors[item_id] = self.missing_message
-            elif raw not in allowed:
+            elif not isinstance(raw, str) or raw not in allowed:
                 self.item_errors[item_id] = self.gettext("Not a valid choice.")
         self.errors = list(self.item_errors.values())
         if not self.errors:
@@ -122,7 +122,7 @@ class ScaleAnswersField(Field):
         ]
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     """The survey and the self-assessment: a `ratings` field and, for respondents, more."""
 
     def problems(self) -> list[Problem]:
@@ -160,8 +160,8 @@ def _comment(prompt: str) -> TextAreaField:
 
 
 @cache
-def survey_form_class(version: str, for_self: bool) -> type[FlaskForm]:
-    """A FlaskForm subclass with one radio group per item and, for respondents, the comments."""
+def survey_form_class(version: str, for_self: bool) -> type[RatingForm]:
+    """A RatingForm subclass with one radio group per item and, for respondents, the comments."""
     q = questionnaire.load(version)
     choices = [ScaleChoice(str(i), label) for i, label in enumerate(q.scale, start=1)]
     choices.append(ScaleChoice(NOT_OBSERVED, q.not_observed))
@@ -187,20 +187,20 @@ def survey_form_class(version: str, for_self: bool) -> type[FlaskForm]:
     return type(name, (RatingForm,), fields)
 
 
-def ratings_from(form: FlaskForm, q: questionnaire.Questionnaire) -> dict[str, int | None]:
+def ratings_from(form: RatingForm, q: questionnaire.Questionnaire) -> dict[str, int | None]:
     return {item.id: form.ratings.data[item.id] for item in q.items}
 
 
-def comments_from(form: FlaskForm, q: questionnaire.Questionnaire) -> dict[str, str]:
+def comments_from(form: RatingForm, q: questionnaire.Questionnaire) -> dict[str, str]:
     texts = {key: form[comment_field(key)].data or "" for key in q.comment_keys()}
     return {key: text for key, text in texts.items() if text}
 
 
-def platforms_from(form: FlaskForm, q: questionnaire.Questionnaire) -> set[str]:
+def platforms_from(form: RatingForm, q: questionnaire.Questionnaire) -> set[str]:
     if not q.platforms:
         return set()
     return set(form[PLATFORMS_FIELD].data or ())
 
 
-def only_csrf_failed(form: FlaskForm) -> bool:
+def only_csrf_failed(form: RatingForm) -> bool:
     return "csrf_token" in form.errors

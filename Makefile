@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/aggregate.py
+	$(BIN)/python bench/submit_cost.py
 	$(BIN)/python bench/load.py
 
 clean:

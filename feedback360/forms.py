@@ -32,14 +32,14 @@ def email_field(label: str = "Email", **kwargs) -> EmailField:
 class Form(FlaskForm):
     """The base of every form: it reads the posted form fields and nothing else.
 
-    Flask-WTF also reads a JSON body as form data, where a value can be an object, a list or a
-    number that no field expects. The app has no JSON API, so a JSON post counts as an empty form
-    and gets the same "missing" messages as one.
+    Flask-WTF also reads uploaded files and a JSON body as form data, where a value can be a
+    file, an object, a list or a number that no field expects. The app takes neither uploads
+    nor JSON, so those values count as missing and get the same messages as an empty field.
     """
 
     class Meta(FlaskForm.Meta):
         def wrap_formdata(self, form, formdata):
-            if request.is_json:
+            if request.files or request.is_json:
                 formdata = request.form if form.is_submitted() else None
             return super().wrap_formdata(form, formdata)
 

@@ -6,6 +6,7 @@ Every route in `app.url_map` must be classified in ROUTE_ACCESS; a new route fai
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import dataclass
 from urllib.parse import parse_qs
@@ -24,6 +25,7 @@ from feedback360.models import CoachShare
 from feedback360.models import Invitation
 from feedback360.rounds import services as round_services
 from feedback360.survey.forms import item_field
+from feedback360.survey.forms import survey_form_class
 from feedback360.tokens import password_reset_token
 from feedback360.tokens import signup_token
 from tests.conftest import PASSWORD
@@ -266,7 +268,9 @@ def test_access_matrix(app, client, world, actor):
 
 
 def form_field_names() -> set[str]:
-    """Every field name of every form in the app, the survey's radio groups included."""
+    """Every field name of every form in the app, the survey's own included."""
+    survey_form_class(Q.version, for_self=False)
+    survey_form_class(Q.version, for_self=True)
     names = {item_field(item.id) for item in Q.items}
     forms = [Form]
     while forms:
@@ -281,16 +285,29 @@ def form_field_names() -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("odd", [{"x": 1}, [1, [2]], 7])
-def test_json_bodies_with_values_no_form_can_send_never_fail(app, client, world, odd):
-    """Every POST route, as the owner, with a JSON body naming every field: forms read posted
-    form fields only, so nothing here is a 500."""
+def odd_bodies() -> dict[str, dict]:
+    """Request bodies no browser sends from these forms, each naming every field."""
+    names = form_field_names()
+    bodies = {
+        f"JSON {kind}": {"json": dict.fromkeys(names, value)}
+        for kind, value in [("object", {"x": 1}), ("nested list", [1, [2]]), ("number", 7)]
+    }
+    bodies["files"] = {
+        "data": {name: (io.BytesIO(b"\x00\xff file"), "upload.bin") for name in names},
+        "content_type": "multipart/form-data",
+    }
+    return bodies
+
+
+@pytest.mark.parametrize("body", ["JSON object", "JSON nested list", "JSON number", "files"])
+def test_bodies_no_form_can_send_never_fail(app, client, world, body):
+    """Every POST route, as the owner: forms read posted form fields only (the app takes neither
+    JSON nor uploads), so values of the wrong type are missing fields, never a 500."""
     assert login(client, "leader@example.com").status_code == 302
-    body = dict.fromkeys(form_field_names(), odd)
     failures = []
     for rule in routes(app):
         if "POST" in rule.methods:
-            reply = client.post(url_of(rule, world.values()), json=body)
+            reply = client.post(url_of(rule, world.values()), **odd_bodies()[body])
             if reply.status_code >= 500:
                 failures.append(f"{rule.rule}: {reply.status_code}")
     assert not failures

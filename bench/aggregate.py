@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import sys
 import tempfile
@@ -42,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import add_database_arguments  # noqa: E402 (bench/ is on the path)
 from scratch import database  # noqa: E402 (bench/ is on the path when run as a script)
 
 TARGETS = {"sqlite": 1.0, "postgresql": 0.5}
@@ -221,16 +221,7 @@ def main() -> None:
     )
     parser.add_argument("--responses", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument(
-        "--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
-    )
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-        help="a database to create a throw-away schema in",
-    )
+    add_database_arguments(parser)
     args = parser.parse_args()
     print(json.dumps({kind: bench_database(kind, args) for kind in args.databases}))
 

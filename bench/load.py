@@ -71,6 +71,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import add_database_arguments  # noqa: E402 (bench/ is on the path)
 from scratch import database  # noqa: E402 (bench/ is on the path when run as a script)
 
 from feedback360.gunicorn_config import default_workers  # noqa: E402
@@ -544,9 +545,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
-    )
+    add_database_arguments(parser)
     parser.add_argument("--connections", type=int, nargs="+", default=[8, 64])
     parser.add_argument("--seconds", type=float, default=10.0, help="per phase")
     parser.add_argument(
@@ -557,13 +556,6 @@ def main() -> None:
     )
     parser.add_argument("--limiter", choices=["redis", "off"], default="redis")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-        help="a database to create a throw-away schema in",
-    )
     args = parser.parse_args()
     machine = yardstick(args.redis_url)
     print(

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import uuid
+from argparse import ArgumentParser
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,3 +27,17 @@ def database(kind: str, tmp: Path, postgres_url: str, name: str) -> Iterator[str
     finally:
         with psycopg.connect(postgres_url, autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def add_database_arguments(parser: ArgumentParser) -> None:
+    """--databases and --postgres-url, as every benchmark takes them."""
+    parser.add_argument(
+        "--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
+    )
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+        ),
+        help="a database to create a throw-away schema in",
+    )

@@ -34,6 +34,7 @@ from load import SECRET_KEY
 from load import answers_form
 from load import flush_limiter_keys
 from load import seed
+from scratch import add_database_arguments
 from scratch import database
 
 PROFILED_SUBMITS = 200
@@ -133,18 +134,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--databases", nargs="+", choices=["sqlite", "postgresql"], default=["sqlite", "postgresql"]
-    )
+    add_database_arguments(parser)
     parser.add_argument("--submits", type=int, default=800)
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-        ),
-        help="a database to create a throw-away schema in",
-    )
     args = parser.parse_args()
     results = {}
     for kind in args.databases:

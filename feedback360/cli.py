@@ -65,7 +65,7 @@ def rounds() -> None:
 
 @click.command()
 @with_appcontext
-@click.argument("round_id", type=int)
+@click.argument("round_id", type=click.IntRange(1, 2**31 - 1))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def report(round_id: int, output: Path) -> None:
     """Write the PDF report of a closed round."""
@@ -81,15 +81,31 @@ def report(round_id: int, output: Path) -> None:
     if a_round.status != "closed":
         raise click.ClickException("The report exists once the round is closed.")
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
-    output.write_bytes(render_report_pdf(data))
+    pdf = render_report_pdf(data)
+    try:
+        output.write_bytes(pdf)
+    except OSError as error:
+        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from error
     click.echo(f"Wrote {output}")
 
 
 @click.command("send-mail")
 @with_appcontext
 @click.option("--watch", is_flag=True, help="Keep running, checking every --interval seconds.")
-@click.option("--interval", default=5.0, show_default=True, help="Seconds between checks.")
-@click.option("--batch", default=100, show_default=True, help="Messages per SMTP connection.")
+@click.option(
+    "--interval",
+    type=click.FloatRange(min=0),
+    default=5.0,
+    show_default=True,
+    help="Seconds between checks.",
+)
+@click.option(
+    "--batch",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    help="Messages per SMTP connection.",
+)
 def send_mail(watch: bool, interval: float, batch: int) -> None:
     """Deliver queued email; also close overdue rounds and queue automatic reminders."""
     import time

@@ -86,14 +86,20 @@ def backup(source: Path, destination: Path, overwrite: bool = False) -> None:
     destination = destination.resolve()
     if destination == source:
         raise StorageError("The backup cannot be the database itself.")
+    if destination.exists() and not destination.is_file():
+        # --force replaces a backup, never a directory, a device or a pipe.
+        raise StorageError(f"{destination} exists and is not a file; choose another name.")
     if destination.exists() and not overwrite:
         raise StorageError(f"{destination} exists already; add --force to replace it.")
     if not destination.parent.is_dir():
         raise StorageError(f"There is no directory {destination.parent}.")
     partial = destination.with_name(f".{destination.name}.partial")
-    partial.unlink(missing_ok=True)
-    # Readable by the owner only, like the database's secret key: it holds every answer.
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    try:
+        partial.unlink(missing_ok=True)
+        # Readable by the owner only, like the database's secret key: it holds every answer.
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except OSError as error:
+        raise StorageError(f"Cannot write the backup next to {destination}: {error}") from error
     try:
         with _connect(source) as src, _connect(partial) as dst:
             src.backup(dst)
@@ -101,7 +107,7 @@ def backup(source: Path, destination: Path, overwrite: bool = False) -> None:
             dst.execute("PRAGMA journal_mode=DELETE")
             _check(dst, partial)
         os.replace(partial, destination)
-    except sqlite3.Error as error:
+    except (sqlite3.Error, OSError) as error:
         raise StorageError(f"The backup failed: {error}") from error
     finally:
         partial.unlink(missing_ok=True)

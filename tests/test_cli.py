@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 from contextlib import closing
 from datetime import date
 from datetime import timedelta
@@ -138,6 +140,30 @@ def test_report_needs_an_output_file(sqlite_app):
     assert "--output" in result.output
 
 
+@pytest.mark.parametrize("round_id", ["0", "-1", "2147483648", "99999999999999999999"])
+def test_report_refuses_an_id_no_round_can_have(sqlite_app, tmp_path, round_id):
+    result = run_cli(sqlite_app, "report", "--", round_id, "-o", str(tmp_path / "r.pdf"))
+    assert result.exit_code == 2
+    assert "Invalid value for 'ROUND_ID'" in result.output
+
+
+@pytest.mark.pdf
+def test_report_into_a_missing_folder_says_so(sqlite_app, demo_round_id, tmp_path):
+    output = tmp_path / "no such folder" / "report.pdf"
+    result = run_cli(sqlite_app, "report", str(demo_round_id), "-o", str(output))
+    assert result.exit_code == 1
+    assert f"Cannot write {output}: No such file or directory." in result.output
+
+
+@pytest.mark.parametrize(
+    ("option", "value"), [("--interval", "-1"), ("--batch", "0"), ("--batch", "-5")]
+)
+def test_send_mail_refuses_a_negative_interval_or_an_empty_batch(sqlite_app, option, value):
+    result = run_cli(sqlite_app, "send-mail", option, value)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}'" in result.output
+
+
 def test_a_round_past_its_closing_date_counts_as_closed(sqlite_app, tmp_path):
     with sqlite_app.app_context():
         leader = User(email="l@example.com", name="L", password_hash="x")
@@ -221,6 +247,30 @@ def test_backup_does_not_overwrite_a_file_unless_forced(sqlite_app, demo_round_i
     forced = run_cli(sqlite_app, "backup", str(copy), "--force")
     assert forced.exit_code == 0, forced.output
     assert rows_in(copy, "rounds") == 2
+
+
+def test_backup_never_replaces_what_is_not_a_file(sqlite_app, demo_round_id, tmp_path):
+    """--force replaces an old backup; a pipe, a device or a folder under that name stays."""
+    pipe = tmp_path / "backup.sqlite"
+    os.mkfifo(pipe)
+    result = run_cli(sqlite_app, "backup", str(pipe), "--force")
+    assert result.exit_code == 1
+    assert "exists and is not a file" in result.output
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+
+
+@pytest.mark.parametrize("obstacle", ["a folder where its partial copy goes", "a long name"])
+def test_backup_that_cannot_be_written_says_why(sqlite_app, demo_round_id, tmp_path, obstacle):
+    if obstacle == "a long name":
+        copy = tmp_path / ("b" * 250)  # fits, but its partial copy's name does not
+    else:
+        copy = tmp_path / "backup.sqlite"
+        (tmp_path / ".backup.sqlite.partial").mkdir()
+    result = run_cli(sqlite_app, "backup", str(copy))
+    assert result.exit_code == 1
+    assert "Cannot write the backup next to" in result.output
+    assert "Traceback" not in result.output
+    assert not copy.exists()
 
 
 def test_restore_round_trips_a_backup(sqlite_app, demo_round_id, tmp_path):

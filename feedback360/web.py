@@ -8,13 +8,16 @@ import logging
 import re
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
+from flask import abort
 from flask import current_app
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
+from werkzeug.exceptions import BadHost
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
@@ -62,6 +65,7 @@ def init_app(app: Flask) -> None:
     app.after_request(_security_headers)
     app.after_request(_retry_after)
     app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(BadHost, _bad_host)
     app.register_error_handler(400, _error_page(400, "That request could not be understood."))
     app.register_error_handler(404, _error_page(404, "We could not find that page."))
     app.register_error_handler(405, _error_page(405, "That action is not allowed here."))
@@ -69,7 +73,8 @@ def init_app(app: Flask) -> None:
         413,
         _error_page(
             413,
-            "What you sent is too large (over 1 MB). Shorten the long texts and try again.",
+            "What you sent is too large (over 1 MB, or in too many parts). Shorten the long "
+            "texts and try again.",
         ),
     )
     app.register_error_handler(500, _server_error)
@@ -109,6 +114,26 @@ def _retry_after(response):
             wait = int(breached.reset_at - time.time())
             response.headers["Retry-After"] = str(max(1, wait))
     return response
+
+
+def refuse_unreadable_referrer():
+    """A Referer that names no readable address (a broken IPv6 host, a port over 65535) is a
+    bad request; Flask-WTF's same-origin check on HTTPS would raise on it."""
+    if request.referrer and request.method not in ("GET", "HEAD", "OPTIONS"):
+        try:
+            _ = urlsplit(request.referrer).port  # parsing the port checks the whole address
+        except ValueError:
+            abort(400)
+
+
+def _bad_host(error: BadHost):
+    """A Host header that is not a host name: no URL can be built for it, so the usual error
+    page (which links to the app's pages) cannot be made either."""
+    return (
+        "Bad request: that Host header is not a valid host name.",
+        400,
+        {"Content-Type": "text/plain; charset=utf-8"},
+    )
 
 
 def _error_page(code: int, message: str):

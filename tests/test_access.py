@@ -31,8 +31,10 @@ from feedback360.tokens import signup_token
 from tests.conftest import PASSWORD
 from tests.conftest import add_user
 from tests.conftest import answer_all
+from tests.conftest import drop_app
 from tests.conftest import invite
 from tests.conftest import login
+from tests.conftest import make_app
 from tests.conftest import submit_via_token
 
 PUBLIC = "public"  # anyone, no account
@@ -386,6 +388,53 @@ def test_out_of_range_ids_are_404_not_500(app, client, world):
     assert client.get(f"/rounds/-{world.round_id}").status_code == 404
 
 
+@pytest.mark.parametrize("page", ["99999999999999999999", str(2**63), "-1", "0", "abc", "1e3"])
+def test_an_absurd_page_number_shows_the_first_page(client, world, page):
+    """A page number once went into the query's OFFSET as it was, and overflowed it."""
+    login(client, "leader@example.com")
+    reply = client.get(f"/rounds/{world.round_id}?page={page}")
+    assert reply.status_code == 200
+    assert "staff0@example.org" in reply.text
+
+
+@pytest.mark.parametrize("host", ["a..b", ".", "x" * 64 + ".example"])
+def test_a_host_header_that_is_no_host_name_gets_a_plain_400(database_url, tmp_path, host):
+    """As deployed, with no SERVER_NAME: no URL can be built for such a host, not even the
+    error page's links, which once made the error page itself fail."""
+    app = make_app(database_url, tmp_path, SERVER_NAME=None, PROPAGATE_EXCEPTIONS=False)
+    try:
+        reply = app.test_client().get("/login", headers={"Host": host})
+        assert reply.status_code == 400
+        assert "not a valid host name" in reply.text
+    finally:
+        drop_app(app)
+
+
+@pytest.mark.parametrize("referrer", ["https://[::1", "https://[zz]/", "https://host:99999/"])
+def test_an_unreadable_referer_on_an_https_form_is_a_400(csrf_app, referrer):
+    """Flask-WTF checks the Referer of HTTPS posts and raised on one it could not parse."""
+    with csrf_app.app_context():
+        add_user("leader@example.com")
+    client = csrf_app.test_client()
+    page = client.get("/login", base_url="https://feedback360.test").text
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
+    reply = client.post(
+        "/login",
+        base_url="https://feedback360.test",
+        data={**credentials(), "csrf_token": token},
+        headers={"Referer": referrer},
+    )
+    assert reply.status_code == 400
+    assert "could not be understood" in reply.text
+    fine = client.post(
+        "/login",
+        base_url="https://feedback360.test",
+        data={**credentials(), "csrf_token": token},
+        headers={"Referer": "https://feedback360.test/login"},
+    )
+    assert fine.status_code == 302, "a readable Referer from this site still logs in"
+
+
 EVIL_TARGETS = [
     "https://evil.example/",
     "//evil.example",
@@ -396,6 +445,9 @@ EVIL_TARGETS = [
     "/\t/evil.example",
     "javascript:alert(1)",
     "evil.example",
+    "/\r\nSet-Cookie: x=1",  # a header split, once a 500 from Werkzeug's redirect
+    "/rounds\x00new",
+    "/rounds\x7f",
 ]
 
 
@@ -408,9 +460,13 @@ def login_app(sqlite_app):
 
 
 def test_login_never_redirects_to_another_site(login_app):
-    for target in EVIL_TARGETS:
-        client = login_app.test_client()
-        reply = client.post(f"/login?next={quote(target, safe='')}", data=credentials())
+    for number, target in enumerate(EVIL_TARGETS):
+        client = login_app.test_client()  # each from its own address, under the login limit
+        reply = client.post(
+            f"/login?next={quote(target, safe='')}",
+            data=credentials(),
+            environ_base={"REMOTE_ADDR": f"10.1.0.{number + 1}"},
+        )
         assert reply.status_code == 302, target
         assert reply.headers["Location"] == "/", target
 

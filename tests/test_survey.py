@@ -218,6 +218,16 @@ def test_body_over_a_megabyte_gets_a_clear_413(client, open_round):
     assert response_count() == 0
 
 
+def test_a_small_body_in_too_many_parts_gets_a_413_that_says_so(client, open_round):
+    """Werkzeug refuses a multipart body of over 1,000 parts, however short it is."""
+    token = open_round.tokens["staff0@example.org"]
+    parts = {**full_answers(), **{f"extra{i}": "x" for i in range(1_100)}}
+    page = client.post(f"/s/{token}", data=parts, content_type="multipart/form-data")
+    assert page.status_code == 413
+    assert "too many parts" in page.text
+    assert response_count() == 0
+
+
 def test_odd_unicode_is_stored_faithfully_and_control_characters_dropped(client, open_round):
     token = open_round.tokens["staff0@example.org"]
     text = "Zoe\u0308 wrote 👩🏽‍💻 שלום \u202eRTL\u202c on Bluesky\x00\x08 — “quoted”"

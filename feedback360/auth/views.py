@@ -176,8 +176,8 @@ def safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
-    if "\\" in target:
-        return None
+    if "\\" in target or any(char < " " or char == "\x7f" for char in target):
+        return None  # a backslash or a control character: browsers and headers read them oddly
     return target
 
 

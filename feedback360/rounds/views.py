@@ -41,6 +41,8 @@ from .forms import ShareForm
 bp = Blueprint("rounds", __name__)
 
 INVITATIONS_PER_PAGE = 50
+# No round has this many pages; a larger ?page= would overflow the database's OFFSET.
+MAX_PAGE = 100_000
 ROUND_FIELDS = (
     "title",
     "why",
@@ -116,6 +118,12 @@ def edit_round(round_id: int):
     return render_template("rounds/form.html", form=form, a_round=a_round, anonymity_locked=locked)
 
 
+def requested_page() -> int:
+    """The ?page= number; the first page for a missing, odd or absurd one."""
+    page = request.args.get("page", 1, type=int)
+    return page if 1 <= page <= MAX_PAGE else 1
+
+
 @bp.get("/rounds/<id:round_id>")
 @login_required
 def detail(round_id: int):
@@ -124,7 +132,7 @@ def detail(round_id: int):
         select(Invitation)
         .where(Invitation.round_id == a_round.id)
         .order_by(Invitation.rater_group, Invitation.email),
-        page=request.args.get("page", 1, type=int),
+        page=requested_page(),
         per_page=INVITATIONS_PER_PAGE,
         error_out=False,
     )

@@ -168,16 +168,16 @@ def in_use(database: Path) -> bool:
     """
     if not database.exists():
         return False
-    probe = sqlite3.connect(database, timeout=0, isolation_level=None)
     try:
-        probe.execute("PRAGMA locking_mode=EXCLUSIVE")
-        probe.execute("BEGIN EXCLUSIVE")
-        probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
-        probe.execute("COMMIT")
-    except sqlite3.OperationalError:
-        return True
-    finally:
-        probe.close()
+        with closing(sqlite3.connect(database, timeout=0, isolation_level=None)) as probe:
+            probe.execute("PRAGMA locking_mode=EXCLUSIVE")
+            probe.execute("BEGIN EXCLUSIVE")
+            probe.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            probe.execute("COMMIT")
+    except sqlite3.OperationalError as error:
+        if error.sqlite_errorcode in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED):
+            return True
+        raise StorageError(f"Cannot open {database} to replace it: {error}.") from error
     return False
 
 

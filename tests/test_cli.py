@@ -17,6 +17,7 @@ from sqlalchemy import make_url
 from sqlalchemy import select
 
 from feedback360 import MIGRATIONS_DIR
+from feedback360 import create_app
 from feedback360 import demo as demo_data
 from feedback360 import normalise_database_url
 from feedback360.extensions import db
@@ -294,6 +295,27 @@ def test_restore_round_trips_a_backup(sqlite_app, demo_round_id, tmp_path):
     with sqlite_app.app_context():
         assert db.session.get(Round, demo_round_id).status == "closed"
         assert count(Round) == 2 and count(Response) == rows_in(copy, "responses") > 0
+
+
+def test_restore_into_what_sqlite_cannot_open_says_so(sqlite_app, demo_round_id, tmp_path):
+    """Not "open in another process": that is for a database the app still holds."""
+    stamp(db_file(sqlite_app), HEAD)
+    copy = tmp_path / "backup.sqlite"
+    assert run_cli(sqlite_app, "backup", str(copy)).exit_code == 0
+    folder = tmp_path / "folder.sqlite"
+    folder.mkdir()
+    elsewhere = create_app(
+        {
+            "TESTING": True,
+            "INSTANCE_PATH": tmp_path / "elsewhere",
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}",
+        }
+    )
+    result = run_cli(elsewhere, "restore", str(copy), "--yes")
+    assert result.exit_code == 1
+    assert f"Cannot open {folder} to replace it" in result.output
+    assert "another process" not in result.output
 
 
 def test_restore_of_an_older_schema_says_to_upgrade(sqlite_app, demo_round_id, tmp_path):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from feedback360 import questionnaire
 from feedback360.extensions import db
 from feedback360.models import CoachShare
+from feedback360.models import Round
 from feedback360.rounds import services as round_services
 from tests.conftest import answer_all
 from tests.conftest import invite
@@ -63,9 +64,10 @@ def closed_round(
     title="Autumn round",
     why="To open up energy data for every town",
     comment=None,
+    shared=True,
 ):
-    """A closed round shared with the fixture coach; everyone in a group gives `rating`, and
-    `comment(group, i)` gives person i of a group their comments."""
+    """A closed round, shared with the fixture coach unless not `shared`; everyone in a group
+    gives `rating`, and `comment(group, i)` gives person i of a group their comments."""
     a_round = round_services.create_round(
         leader,
         title=title,
@@ -78,7 +80,8 @@ def closed_round(
     round_services.save_self_assessment(a_round, {item.id: self_rating for item in Q.items})
     lines = [f"{g}{i}@example.org, {g}" for g, n in groups.items() for i in range(n)]
     tokens = invite(a_round, "\n".join(lines))
-    round_services.share_with_coach(a_round, "coach@example.com")
+    if shared:
+        round_services.share_with_coach(a_round, "coach@example.com")
     round_services.open_round(a_round)
     for g, n in groups.items():
         for i in range(n):
@@ -86,6 +89,23 @@ def closed_round(
             submit_via_token(tokens[f"{g}{i}@example.org"], answer_all(Q, rating), comments)
     round_services.close_round(a_round)
     return a_round.id
+
+
+def test_a_coach_sees_the_trend_only_from_an_earlier_round_shared_with_them(client, leader, coach):
+    """The trend prints an earlier round's figures; the coach of this round alone must not get
+    the figures of a round the leader kept to themself."""
+    closed_round(leader, {"staff": 5}, rating=2, title="Private spring round", shared=False)
+    round_id = closed_round(leader, {"staff": 5}, rating=4, title="Shared autumn round")
+    login(client, "leader@example.com")
+    assert "Compared with “Private spring round”" in client.get(f"/rounds/{round_id}/results").text
+    client.post("/logout")
+
+    login(client, "coach@example.com")
+    page = client.get(f"/rounds/{round_id}/results").text
+    assert "Compared with" not in page and "Private spring round" not in page
+    earlier = db.session.scalar(select(Round).where(Round.title == "Private spring round"))
+    round_services.share_with_coach(earlier, "coach@example.com")
+    assert "Compared with “Private spring round”" in client.get(f"/rounds/{round_id}/results").text
 
 
 def test_results_page_shows_the_same_analysis_as_the_pdf(client, leader, coach):

@@ -71,11 +71,15 @@ def comment_threshold(a_round: Round) -> int:
     return max(a_round.anonymity_threshold, current_app.config["REPORT_COMMENT_THRESHOLD"])
 
 
-def earlier_round(a_round: Round) -> Round | None:
-    """The leader's latest round closed before this one, on the same questionnaire."""
+def earlier_round(a_round: Round, shared_with: str | None = None) -> Round | None:
+    """The leader's latest round closed before this one, on the same questionnaire.
+
+    For a coach (`shared_with`, their email), only among the rounds shared with that coach: the
+    trend shows an earlier round's figures, which a coach without its share must not see.
+    """
     if a_round.opened_on is None:
         return None
-    return db.session.scalar(
+    earlier = (
         select(Round)
         .where(
             Round.leader_id == a_round.leader_id,
@@ -87,6 +91,12 @@ def earlier_round(a_round: Round) -> Round | None:
         .order_by(Round.closed_on.desc(), Round.id.desc())
         .limit(1)
     )
+    if shared_with is not None:
+        earlier = earlier.join(
+            CoachShare,
+            (CoachShare.round_id == Round.id) & (CoachShare.coach_email == shared_with),
+        )
+    return db.session.scalar(earlier)
 
 
 def report_data(
@@ -124,7 +134,7 @@ def report_data(
             [p.id for p in q.platforms],
             q.platform_dimensions,
         )
-    before = earlier_round(a_round)
+    before = earlier_round(a_round, coach_share.coach_email if coach_share is not None else None)
     before_results = _results(before, q)[0] if before is not None else None
     return ReportData(
         leader_name=a_round.leader.name,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import DateTime
@@ -102,6 +103,64 @@ def test_closing_rewrites_responses_in_a_random_order(leader):
     if db.engine.dialect.name == "postgresql":
         xmins = db.session.execute(text("SELECT DISTINCT xmin::text FROM responses")).all()
         assert len(xmins) == 1, "one transaction wrote every row"
+
+
+def _answered_in_reverse(leader, people: int = 12):
+    """A round whose invitees answer last-invited first, each with a comment naming them."""
+    a_round = round_services.create_round(
+        leader, title="Order", anonymity_threshold=3, closes_on=None, platforms=[]
+    )
+    tokens = invite(a_round, "\n".join(f"p{i:02d}@example.org, staff" for i in range(people)))
+    round_services.open_round(a_round)
+    answer_order = [f"p{i:02d}@example.org" for i in reversed(range(people))]
+    for email in answer_order:
+        submit_via_token(tokens[email], answer_all(Q, 3), {"keep": f"MARK-{email}-END"})
+    return a_round, answer_order
+
+
+def test_closing_leaves_postgresql_no_trace_of_who_answered_when(leader):
+    """An answered invitation was written by its submit: it kept that transaction's id (the
+    same as its response's dead rows) and its place in the heap, in answer order."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("transaction ids and heap order are PostgreSQL's")
+    a_round, answer_order = _answered_in_reverse(leader)
+    heap_order = text("SELECT email FROM invitations WHERE round_id = :r ORDER BY ctid")
+    assert list(db.session.scalars(heap_order, {"r": a_round.id})) == answer_order, (
+        "the test must see the order before closing"
+    )
+    round_services.close_round(a_round)
+    after = list(db.session.scalars(heap_order, {"r": a_round.id}))
+    assert sorted(after) == sorted(answer_order)
+    assert after not in (answer_order, sorted(answer_order)), "neither answer nor invite order"
+    writers = text(
+        "SELECT DISTINCT xmin::text FROM invitations WHERE round_id = :r "
+        "UNION SELECT DISTINCT xmin::text FROM responses WHERE round_id = :r"
+    )
+    assert len(db.session.scalars(writers, {"r": a_round.id}).all()) == 1, (
+        "the closing transaction wrote every invitation and response"
+    )
+
+
+def test_after_closing_each_answer_lies_once_in_the_sqlite_files(leader):
+    """The WAL holds each submit as its own commit, the answered invitation beside the new
+    response; closing checkpoints it away, so only the shuffled rows are left on disk."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the files are SQLite's")
+    database = Path(db.engine.url.database)
+    a_round, answer_order = _answered_in_reverse(leader)
+
+    def on_disk() -> bytes:
+        wal = database.with_name(database.name + "-wal")
+        return database.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+
+    assert any(on_disk().count(f"MARK-{e}-END".encode()) > 1 for e in answer_order), (
+        "the test must see the older copies before closing"
+    )
+    round_services.close_round(a_round)
+    files = on_disk()
+    assert [files.count(f"MARK-{e}-END".encode()) for e in answer_order] == [1] * len(answer_order)
+    wal = database.with_name(database.name + "-wal")
+    assert not wal.exists() or wal.stat().st_size == 0
 
 
 def test_threshold_below_three_is_refused_by_the_database(leader):

@@ -8,10 +8,12 @@ from datetime import date
 from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import true
+from sqlalchemy import update
 
 from .. import questionnaire
 from .. import storage
@@ -134,19 +136,22 @@ def open_round(a_round: Round) -> None:
 
 
 def close_round(a_round: Round) -> None:
-    """Close the round and rewrite its responses in a random order.
+    """Close the round and rewrite its responses, and its invitations, in a random order.
 
     Rewriting in one transaction gives every response fresh rows, so neither row order, SQLite
-    rowids nor PostgreSQL transaction ids still reflect the order in which people answered.
+    rowids nor PostgreSQL transaction ids still reflect the order in which people answered. On
+    SQLite the WAL, which holds each submit as a commit of its own, is then checkpointed away.
     """
     if a_round.status != "open":
         raise RoundError("Only an open round can be closed.")
     a_round.status = "closed"
     a_round.closed_on = today()
     _rewrite_responses_shuffled(a_round.id)
+    _rewrite_invitations_shuffled(a_round.id)
     # A closed round takes no answers, so which links were used no longer needs keeping.
     db.session.execute(delete(SpentToken).where(SpentToken.round_id == a_round.id))
     db.session.commit()
+    storage.forget_deleted_pages(db.engine)
 
 
 def delete_round(a_round: Round) -> None:
@@ -187,6 +192,22 @@ def _rewrite_responses_shuffled(round_id: int) -> None:
                 comments=[Comment(key=k, text=t) for k, t in comments],
             )
         )
+
+
+def _rewrite_invitations_shuffled(round_id: int) -> None:
+    """PostgreSQL writes an updated row anew, stamped with its transaction id: an answered
+    invitation keeps the id of the submit that marked it, shared with that submit's (now dead)
+    response rows, and the heap holds those invitations in the order people answered. One
+    UPDATE per invitation, in a random order, in the closing transaction, leaves neither. SQLite
+    updates rows in place, in rowid order, so there this changes nothing."""
+    ids = list(db.session.scalars(select(Invitation.id).where(Invitation.round_id == round_id)))
+    if not ids:
+        return
+    random.SystemRandom().shuffle(ids)
+    table = Invitation.__table__
+    same = table.c.answered  # any column: the row is written anew all the same
+    rewrite = update(table).where(table.c.id == bindparam("invitation_id")).values(answered=same)
+    db.session.connection().execute(rewrite, [{"invitation_id": i} for i in ids])
 
 
 def progress(a_round: Round) -> list[GroupProgress]:

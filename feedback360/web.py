@@ -52,11 +52,25 @@ class RedactLinkTokens(logging.Filter):
         return True
 
 
+class RedactRateLimitKeys(logging.Filter):
+    """Flask-Limiter logs each breach with its key, the client's address, at INFO: for the
+    survey, an address next to the time of an answer. The address is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("ratelimit ") and len(record.args or ()) == 3:
+            limit, _, endpoint = record.args
+            record.args = (limit, "a client", endpoint)
+        return True
+
+
 def _redact_logs(app: Flask) -> None:
     """The access log (werkzeug) and the app's own log, which names the path of an error."""
     for logger in (logging.getLogger("werkzeug"), app.logger):
         if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):
             logger.addFilter(RedactLinkTokens())
+    limiter_log = logging.getLogger("flask-limiter")
+    if not any(isinstance(f, RedactRateLimitKeys) for f in limiter_log.filters):
+        limiter_log.addFilter(RedactRateLimitKeys())
 
 
 def init_app(app: Flask) -> None:

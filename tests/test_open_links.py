@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import re
 import subprocess
 import sys
@@ -510,6 +511,17 @@ def test_fourth_answer_a_minute_from_one_address_gets_a_clear_429(limited_app):
     assert elsewhere.post(f"/s/{token}", data=full_answers()).status_code == 302
     with limited_app.app_context():
         assert response_count() == 4
+
+
+def test_a_rate_limit_breach_is_logged_without_the_address(limited_app, caplog):
+    token = open_link_in(limited_app)
+    browser = client_from(limited_app, "198.51.100.77")
+    with caplog.at_level(logging.INFO, logger="flask-limiter"):
+        for _ in range(4):
+            browser.post(f"/s/{token}", data=full_answers())
+    breach = [r.getMessage() for r in caplog.records if r.name == "flask-limiter"]
+    assert breach and "exceeded" in breach[0], "the test must see the breach logged"
+    assert "198.51.100.77" not in caplog.text
 
 
 def test_429_for_an_unusable_link_is_a_plain_page(limited_app):

@@ -74,6 +74,10 @@ def create_app(test_config: dict | None = None) -> Flask:
         SIGNUP_LINK_MAX_AGE=24 * 3600,
         # Behind a reverse proxy, how many proxies set X-Forwarded-For/-Proto (0: none).
         PROXY_FIX_X_FOR=0,
+        # Flask-WTF's strict HTTPS check wants a same-site Referer on every post, but every page
+        # sends `Referrer-Policy: no-referrer` (a survey URL holds its token), so browsers send
+        # none. The session-bound CSRF token and SameSite=Lax cookies guard forms without it.
+        WTF_CSRF_SSL_STRICT=False,
         RATELIMIT_ENABLED=True,
         RATELIMIT_STORAGE_URI="memory://",
         # No X-RateLimit-* headers: each costs the shared storage two more round trips per
@@ -106,8 +110,6 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import models
     from . import web
 
-    # Before CSRFProtect's check, which fails on a Referer it cannot parse.
-    app.before_request(web.refuse_unreadable_referrer)
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)

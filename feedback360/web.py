@@ -8,10 +8,8 @@ import logging
 import re
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from flask import Flask
-from flask import abort
 from flask import current_app
 from flask import render_template
 from flask import request
@@ -128,16 +126,6 @@ def _retry_after(response):
             wait = int(breached.reset_at - time.time())
             response.headers["Retry-After"] = str(max(1, wait))
     return response
-
-
-def refuse_unreadable_referrer():
-    """A Referer that names no readable address (a broken IPv6 host, a port over 65535) is a
-    bad request; Flask-WTF's same-origin check on HTTPS would raise on it."""
-    if request.referrer and request.method not in ("GET", "HEAD", "OPTIONS"):
-        try:
-            _ = urlsplit(request.referrer).port  # parsing the port checks the whole address
-        except ValueError:
-            abort(400)
 
 
 def _bad_host(error: BadHost):

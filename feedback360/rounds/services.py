@@ -136,7 +136,7 @@ def open_round(a_round: Round) -> None:
 
 
 def close_round(a_round: Round) -> None:
-    """Close the round and rewrite its responses, and its invitations, in a random order.
+    """Close the round, rewrite its responses in a random order and its invitations anew.
 
     Rewriting in one transaction gives every response fresh rows, so neither row order, SQLite
     rowids nor PostgreSQL transaction ids still reflect the order in which people answered. On
@@ -147,7 +147,7 @@ def close_round(a_round: Round) -> None:
     a_round.status = "closed"
     a_round.closed_on = today()
     _rewrite_responses_shuffled(a_round.id)
-    _rewrite_invitations_shuffled(a_round.id)
+    _rewrite_invitations(a_round.id)
     # A closed round takes no answers, so which links were used no longer needs keeping.
     db.session.execute(delete(SpentToken).where(SpentToken.round_id == a_round.id))
     db.session.commit()
@@ -194,16 +194,19 @@ def _rewrite_responses_shuffled(round_id: int) -> None:
         )
 
 
-def _rewrite_invitations_shuffled(round_id: int) -> None:
+def _rewrite_invitations(round_id: int) -> None:
     """PostgreSQL writes an updated row anew, stamped with its transaction id: an answered
     invitation keeps the id of the submit that marked it, shared with that submit's (now dead)
     response rows, and the heap holds those invitations in the order people answered. One
-    UPDATE per invitation, in a random order, in the closing transaction, leaves neither. SQLite
-    updates rows in place, in rowid order, so there this changes nothing."""
-    ids = list(db.session.scalars(select(Invitation.id).where(Invitation.round_id == round_id)))
+    UPDATE per invitation, in id order (the order they were invited), in the closing
+    transaction, leaves neither. Id order is also the order in which the ORM's flushes (sending
+    reminders) lock invitations, so the two cannot deadlock. SQLite updates rows in place, in
+    rowid order, so there this changes nothing."""
+    ids = db.session.scalars(
+        select(Invitation.id).where(Invitation.round_id == round_id).order_by(Invitation.id)
+    ).all()
     if not ids:
         return
-    random.SystemRandom().shuffle(ids)
     table = Invitation.__table__
     same = table.c.answered  # any column: the row is written anew all the same
     rewrite = update(table).where(table.c.id == bindparam("invitation_id")).values(answered=same)

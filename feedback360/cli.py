@@ -94,8 +94,8 @@ def report(round_id: int, output: Path) -> None:
 @click.option("--watch", is_flag=True, help="Keep running, checking every --interval seconds.")
 @click.option(
     "--interval",
-    type=click.FloatRange(min=0),
-    default=5.0,
+    type=click.IntRange(min=1),
+    default=5,
     show_default=True,
     help="Seconds between checks.",
 )
@@ -106,7 +106,7 @@ def report(round_id: int, output: Path) -> None:
     show_default=True,
     help="Messages per SMTP connection.",
 )
-def send_mail(watch: bool, interval: float, batch: int) -> None:
+def send_mail(watch: bool, interval: int, batch: int) -> None:
     """Deliver queued email; also close overdue rounds and queue automatic reminders."""
     import time
 

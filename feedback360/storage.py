@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 log = logging.getLogger(__name__)
 
+CHECKPOINT_WAIT_MS = 250
 SQLITE_HEADER = b"SQLite format 3\x00"
 
 
@@ -37,7 +38,14 @@ def forget_deleted_pages(engine: Engine) -> bool:
     if engine.dialect.name != "sqlite":
         return True
     with engine.connect() as connection:
-        busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        # While it waits for readers, this checkpoint holds back every writer (a submit): wait
+        # a moment, not the full busy timeout, and leave the rest to the next checkpoint.
+        usual_wait = connection.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        connection.exec_driver_sql(f"PRAGMA busy_timeout={CHECKPOINT_WAIT_MS}")
+        try:
+            busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
+        finally:
+            connection.exec_driver_sql(f"PRAGMA busy_timeout={int(usual_wait)}")
     if busy:
         log.warning("WAL checkpoint did not finish; deleted data stays in the WAL for now.")
     return not busy

@@ -157,7 +157,8 @@ def test_report_into_a_missing_folder_says_so(sqlite_app, demo_round_id, tmp_pat
 
 
 @pytest.mark.parametrize(
-    ("option", "value"), [("--interval", "-1"), ("--batch", "0"), ("--batch", "-5")]
+    ("option", "value"),
+    [("--interval", "-1"), ("--interval", "nan"), ("--interval", "inf"), ("--batch", "0")],
 )
 def test_send_mail_refuses_a_negative_interval_or_an_empty_batch(sqlite_app, option, value):
     result = run_cli(sqlite_app, "send-mail", option, value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import sqlite3
 from datetime import date
 from datetime import timedelta
 
@@ -199,6 +200,26 @@ def test_without_the_checkpoint_the_wal_would_still_hold_the_text(file_app, monk
     login(client, "leader@example.com")
     assert confirm_delete(client, round_id, confirm="y").status_code == 302
     assert MARKER.encode() in sqlite_bytes(path)
+
+
+def test_a_reader_holds_the_checkpoint_back_only_briefly(file_app):
+    """A reader on an older snapshot keeps the WAL from being truncated; the checkpoint gives up
+    after a moment (it holds back every writer meanwhile) and the connection's usual busy
+    timeout comes back."""
+    app, path = file_app
+    with app.app_context():
+        add_user("leader@example.com")
+        reader = sqlite3.connect(path, isolation_level=None)
+        try:
+            reader.execute("BEGIN")
+            reader.execute("SELECT count(*) FROM users").fetchone()  # holds this snapshot
+            add_user("second@example.com")  # a newer commit the reader does not see
+            assert storage.forget_deleted_pages(db.engine) is False
+        finally:
+            reader.close()
+        assert storage.forget_deleted_pages(db.engine) is True
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 
 
 # --- Accounts ---------------------------------------------------------------------------------

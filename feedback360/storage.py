@@ -30,10 +30,12 @@ class StorageError(Exception):
 
 
 def forget_deleted_pages(engine: Engine) -> bool:
-    """After a delete has committed: move the WAL into the database file and truncate the WAL.
+    """After a delete or a close has committed: move the WAL into the database file and
+    truncate the WAL.
 
-    Returns False when a reader kept the checkpoint from finishing within the busy timeout; the
-    old page versions then stay in the WAL until a later checkpoint. Other databases: True.
+    Returns False when a reader kept the checkpoint from finishing in time; the old page
+    versions then stay in the WAL, and a marker file asks `retry_pending_checkpoint` (the
+    sender loop) to try again. Other databases: True.
     """
     if engine.dialect.name != "sqlite":
         return True
@@ -46,9 +48,38 @@ def forget_deleted_pages(engine: Engine) -> bool:
             busy, _, _ = connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)").one()
         finally:
             connection.exec_driver_sql(f"PRAGMA busy_timeout={int(usual_wait)}")
+    marker = _pending_checkpoint_marker(engine)
     if busy:
         log.warning("WAL checkpoint did not finish; deleted data stays in the WAL for now.")
+        if marker is not None:
+            marker.touch()
+    elif marker is not None:
+        marker.unlink(missing_ok=True)
     return not busy
+
+
+def retry_pending_checkpoint(engine: Engine) -> bool:
+    """Run the checkpoint a reader held back last time, if one was; True when none is left.
+
+    The sender loop calls this on every pass, so deleted or reordered data leaves the WAL soon
+    after the reader is gone, without a checkpoint (which holds back writers) every time.
+    """
+    marker = _pending_checkpoint_marker(engine)
+    if marker is None or not marker.exists():
+        return True
+    return forget_deleted_pages(engine)
+
+
+def _pending_checkpoint_marker(engine: Engine) -> Path | None:
+    """A file beside the SQLite database saying a checkpoint is still owed: every process
+    (web workers, the sender) sees it."""
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        return None
+    if database.startswith("file:"):
+        return None
+    path = Path(database)
+    return path.with_name(path.name + ".checkpoint-pending")
 
 
 def sqlite_path(url: URL) -> Path | None:

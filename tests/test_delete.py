@@ -204,8 +204,8 @@ def test_without_the_checkpoint_the_wal_would_still_hold_the_text(file_app, monk
 
 def test_a_reader_holds_the_checkpoint_back_only_briefly(file_app):
     """A reader on an older snapshot keeps the WAL from being truncated; the checkpoint gives up
-    after a moment (it holds back every writer meanwhile) and the connection's usual busy
-    timeout comes back."""
+    after a moment (it holds back every writer meanwhile), the connection's usual busy timeout
+    comes back, and the sender loop runs the checkpoint once the reader is gone."""
     app, path = file_app
     with app.app_context():
         add_user("leader@example.com")
@@ -215,9 +215,15 @@ def test_a_reader_holds_the_checkpoint_back_only_briefly(file_app):
             reader.execute("SELECT count(*) FROM users").fetchone()  # holds this snapshot
             add_user("second@example.com")  # a newer commit the reader does not see
             assert storage.forget_deleted_pages(db.engine) is False
+            assert storage.retry_pending_checkpoint(db.engine) is False, "still held back"
         finally:
             reader.close()
-        assert storage.forget_deleted_pages(db.engine) is True
+        marker = path.with_name(path.name + ".checkpoint-pending")
+        assert marker.exists(), "the owed checkpoint is written down"
+        assert round_services.run_schedule() == {"closed": 0, "reminders": 0}
+        assert not marker.exists(), "the sender loop ran it once the reader was gone"
+        wal = path.with_name(path.name + "-wal")
+        assert not wal.exists() or wal.stat().st_size == 0
         with db.engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
 

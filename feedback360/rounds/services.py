@@ -382,7 +382,9 @@ def decline(invitation: Invitation) -> None:
 
 
 def run_schedule() -> dict[str, int]:
-    """What the sender loop does besides sending: close overdue rounds, automatic reminders."""
+    """What the sender loop does besides sending: close overdue rounds, automatic reminders,
+    and a WAL checkpoint that a reader held back."""
+    storage.retry_pending_checkpoint(db.engine)
     closed = reminded = 0
     for a_round in db.session.scalars(select(Round).where(Round.status == "open")).all():
         refresh_status(a_round)

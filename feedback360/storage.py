@@ -72,14 +72,12 @@ def retry_pending_checkpoint(engine: Engine) -> bool:
 
 def _pending_checkpoint_marker(engine: Engine) -> Path | None:
     """A file beside the SQLite database saying a checkpoint is still owed: every process
-    (web workers, the sender) sees it."""
-    database = engine.url.database
-    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+    (web workers, the sender) sees it. None for a database that is not a file."""
+    try:
+        path = sqlite_path(engine.url)
+    except StorageError:  # in memory: no file, no WAL to forget
         return None
-    if database.startswith("file:"):
-        return None
-    path = Path(database)
-    return path.with_name(path.name + ".checkpoint-pending")
+    return path.with_name(path.name + ".checkpoint-pending") if path is not None else None
 
 
 def sqlite_path(url: URL) -> Path | None:

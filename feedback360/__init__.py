@@ -107,12 +107,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     db.init_app(app)
     if app.config.get("MIGRATIONS") or click.get_current_context(silent=True) is not None:
         init_migrations(app)
-    from . import models
-    from . import web
-
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+
+    from . import models
+    from . import web
 
     app.url_map.converters["id"] = web.IdConverter
 

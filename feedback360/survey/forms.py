@@ -94,7 +94,7 @@ class ScaleAnswersField(Field):
             raw = self.chosen.get(item_id)
             if not raw:
                 self.item_errors[item_id] = self.missing_message
-            elif not isinstance(raw, str) or raw not in allowed:
+            elif raw not in allowed:
                 self.item_errors[item_id] = self.gettext("Not a valid choice.")
         self.errors = list(self.item_errors.values())
         if not self.errors:

@@ -62,13 +62,15 @@ class RedactRateLimitKeys(logging.Filter):
 
 
 def _redact_logs(app: Flask) -> None:
-    """The access log (werkzeug) and the app's own log, which names the path of an error."""
-    for logger in (logging.getLogger("werkzeug"), app.logger):
-        if not any(isinstance(f, RedactLinkTokens) for f in logger.filters):
-            logger.addFilter(RedactLinkTokens())
-    limiter_log = logging.getLogger("flask-limiter")
-    if not any(isinstance(f, RedactRateLimitKeys) for f in limiter_log.filters):
-        limiter_log.addFilter(RedactRateLimitKeys())
+    """The access log (werkzeug), the app's own log, which names the path of an error, and the
+    rate limiter's."""
+    for logger, redaction in (
+        (logging.getLogger("werkzeug"), RedactLinkTokens),
+        (app.logger, RedactLinkTokens),
+        (logging.getLogger("flask-limiter"), RedactRateLimitKeys),
+    ):
+        if not any(isinstance(f, redaction) for f in logger.filters):
+            logger.addFilter(redaction())
 
 
 def init_app(app: Flask) -> None:

@@ -319,6 +319,7 @@ def test_coach_reads_the_shared_demo_round(live_app, base_url, browser):
     shared.get_by_role("link", name=title).click()
     assert page.get_by_role("heading", name=f"Results: {title}").is_visible()
     assert page.locator(".chart svg").count() >= 1
+    assert page.get_by_text("Compared with “").is_visible(), "the earlier round is shared too"
     shot(page, "coach-results")
 
     href = page.get_by_role("link", name="Download the PDF report").get_attribute("href")

@@ -57,8 +57,8 @@ def _rating(mean: float, rng: random.Random) -> int:
 def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
     """Create (or reuse) the demo leader and coach, and add two closed, answered rounds.
 
-    The earlier round, six months back, gives the report its trend; the returned (current) round
-    is shared with the demo coach.
+    The earlier round, six months back, gives the report its trend; both are shared with the
+    demo coach, and the current one is returned.
     """
     bank = tomllib.loads(BANK_FILE.read_text(encoding="utf-8"))
     rng = random.Random(seed)
@@ -88,7 +88,8 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
         opened_on=today - timedelta(days=21),
         closed_on=today,
     )
-    db.session.add(CoachShare(round=current, coach_email=COACH_EMAIL))
+    # Both rounds: a coach sees the trend only from an earlier round shared with them too.
+    db.session.add_all(CoachShare(round=r, coach_email=COACH_EMAIL) for r in (first, current))
     # Synthetic people get no email: drop what inviting and sharing queued for them.
     db.session.execute(
         delete(OutboxMessage).where(OutboxMessage.round_id.in_([first.id, current.id]))

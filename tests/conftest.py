@@ -17,6 +17,7 @@ from datetime import timedelta
 
 import psycopg
 import pytest
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -196,6 +197,21 @@ def answer_all(q, value: int | None) -> dict[str, int | None]:
 def submit_via_token(token: str, ratings, comments=None) -> None:
     link = survey_services.resolve(token)
     survey_services.submit(link, ratings, comments or {})
+
+
+@contextmanager
+def statements_sent():
+    """The SQL statements sent while the block runs (an executemany counts once)."""
+    sent: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany) -> None:
+        sent.append(statement)
+
+    event.listen(db.engine, "after_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        event.remove(db.engine, "after_cursor_execute", record)
 
 
 def submit_at_once(app, token: str, times: int, ratings, comments=None) -> list[str]:

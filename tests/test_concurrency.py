@@ -97,26 +97,27 @@ def test_one_link_submitted_twice_at_once_saves_once_and_explains(app, ctx, open
 
 
 class Paused:
-    """Holds a thread inside its transaction, right after it ran a statement starting `prefix`.
+    """Holds a thread inside its transaction, right after it ran a statement containing `part`.
 
-    The thread that runs `prefix` first stops there until `release`; `inside` tells the test
-    that it holds whatever locks that statement took.
+    A part, not a prefix: on PostgreSQL a submit's INSERT INTO responses is one step of a single
+    WITH statement. The thread that runs `part` first stops there until `release`; `inside` tells
+    the test that it holds whatever locks that statement took.
     """
 
-    def __init__(self, prefix: str) -> None:
-        self.prefix = prefix
+    def __init__(self, part: str) -> None:
+        self.part = part
         self.inside = threading.Event()
         self.release = threading.Event()
 
     def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
-        if statement.startswith(self.prefix) and not self.inside.is_set():
+        if self.part in statement and not self.inside.is_set():
             self.inside.set()
             assert self.release.wait(10), "the test never released the paused transaction"
 
 
 @contextmanager
-def paused_after(prefix: str):
-    pause = Paused(prefix)
+def paused_after(part: str):
+    pause = Paused(part)
     event.listen(db.engine, "after_cursor_execute", pause)
     try:
         yield pause
@@ -148,16 +149,16 @@ def close_round_by_id(round_id: int) -> None:
     round_services.close_round(db.session.get(Round, round_id))
 
 
-def second_waits_for_first(app, pause_prefix: str, first, second) -> tuple[list, list]:
-    """Run `first` up to its statement starting `pause_prefix` and hold it there, inside its
+def second_waits_for_first(app, pause_part: str, first, second) -> tuple[list, list]:
+    """Run `first` up to its statement containing `pause_part` and hold it there, inside its
     transaction; start `second`, which must wait for that transaction; then let both finish.
     Returns both outcomes."""
-    with paused_after(pause_prefix) as pause:
+    with paused_after(pause_part) as pause:
         first_thread, first_outcome = in_thread(app, first)
         assert pause.inside.wait(10)
         second_thread, second_outcome = in_thread(app, second)
         second_thread.join(0.5)
-        assert second_thread.is_alive(), f"it did not wait for the open {pause_prefix}"
+        assert second_thread.is_alive(), f"it did not wait for the open {pause_part}"
         pause.release.set()
         first_thread.join(10)
         second_thread.join(10)

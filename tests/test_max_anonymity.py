@@ -37,6 +37,7 @@ from tests.conftest import full_answers
 from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import response_count
+from tests.conftest import statements_sent
 from tests.conftest import submit_at_once
 from tests.conftest import submit_via_token
 
@@ -181,6 +182,19 @@ def test_parallel_submits_of_one_link_store_exactly_one_response(app, open_max_r
     token = open_max_round.tokens["colleague1@example.org"]
     outcomes = submit_at_once(app, token, 6, answer_all(Q, 4), {"keep": "same"})
     assert outcomes == ["AlreadyAnswered"] * 5 + ["saved"]
+    assert response_count() == 1 and spent_count() == 1
+
+
+def test_a_postgresql_submit_spends_the_link_in_the_same_one_statement(open_max_round):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement submit is PostgreSQL's")
+    token = open_max_round.tokens["staff2@example.org"]
+    stale = survey_services.resolve(token)
+    with statements_sent() as sent:
+        survey_services.submit(stale, answer_all(Q, 4), {})
+    assert len(sent) == 1 and "INSERT INTO spent_tokens" in sent[0]
+    with pytest.raises(survey_services.AlreadyAnswered):
+        survey_services.submit(stale, answer_all(Q, 5), {})
     assert response_count() == 1 and spent_count() == 1
 
 

@@ -9,6 +9,7 @@ import logging
 import re
 import time
 from datetime import date
+from datetime import datetime
 from datetime import timedelta
 
 import pytest
@@ -18,8 +19,11 @@ from werkzeug.datastructures import MultiDict
 
 from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.models import Answer
 from feedback360.models import Comment
 from feedback360.models import Invitation
+from feedback360.models import OpenLink
+from feedback360.models import OpenLinkHour
 from feedback360.models import Response
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
@@ -29,6 +33,7 @@ from tests.conftest import add_user
 from tests.conftest import full_answers
 from tests.conftest import invite
 from tests.conftest import response_count
+from tests.conftest import statements_sent
 from tests.conftest import submit_at_once
 
 Q = questionnaire.load()
@@ -334,6 +339,32 @@ def test_a_failure_midway_leaves_no_half_response(open_round):
     assert invitation.answered is False
     survey_services.submit(survey_services.resolve(token), {Q.items[0].id: 4}, {})
     assert response_count() == 1
+
+
+def test_a_postgresql_submit_is_one_statement(app, open_round, monkeypatch):
+    """One round trip saves a response with its answers, comments and claim, for an invitation
+    and for an open link (its place and its hour). SQLite has no writes in WITH: one per step."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the one-statement submit is PostgreSQL's")
+    hour = datetime(2026, 5, 4, 9)
+    monkeypatch.setattr(survey_services, "current_hour", lambda: hour)
+    open_link = round_services.ensure_open_link(open_round, "follower")
+    open_token = round_services.rotate_open_link(open_link, app.config["SECRET_KEY"])
+    ratings = {Q.items[0].id: 4, Q.items[1].id: None, Q.items[2].id: 2}
+    comments = {Q.comment_keys()[0]: "Kind", Q.comment_keys()[-1]: "Brief"}
+    platform = Q.platforms[0].id
+    for token in (open_round.tokens["staff0@example.org"], open_token, open_token):
+        link = survey_services.resolve(token)
+        with statements_sent() as sent:
+            survey_services.submit(link, ratings, comments, [platform])
+        assert len(sent) == 1 and sent[0].startswith("WITH new_response AS")
+    assert response_count() == 3
+    assert db.session.scalar(select(func.count()).select_from(Answer)) == 9
+    assert db.session.scalar(select(func.count()).select_from(Comment)) == 6
+    assert set(db.session.scalars(select(Response.platforms))) == {platform}
+    assert db.session.scalar(select(func.count()).where(Invitation.answered)) == 1
+    assert db.session.get(OpenLink, open_link.id).responses == 2
+    assert db.session.scalar(select(OpenLinkHour.answers).where(OpenLinkHour.hour == hour)) == 2
 
 
 def test_access_log_lines_never_carry_a_survey_token(app, caplog):

@@ -11,20 +11,28 @@ from datetime import datetime
 from functools import cached_property
 
 from flask import current_app
+from sqlalchemy import ARRAY
 from sqlalchemy import Boolean
+from sqlalchemy import DateTime
 from sqlalchemy import Integer
 from sqlalchemy import String
+from sqlalchemy import Text
 from sqlalchemy import bindparam
 from sqlalchemy import cast
+from sqlalchemy import exists
+from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import literal
 from sqlalchemy import null
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy import true
 from sqlalchemy import union_all
 from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
+from sqlalchemy.sql import Select
 
 from ..extensions import db
 from ..models import Answer
@@ -164,6 +172,93 @@ _COUNT_INTO_HOUR = (
 _FIRST_OF_HOUR = insert(OpenLinkHour)
 
 
+def _one_statement_submits() -> dict[str, Select]:
+    """PostgreSQL: the whole submit as one statement per kind of link, one round trip.
+
+    The same steps as the statements above, as data-modifying WITH queries (SQLite has none).
+    Each step after the response reads the response's RETURNING row, so it runs only if the
+    response went in, and only after: the round's shared lock comes first, then the row other
+    submits (and `close_round`) also lock, in the order the separate statements take them. The
+    final SELECT says whether the response went in and whether the link was claimed; `submit`
+    rolls the transaction back if either is missing.
+    """
+    response = _RESPONSE_IF_OPEN.returning(Response.id).cte("new_response")
+    response_saved = exists(select(response.c.id))
+    rated = (
+        func.unnest(
+            bindparam("item_ids", type_=ARRAY(String)), bindparam("values", type_=ARRAY(Integer))
+        )
+        .table_valued("item_id", "value")
+        .render_derived(name="rated")
+    )
+    answers = insert(Answer).from_select(
+        ["response_id", "item_id", "value"],
+        select(response.c.id, rated.c.item_id, rated.c.value).select_from(
+            response.join(rated, true())
+        ),
+    )
+    written = (
+        func.unnest(
+            bindparam("comment_ids", type_=ARRAY(String)),
+            bindparam("comment_keys", type_=ARRAY(String)),
+            bindparam("comment_texts", type_=ARRAY(Text)),
+        )
+        .table_valued("id", "key", "text")
+        .render_derived(name="written")
+    )
+    comments = insert(Comment).from_select(
+        ["id", "response_id", "key", "text"],
+        select(written.c.id, response.c.id, written.c.key, written.c.text).select_from(
+            response.join(written, true())
+        ),
+    )
+    claims = {
+        "invitation": update(Invitation)
+        .where(
+            Invitation.id == bindparam("invitation_id"),
+            Invitation.answered.is_(False),
+            response_saved,
+        )
+        .values(answered=True)
+        .returning(Invitation.id),
+        # No time, no invitation: see SpentToken. A digest already there claims nothing.
+        "spent_token": postgresql_insert(SpentToken)
+        .from_select(
+            ["round_id", "digest"],
+            select(bindparam("open_round_id", type_=Integer), bindparam("digest", type_=String))
+            .where(response_saved),
+        )
+        .on_conflict_do_nothing(index_elements=["digest"])
+        .returning(SpentToken.digest),
+        "open_link": _TAKE_OPEN_LINK_PLACE.where(response_saved).returning(OpenLink.id),
+    }
+    statements = {}
+    for kind, claim_statement in claims.items():
+        claim = claim_statement.cte("claim")
+        steps = [answers.cte("new_answers"), comments.cte("new_comments")]
+        if kind == "open_link":
+            steps.append(
+                postgresql_insert(OpenLinkHour)
+                .from_select(
+                    ["open_link_id", "hour", "answers"],
+                    select(claim.c.id, bindparam("this_hour", type_=DateTime), literal(1)),
+                )
+                .on_conflict_do_update(
+                    index_elements=["open_link_id", "hour"],
+                    set_={"answers": OpenLinkHour.answers + 1},
+                )
+                .cte("counted")
+            )
+        statements[kind] = select(
+            select(func.count()).select_from(response).scalar_subquery().label("saved"),
+            select(func.count()).select_from(claim).scalar_subquery().label("claimed"),
+        ).add_cte(*steps)
+    return statements
+
+
+_SUBMIT_IN_ONE_STATEMENT = _one_statement_submits()
+
+
 def current_hour() -> datetime:
     """The start of the current clock hour, UTC, naive like every stored time."""
     return datetime.now(UTC).replace(minute=0, second=0, microsecond=0, tzinfo=None)
@@ -218,6 +313,9 @@ def submit(
     For an open link, a conditional UPDATE likewise takes one of the places its cap allows, only
     while the link is not paused, so parallel submits cannot exceed the cap. The answer is also
     counted into its clock hour (`OpenLinkHour`) for burst detection.
+
+    On PostgreSQL the same steps go as one statement (`_SUBMIT_IN_ONE_STATEMENT`): there each
+    round trip cost the app and the server more than the work it carried.
     """
     response_id = str(uuid.uuid4())
     answer_rows = [
@@ -232,6 +330,10 @@ def submit(
         # Core statements on the session's connection, not ORM objects or ORM-enabled DML: the
         # rows are plain data, and every millisecond counts while the write lock is held.
         conn = db.session.connection()
+        if conn.dialect.name == "postgresql":
+            _submit_in_one_statement(conn, link, response_id, answer_rows, comment_rows, platforms)
+            db.session.commit()
+            return
         inserted = conn.execute(
             _RESPONSE_IF_OPEN,
             {
@@ -264,6 +366,44 @@ def submit(
         raise
 
 
+def _submit_in_one_statement(conn, link, response_id, answer_rows, comment_rows, platforms):
+    """`submit` on PostgreSQL, where each round trip costs both processes more than the work."""
+    if link.open_link_id is not None:
+        kind = "open_link"
+    elif link.max_anonymity:
+        kind = "spent_token"
+    else:
+        kind = "invitation"
+    outcome = conn.execute(
+        _SUBMIT_IN_ONE_STATEMENT[kind],
+        {
+            "new_id": response_id,
+            "group": link.group,
+            "platform_ids": platforms_text(platforms),
+            "open_round_id": link.round_id,
+            "item_ids": [row["item_id"] for row in answer_rows],
+            "values": [row["value"] for row in answer_rows],
+            "comment_ids": [row["id"] for row in comment_rows],
+            "comment_keys": [row["key"] for row in comment_rows],
+            "comment_texts": [row["text"] for row in comment_rows],
+            "invitation_id": link.invitation_id,
+            "digest": (
+                _invitation_digest(link.round_id, link.invitation_id)
+                if kind == "spent_token"
+                else None
+            ),
+            "open_link_id": link.open_link_id,
+            "this_hour": current_hour(),
+        },
+    ).one()
+    if outcome.saved != 1:
+        raise RoundNotOpen
+    if outcome.claimed != 1:
+        if kind == "open_link":
+            _refuse_open_link(link.open_link_id)
+        raise AlreadyAnswered
+
+
 def _invitation_digest(round_id: int, invitation_id: int) -> str:
     return spent_digest(current_app.config["SECRET_KEY"], round_id, invitation_id)
 
@@ -287,6 +427,12 @@ def _spend(round_id: int, invitation_id: int) -> None:
         raise AlreadyAnswered from None
 
 
+def _refuse_open_link(open_link_id: int) -> None:
+    """The link had no place to give: say why."""
+    paused = db.session.scalar(select(OpenLink.paused).where(OpenLink.id == open_link_id))
+    raise LinkPaused if paused else LinkFull
+
+
 def platforms_text(platforms: Iterable[str]) -> str:
     """Stored sorted, so the column says which platforms, never in which order they were ticked."""
     return ",".join(sorted(set(platforms)))
@@ -297,8 +443,7 @@ def _take_open_link_place(open_link_id: int) -> None:
     conn = db.session.connection()
     taken = conn.execute(_TAKE_OPEN_LINK_PLACE, {"open_link_id": open_link_id}).rowcount
     if taken != 1:
-        paused = db.session.scalar(select(OpenLink.paused).where(OpenLink.id == open_link_id))
-        raise LinkPaused if paused else LinkFull
+        _refuse_open_link(open_link_id)
     # Select-free upsert: try the increment, insert if the hour has no row yet. The UPDATE above
     # holds this link's row (PostgreSQL row lock, SQLite write lock) until commit, so a parallel
     # submit to the same link cannot insert the same hour in between.

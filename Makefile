@@ -46,8 +46,10 @@ test: install lint
 	@$(BIN)/python -m feedback360.system_check --tests
 	$(BIN)/python -m pytest
 
-# Every bench/ script in turn; each ends with one JSON line. Needs PostgreSQL and Redis on loopback.
+# Every bench/ script in turn; each ends with one JSON line. Needs PostgreSQL and Redis on loopback,
+# and wrk (Debian package wrk) for bench/load.py.
 bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/mail.py

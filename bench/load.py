@@ -2,34 +2,44 @@
 
 Usage: .venv/bin/python bench/load.py [--databases sqlite postgresql] [--connections 8 64]
            [--seconds 10] [--phases page submit respondent] [--workers 2] [--limiter redis|off]
+           [--client wrk|aiohttp]
+
+Needs wrk (Debian: `apt-get install wrk`) unless run with --client aiohttp.
 
 For each database: a fresh database (a temporary SQLite file, or a throw-away schema in the
 PostgreSQL database named by --postgres-url) gets one open round with an open link for
 followers, seeded through the app's services before gunicorn starts. Then gunicorn is started
 exactly as the README says (`-c python:feedback360.gunicorn_config`, sync workers, access log on,
-written to a file) on a free loopback port, and an asyncio client (aiohttp) keeps N connections
-busy for --seconds per phase:
+written to a file) on a free loopback port, and a client keeps N connections busy for --seconds
+per phase:
 
 - page: GET the survey page, over and over.
-- submit: each connection first GETs the page once, as a respondent does, and keeps the session
-  cookie and the CSRF token parsed from the form; then it POSTs complete answers (every item
-  rated, a platform, two comments) over and over with that token, and only the POSTs are timed.
+- submit: GET the page once, as a respondent does, and keep the session cookie and the CSRF token
+  parsed from the form; then POST complete answers (every item rated, a platform, two comments;
+  64 different sets in turn) over and over with that token, and only the POSTs are timed.
   Reusing the token costs the server exactly what a fresh one does (it is checked the same way
   every time); it keeps the page rendering out of the submit figures. No answered-cookie is sent
   back, so the open link takes every answer. A submit counts as done on its 302 to /s/thanks.
 - respondent: GET the page with no cookies, parse the token, POST the answers: one whole
   respondent per pair, with a fresh session each time. Both requests are timed together.
 
+The client shares the two cores with gunicorn, PostgreSQL and Redis, so its own CPU
+is taken from the server it measures. By default the page and submit phases are driven by wrk, a
+load generator written in C (one thread; a Lua script sends the prepared requests and counts
+each answer's status and redirect target), which needs about a tenth of the CPU per request of
+Python's aiohttp. The respondent phase needs to read each page, so it always runs on aiohttp, as
+do all phases with --client aiohttp (to compare; its CPU share is printed as "client").
+
 First, a yardstick of the machine itself (a fixed Python loop, a Redis round trip), printed and
 kept under "machine" in the JSON, so figures from different machines can be compared.
 
 Figures per phase: completed requests per second, p50/p99 latency as the client saw it (from
 sending the request to reading the whole answer, so it includes queueing in the kernel's accept
-queue and in the client's own event loop) and p50/p99 of the time gunicorn logged for the same
-requests (%(M)s in the access log). The client runs on the same cores as the workers; its CPU
-share is printed, with gunicorn's (master and workers) and the whole machine's: on a shared
-machine, anything else running takes cores from the workers, so check "all" against the other
-two (PostgreSQL's and Redis's own work also land in "all"). Each connection level starts with a
+queue; aiohttp's also includes connecting and its own event loop) and p50/p99 of the time
+gunicorn logged for the same requests (%(M)s in the access log). The client's CPU share is
+printed, with gunicorn's (master and workers) and the whole machine's: on a shared machine,
+anything else running takes cores from the workers, so check "all" against the other two
+(PostgreSQL's and Redis's own work also land in "all"). Each connection level starts with a
 short untimed warm-up.
 
 Rate limiting: with --limiter redis (the default, as deployed) the limiter stays on and keeps its
@@ -38,7 +48,8 @@ request comes from 127.0.0.1), so each submit pays the Redis round trip it pays 
 With --limiter off the app runs with FLASK_RATELIMIT_ENABLED=false.
 
 Checks after each database: no 5xx, no "database is locked" and no traceback in gunicorn's
-output, no raw survey token in the access log, and as many response rows as 302s.
+output, no raw survey token in the access log, and as many response rows as the access log has
+submits answered 302.
 
 Page weight: the survey page's HTML and the stylesheets it links, raw and gzip -6 compressed (what
 a reverse proxy would send; gunicorn itself does not compress), and how many requests a first
@@ -59,6 +70,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import socket
 import subprocess
@@ -81,6 +93,7 @@ CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBRESOURCE = re.compile(
     r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"'
 )
+ACCESS_SAVED = re.compile(r'"POST /s/\S+ HTTP/[\d.]+" 302 ', re.M)
 ACCESS_MS = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d{3}) .* (\d+)ms$')
 PHASES = ("page", "submit", "respondent")
 TARGETS = {
@@ -346,9 +359,167 @@ async def post_answers(session, url: str, cookie: str, token: str, fields) -> in
         return reply.status
 
 
+def phase_figures(
+    tally: Tally, phase: str, elapsed: float, client_cpu: float, server_cpu: float, busy: float
+) -> dict:
+    """One phase's figures from what the client counted and what the processes used."""
+    cores = os.cpu_count() or 1
+    ok = 302 if phase in ("submit", "respondent") else 200
+    done = tally.statuses.get(ok, 0)
+    return {
+        "requests": len(tally.latencies),
+        "ok": done,
+        "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
+        "client_failures": tally.failures,
+        "server_errors": sum(v for k, v in tally.statuses.items() if k >= 500),
+        "seconds": round(elapsed, 2),
+        "per_second": round(done / elapsed, 1),
+        "p50_ms": _ms(percentile(tally.latencies, 50)),
+        "p99_ms": _ms(percentile(tally.latencies, 99)),
+        "max_ms": _ms(max(tally.latencies, default=None)),
+        # Shares of all the machine's cores: the client, gunicorn, and everything busy (which
+        # also counts PostgreSQL, Redis and anything else running at the time).
+        "cpu_client": round(client_cpu / elapsed / cores, 2),
+        "cpu_gunicorn": round(server_cpu / elapsed / cores, 2),
+        "cpu_all": round(busy / elapsed / cores, 2),
+    }
+
+
+# wrk's side of the page and submit phases. `prepared` holds the requests, sent in turn;
+# `response` counts each status, and a 302 that does not go to /s/thanks counts as status 0 (as
+# in post_answers). `done` prints two lines for run_wrk_phase: the counts, and the latencies.
+WRK_SCRIPT = r"""
+local prepared = {}
+local next_one = 0
+counts = {}
+
+init = function(args)
+  for _, body in ipairs(bodies) do
+    table.insert(prepared, wrk.format(method, path, headers, body))
+  end
+end
+
+request = function()
+  next_one = next_one % #prepared + 1
+  return prepared[next_one]
+end
+
+response = function(status, response_headers, body)
+  local key = tostring(status)
+  if status == 302 and not string.find(response_headers["Location"] or "", "/s/thanks$") then
+    key = "0"
+  end
+  counts[key] = (counts[key] or 0) + 1
+end
+
+threads = {}
+setup = function(thread) table.insert(threads, thread) end
+
+done = function(summary, latency, requests)
+  local parts = {}
+  for _, thread in ipairs(threads) do
+    for status, n in pairs(thread:get("counts")) do
+      table.insert(parts, status .. "=" .. n)
+    end
+  end
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT duration_us=%d connect=%d read=%d write=%d timeout=%d statuses=%s\n",
+    summary.duration, e.connect, e.read, e.write, e.timeout, table.concat(parts, ",")))
+  local buckets = {}
+  for _, p in ipairs({50, 99}) do
+    table.insert(buckets, p .. "=" .. latency:percentile(p))
+  end
+  io.write("LATENCY max=" .. latency.max .. " " .. table.concat(buckets, " ") .. "\n")
+end
+"""
+
+
+def lua_string(text: str) -> str:
+    """A Lua long string: no escapes inside, so it must not hold its own closing bracket."""
+    if "]==]" in text:
+        raise ValueError("text closes a Lua long string")
+    return "[==[" + text + "]==]"
+
+
+def run_wrk_phase(
+    base: str, token: str, phase: str, connections: int, seconds: float, server_pids: list[int]
+) -> dict:
+    """The page or submit phase driven by wrk: same requests, same figures as run_phase."""
+    import urllib.parse
+    import urllib.request
+
+    path = f"/s/{token}"
+    if phase == "page":
+        method, headers, bodies = "GET", {}, [""]
+    else:
+        with urllib.request.urlopen(base + path, timeout=10) as reply:
+            cookie = reply.headers["Set-Cookie"].split(";", 1)[0]
+            csrf = CSRF_FIELD.search(reply.read().decode())[1]
+        rng = random.Random(connections)
+        method = "POST"
+        headers = {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie}
+        bodies = [
+            urllib.parse.urlencode([("csrf_token", csrf), *answers_form(rng)]) for _ in range(64)
+        ]
+    settings = "\n".join(
+        [
+            f"method = {lua_string(method)}",
+            f"path = {lua_string(path)}",
+            "headers = {"
+            + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in headers.items())
+            + "}",
+            "bodies = {" + ", ".join(lua_string(body) for body in bodies) + "}",
+        ]
+    )
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
+        script.write(settings + WRK_SCRIPT)
+        script.flush()
+        command = [
+            "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
+            "-s", script.name, base + path,
+        ]  # fmt: skip
+        cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        server_before, busy_before = cpu_seconds(server_pids), busy_seconds()
+        started = time.perf_counter()
+        run = subprocess.run(command, capture_output=True, text=True)
+        elapsed = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    output = run.stdout
+    if run.returncode or "RESULT" not in output:
+        raise RuntimeError(f"wrk failed ({run.returncode}): {run.stderr or output}")
+    server_cpu = cpu_seconds(server_pids) - server_before
+    busy = busy_seconds() - busy_before
+    result = dict(re.findall(r"(\w+)=(\S*)", re.search(r"^RESULT (.*)$", output, re.M)[1]))
+    latency = dict(re.findall(r"(\w+)=(\S+)", re.search(r"^LATENCY (.*)$", output, re.M)[1]))
+    tally = Tally()
+    for item in filter(None, result["statuses"].split(",")):
+        status, n = item.split("=")
+        tally.statuses[int(status)] = int(n)
+    for name in ("connect", "read", "write", "timeout"):
+        if int(result[name]):
+            tally.failures[name] = int(result[name])
+    client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (
+        cpu_after.ru_stime - cpu_before.ru_stime
+    )
+    figures = phase_figures(
+        tally, phase, int(result["duration_us"]) / 1e6, client_cpu, server_cpu, busy
+    )
+    figures["requests"] = sum(tally.statuses.values())
+    figures |= {
+        "p50_ms": round(float(latency["50"]) / 1000, 1),
+        "p99_ms": round(float(latency["99"]) / 1000, 1),
+        "max_ms": round(float(latency["max"]) / 1000, 1),
+        "client": "wrk",
+        "wall_seconds": round(elapsed, 2),
+    }
+    return figures
+
+
 async def run_phase(
     base: str, token: str, phase: str, connections: int, seconds: float, server_pids: list[int]
 ) -> dict:
+    """A phase driven by aiohttp from this process."""
     import aiohttp
 
     url = f"{base}/s/{token}"
@@ -394,27 +565,8 @@ async def run_phase(
     cpu_after = resource.getrusage(resource.RUSAGE_SELF)
     server_cpu = cpu_seconds(server_pids) - server_before
     busy = busy_seconds() - busy_before
-    cores = os.cpu_count() or 1
     cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
-    ok = 302 if phase in ("submit", "respondent") else 200
-    done = tally.statuses.get(ok, 0)
-    return {
-        "requests": len(tally.latencies),
-        "ok": done,
-        "statuses": {str(k): v for k, v in sorted(tally.statuses.items())},
-        "client_failures": tally.failures,
-        "server_errors": sum(v for k, v in tally.statuses.items() if k >= 500),
-        "seconds": round(elapsed, 2),
-        "per_second": round(done / elapsed, 1),
-        "p50_ms": _ms(percentile(tally.latencies, 50)),
-        "p99_ms": _ms(percentile(tally.latencies, 99)),
-        "max_ms": _ms(max(tally.latencies, default=None)),
-        # Shares of all the machine's cores: this client, gunicorn, and everything busy (which
-        # also counts PostgreSQL, Redis and anything else running at the time).
-        "cpu_client": round(cpu / elapsed / cores, 2),
-        "cpu_gunicorn": round(server_cpu / elapsed / cores, 2),
-        "cpu_all": round(busy / elapsed / cores, 2),
-    }
+    return phase_figures(tally, phase, elapsed, cpu, server_cpu, busy) | {"client": "aiohttp"}
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -488,23 +640,19 @@ def bench_database(kind: str, args) -> dict:
             "load_average_before": round(os.getloadavg()[0], 2),
             "cpu_busy_before": machine_busy(2.0),
         }
-        saved = 0
         try:
             figures["page_weight"] = page_weight(server.base, token)
             for connections in args.connections:
-                warm = asyncio.run(
+                asyncio.run(
                     run_phase(server.base, token, "respondent", connections, 1.0, server.pids())
                 )
-                saved += warm["ok"]
                 for phase in args.phases:
                     offset = server.access_offset()
-                    result = asyncio.run(
-                        run_phase(
-                            server.base, token, phase, connections, args.seconds, server.pids()
-                        )
-                    )
-                    if phase != "page":
-                        saved += result["ok"]
+                    phase_args = (server.base, token, phase, connections, args.seconds)
+                    if args.client == "wrk" and phase != "respondent":
+                        result = run_wrk_phase(*phase_args, server.pids())
+                    else:
+                        result = asyncio.run(run_phase(*phase_args, server.pids()))
                     logged = server.server_ms(offset, "GET" if phase == "page" else "POST")
                     result["server_p50_ms"] = percentile(logged, 50)
                     result["server_p99_ms"] = percentile(logged, 99)
@@ -516,7 +664,8 @@ def bench_database(kind: str, args) -> dict:
                         f"p99 {result['server_p99_ms']} ms)  statuses {result['statuses']}  "
                         f"client failures {result['client_failures'] or 0}  "
                         f"CPU: gunicorn {result['cpu_gunicorn']:.0%}, "
-                        f"client {result['cpu_client']:.0%}, all {result['cpu_all']:.0%}",
+                        f"client ({result['client']}) {result['cpu_client']:.0%}, "
+                        f"all {result['cpu_all']:.0%}",
                         file=sys.stderr,
                     )
         finally:
@@ -528,6 +677,9 @@ def bench_database(kind: str, args) -> dict:
         figures["tracebacks"] = log.count("Traceback")
         figures["token_in_access_log"] = token in access
         figures["responses_saved"] = count_responses(url, tmp / "instance", round_id)
+        # From the access log, not the client: a client stopping at its deadline does not wait
+        # for the answers still on their way, which the server saved all the same.
+        saved = len(ACCESS_SAVED.findall(access))
         figures["submits_answered_302"] = saved
         figures["targets_met"] = targets_met(figures)
         print(
@@ -556,14 +708,19 @@ def main() -> None:
     )
     parser.add_argument("--limiter", choices=["redis", "off"], default="redis")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
+    parser.add_argument(
+        "--client", choices=["wrk", "aiohttp"], default="wrk", help="for page and submit"
+    )
     args = parser.parse_args()
+    if args.client == "wrk" and shutil.which("wrk") is None:
+        parser.error("wrk is not installed (Debian: apt-get install wrk); or use --client aiohttp")
     machine = yardstick(args.redis_url)
     print(
         f"machine: 2,000,000-step Python loop {machine['python_loop_ms']} ms, "
         f"Redis round trip {machine['redis_round_trip_us']:.0f} µs (median)",
         file=sys.stderr,
     )
-    results = {"machine": machine}
+    results = {"machine": machine, "client": args.client}
     results |= {kind: bench_database(kind, args) for kind in args.databases}
     results["targets"] = TARGETS
     print(json.dumps(results))

@@ -17,6 +17,7 @@ from datetime import timedelta
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.orm.exc import StaleDataError
 
 from .extensions import db
 from .mail import Undeliverable
@@ -95,24 +96,37 @@ TRANSIENT = (smtplib.SMTPException, OSError)
 
 
 def send_pending(transport, limit: int = 100) -> SendReport:
-    """Deliver one batch. Connection trouble leaves every message of the batch pending."""
+    """Deliver one batch. Connection trouble leaves every message of the batch pending.
+
+    Each message is read just before it goes: a message can vanish while the batch is on its
+    way, with its round (deleted) or with its reminders (the round closed), and is then skipped.
+    """
     report = SendReport()
     ids = claim_batch(limit)
     if not ids:
         return report
-    messages = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.id.in_(ids)).order_by(OutboxMessage.id)
-    ).all()
     try:
         with transport as connection:
-            for message in messages:
-                _deliver(connection, message, report)
+            for message_id in ids:
+                message = db.session.get(OutboxMessage, message_id)
+                if message is not None:
+                    _deliver(connection, message, report)
     except TRANSIENT as error:
-        for message in messages:
-            if message.status == "pending" and message.claimed_until is not None:
+        for message_id in ids:
+            message = db.session.get(OutboxMessage, message_id)
+            if message and message.status == "pending" and message.claimed_until is not None:
                 _retry_later(message, f"{type(error).__name__}: {error}", report)
-    db.session.commit()
+        _commit_unless_gone()
     return report
+
+
+def _commit_unless_gone() -> None:
+    """Commit what delivery recorded, unless another request deleted those rows meanwhile: a
+    message deleted with its round needs no record, and the others are saved one by one."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
 
 
 def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
@@ -120,7 +134,7 @@ def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
         email = compose(message)
     except (Undeliverable, ValueError) as reason:
         _give_up(message, str(reason), report)
-        db.session.commit()
+        _commit_unless_gone()
         return
     try:
         connection.send(email)
@@ -138,7 +152,7 @@ def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
         if message.invitation is not None and message.kind == "invitation":
             message.invitation.emailed = True
         report.sent += 1
-    db.session.commit()
+    _commit_unless_gone()
 
 
 def _give_up(message: OutboxMessage, error: str, report: SendReport) -> None:

@@ -21,6 +21,7 @@ from feedback360.extensions import db
 from feedback360.mail import transport
 from feedback360.models import Invitation
 from feedback360.models import OutboxMessage
+from feedback360.models import Round
 from feedback360.outbox import now
 from feedback360.outbox import send_pending
 from feedback360.rounds import services as round_services
@@ -47,12 +48,23 @@ class Inbox:
         self.messages: list[email.message.EmailMessage] = []
         self.refuse: list[str] = []
         self.lock = threading.Lock()
+        self.after_each: list = []  # called with each message received, in the server's thread
+        self.unknown: set[str] = set()  # addresses refused at RCPT, as for a mistyped address
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.unknown:
+            return "550 5.1.1 No such user"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             if self.refuse:
                 return self.refuse.pop(0)
-            self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
+            message = email.message_from_bytes(envelope.content, policy=policy.default)
+            self.messages.append(message)
+        for call in self.after_each:
+            call(message)
         return "250 OK"
 
     def to(self, address: str) -> list[email.message.EmailMessage]:
@@ -146,6 +158,49 @@ def test_a_server_that_refuses_a_message_gets_it_again_never_twice(smtp, open_ro
     assert all(e is None for e in errors)
 
 
+def test_a_round_deleted_or_closed_while_its_mail_goes_out_stops_nothing(app, smtp, leader):
+    """Another request deletes the round (and so its queued mail) or closes it (and so drops its
+    reminders) while the sender is on its way through a batch: the sender records what it can
+    and goes on, and the other round's mail still arrives."""
+    rounds = {}
+    for title in ("Deleted", "Closed", "Kept"):
+        a_round = round_services.create_round(
+            leader, title=title, anonymity_threshold=3, closes_on=None, platforms=[]
+        )
+        invite(a_round, "\n".join(f"{title.lower()}{i}@example.org, staff" for i in range(3)))
+        round_services.open_round(a_round)
+        rounds[title] = a_round.id
+    db.session.remove()
+    deliver_all()
+    smtp.messages.clear()
+    with app.app_context():
+        for round_id in rounds.values():
+            round_services.send_reminders(db.session.get(Round, round_id))
+        db.session.remove()
+    changes = {
+        "deleted0@example.org": lambda a_round: round_services.delete_round(a_round),
+        "closed0@example.org": lambda a_round: round_services.close_round(a_round),
+    }
+
+    def change_the_round(message) -> None:
+        change = changes.pop(message["To"], None)
+        if change is not None:
+            with app.app_context():
+                title = message["To"].split("0@")[0].title()
+                change(db.session.get(Round, rounds[title]))
+                db.session.remove()
+
+    smtp.after_each.append(change_the_round)
+    report = deliver_all()
+    assert not changes, "both changes happened during the batch"
+    received = sorted(m["To"] for m in smtp.messages)
+    assert received == ["closed0@example.org", "deleted0@example.org"] + [
+        f"kept{i}@example.org" for i in range(3)
+    ]
+    assert report.sent == len(received)
+    assert pending() == 0
+
+
 def test_several_senders_never_send_a_message_twice(app, smtp, leader):
     a_round = round_services.create_round(
         leader, title="Big", anonymity_threshold=3, closes_on=None, platforms=[]
@@ -190,6 +245,51 @@ def test_reminders_reach_only_those_who_have_not_answered_once_a_day(client, smt
     db.session.execute(update(Invitation).values(last_reminded_at=now() - timedelta(hours=25)))
     db.session.commit()
     assert round_services.send_reminders(open_round).queued == others
+
+
+def test_a_failed_invitation_is_named_to_the_leader_a_failed_reminder_only_counted(
+    client, smtp, open_round
+):
+    """Reminders go only to those who have not answered: a named failed reminder says who."""
+    smtp.unknown = {"staff1@example.org"}
+    deliver_all()
+    mistyped = "colleague0@exmple.org"
+    invite(open_round, f"{mistyped}, colleague")
+    smtp.unknown = {mistyped, "staff2@example.org"}
+    deliver_all()
+    round_services.send_reminders(open_round)
+    deliver_all()
+    status = round_services.mail_status(open_round)
+    failed = sorted(address for address, _ in status.failed)
+    assert failed == [mistyped, "staff1@example.org"], "the invitations that never arrived"
+    assert status.failed_reminders == 2, "staff2's and the mistyped one's reminders, counted"
+    login(client, "leader@example.com")
+    page = " ".join(client.get(f"/rounds/{open_round.id}").text.split())
+    assert "4 could not be delivered" in page
+    assert f"<li>{mistyped}: " in page and "<li>staff1@example.org: " in page
+    assert "staff2@example.org: " not in page
+    assert "2 reminders could not be delivered. Their addresses are not shown" in page
+
+
+def test_closing_forgets_every_reminder_and_keeps_the_rest_of_the_mail(smtp, open_round):
+    deliver_all()
+    round_services.send_reminders(open_round)
+    deliver_all()
+    round_services.send_reminders(open_round)  # too soon: nothing queued, and nothing changes
+    db.session.execute(update(Invitation).values(last_reminded_at=now() - timedelta(days=2)))
+    round_services.send_reminders(open_round)  # queued, not yet sent when the round closes
+    round_services.share_with_coach(open_round, "coach@example.org")
+    kinds = select(OutboxMessage.kind, OutboxMessage.status).order_by(OutboxMessage.id)
+    assert {"reminder"} < {kind for kind, _ in db.session.execute(kinds)}
+    round_services.close_round(open_round)
+    left = db.session.execute(kinds).all()
+    assert {kind for kind, _ in left} == {"invitation", "coach_share"}
+    assert len(left) == len(open_round.tokens) + 1
+    reminded = select(func.count()).where(Invitation.last_reminded_at.is_not(None))
+    assert db.session.scalar(reminded) == 0
+    smtp.messages.clear()
+    deliver_all()
+    assert [m["To"] for m in smtp.messages] == ["coach@example.org"]
 
 
 def test_decline_needs_a_click_and_stops_all_mail(client, smtp, open_round):

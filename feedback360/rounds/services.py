@@ -141,6 +141,11 @@ def close_round(a_round: Round) -> None:
     Rewriting in one transaction gives every response fresh rows, so neither row order, SQLite
     rowids nor PostgreSQL transaction ids still reflect the order in which people answered. On
     SQLite the WAL, which holds each submit as a commit of its own, is then checkpointed away.
+
+    What a closed round no longer needs goes too: which links were used (maximum anonymity), and
+    every trace of its reminders. A reminder goes only to people who have not answered yet, so its
+    time (on the invitation and on the mail) says when someone had not answered; one still
+    queued would only ask for an answer the round can no longer take.
     """
     if a_round.status != "open":
         raise RoundError("Only an open round can be closed.")
@@ -148,8 +153,12 @@ def close_round(a_round: Round) -> None:
     a_round.closed_on = today()
     _rewrite_responses_shuffled(a_round.id)
     _rewrite_invitations(a_round.id)
-    # A closed round takes no answers, so which links were used no longer needs keeping.
     db.session.execute(delete(SpentToken).where(SpentToken.round_id == a_round.id))
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.round_id == a_round.id, OutboxMessage.kind == "reminder"
+        )
+    )
     db.session.commit()
     storage.forget_deleted_pages(db.engine)
 
@@ -201,15 +210,18 @@ def _rewrite_invitations(round_id: int) -> None:
     UPDATE per invitation, in id order (the order they were invited), in the closing
     transaction, leaves neither. Id order is also the order in which the ORM's flushes (sending
     reminders) lock invitations, so the two cannot deadlock. SQLite updates rows in place, in
-    rowid order, so there this changes nothing."""
+    rowid order. The same UPDATE forgets when each person was last reminded (see close_round)."""
     ids = db.session.scalars(
         select(Invitation.id).where(Invitation.round_id == round_id).order_by(Invitation.id)
     ).all()
     if not ids:
         return
     table = Invitation.__table__
-    same = table.c.answered  # any column: the row is written anew all the same
-    rewrite = update(table).where(table.c.id == bindparam("invitation_id")).values(answered=same)
+    rewrite = (
+        update(table)
+        .where(table.c.id == bindparam("invitation_id"))
+        .values(last_reminded_at=None)
+    )
     db.session.connection().execute(rewrite, [{"invitation_id": i} for i in ids])
 
 
@@ -249,9 +261,13 @@ class MailStatus:
     pending: int
     sent: int
     failed: list[tuple[str, str]]  # address and the last error, so typos can be fixed
+    failed_reminders: int  # counted, never named: see mail_status
 
 
 def mail_status(a_round: Round) -> MailStatus:
+    """The round's mail for its leader: counts, and the addresses an invitation or a coach's
+    share could not reach. A failed reminder is only counted: reminders go to people who have not
+    answered, so its address next to "could not be delivered" would tell the leader who."""
     counts = dict(
         db.session.execute(
             select(OutboxMessage.status, func.count())
@@ -261,10 +277,19 @@ def mail_status(a_round: Round) -> MailStatus:
     )
     failed = db.session.execute(
         select(OutboxMessage.to_address, OutboxMessage.last_error)
-        .where(OutboxMessage.round_id == a_round.id, OutboxMessage.status == "failed")
+        .where(
+            OutboxMessage.round_id == a_round.id,
+            OutboxMessage.status == "failed",
+            OutboxMessage.kind != "reminder",
+        )
         .order_by(OutboxMessage.to_address)
     ).all()
-    return MailStatus(counts.get("pending", 0), counts.get("sent", 0), [tuple(f) for f in failed])
+    return MailStatus(
+        counts.get("pending", 0),
+        counts.get("sent", 0),
+        [tuple(f) for f in failed],
+        counts.get("failed", 0) - len(failed),
+    )
 
 
 def response_counts(round_id: int) -> dict[str, int]:

@@ -69,7 +69,7 @@ def compose(message: OutboxMessage) -> EmailMessage:
 
 def _round_context(message: OutboxMessage) -> dict:
     a_round = message.round
-    if a_round is None:
+    if a_round is None or a_round.leader is None:  # deleted, with its leader's account or alone
         raise Undeliverable("the round is gone")
     leader = clean_line(a_round.leader.name)  # header text: one line, whatever was stored
     context = {"a_round": a_round, "leader": leader, "kind": message.kind}

@@ -56,8 +56,17 @@ def enqueue(
     )
 
 
-def claim_batch(limit: int) -> list[int]:
-    """Lease up to `limit` due messages to this sender and return their ids.
+@dataclass(frozen=True)
+class Claim:
+    """The messages one sender leased, and until when: a row whose lease has changed since was
+    claimed again by another sender after this lease ran out, and is that sender's now."""
+
+    ids: list[int]
+    until: datetime
+
+
+def claim_batch(limit: int) -> Claim:
+    """Lease up to `limit` due messages to this sender.
 
     The UPDATE re-checks that each row is still unclaimed, so even two senders that picked the
     same candidates cannot both win a row: the database answers with the rows this one leased.
@@ -72,17 +81,18 @@ def claim_batch(limit: int) -> list[int]:
     if db.engine.dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(candidates))
+    until = moment + LEASE
     if not ids:
         db.session.commit()
-        return []
+        return Claim([], until)
     claimed = db.session.scalars(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(ids), *unclaimed)
-        .values(claimed_until=moment + LEASE)
+        .values(claimed_until=until)
         .returning(OutboxMessage.id)
     ).all()
     db.session.commit()
-    return sorted(claimed)
+    return Claim(sorted(claimed), until)
 
 
 @dataclass
@@ -102,27 +112,36 @@ def send_pending(transport, limit: int = 100) -> SendReport:
     way, with its round (deleted) or with its reminders (the round closed), and is then skipped.
     """
     report = SendReport()
-    ids = claim_batch(limit)
-    if not ids:
+    claim = claim_batch(limit)
+    if not claim.ids:
         return report
     try:
         with transport as connection:
-            for message_id in ids:
-                message = db.session.get(OutboxMessage, message_id)
+            for message_id in claim.ids:
+                message = _still_ours(message_id, claim)
                 if message is not None:
                     _deliver(connection, message, report)
     except TRANSIENT as error:
-        for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id)
-            if message and message.status == "pending" and message.claimed_until is not None:
+        for message_id in claim.ids:
+            message = _still_ours(message_id, claim)
+            if message is not None:
                 _retry_later(message, f"{type(error).__name__}: {error}", report)
-        _commit_unless_gone()
+                _commit_unless_gone()
     return report
 
 
+def _still_ours(message_id: int, claim: Claim) -> OutboxMessage | None:
+    """The message as it is now, if it still waits under this sender's lease: not deleted (with
+    its round or account), not sent, and not claimed by another sender after a slow batch."""
+    message = db.session.get(OutboxMessage, message_id)
+    if message is None or message.status != "pending" or message.claimed_until != claim.until:
+        return None
+    return message
+
+
 def _commit_unless_gone() -> None:
-    """Commit what delivery recorded, unless another request deleted those rows meanwhile: a
-    message deleted with its round needs no record, and the others are saved one by one."""
+    """Commit one message's record, unless another request deleted its rows meanwhile: a message
+    deleted with its round or account needs no record."""
     try:
         db.session.commit()
     except StaleDataError:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import date
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
@@ -20,6 +21,7 @@ from feedback360.extensions import db
 from feedback360.models import Answer
 from feedback360.models import Comment
 from feedback360.models import Invitation
+from feedback360.models import OutboxMessage
 from feedback360.models import Response
 from feedback360.models import Round
 from feedback360.rounds import services as round_services
@@ -243,6 +245,41 @@ def test_a_round_deleted_while_its_page_is_made_gives_the_unknown_link_page(
     assert db.session.get(Round, round_id) is None
 
 
+def count_reminder_traces() -> tuple[int, int]:
+    """Reminder mail, and invitations that remember when they were reminded."""
+    reminders = select(func.count()).where(OutboxMessage.kind == "reminder")
+    reminded = select(func.count()).where(Invitation.last_reminded_at.is_not(None))
+    return db.session.scalar(reminders), db.session.scalar(reminded)
+
+
+def test_reminders_from_a_page_loaded_before_the_close_are_turned_away(app, ctx, open_round):
+    """The leader's second tab still shows the round open: closing removes every reminder, so
+    none may be queued after it."""
+    round_id = open_round.id
+    db.session.remove()
+    stale = db.session.get(Round, round_id)
+    assert stale.status == "open"
+    thread, closed = in_thread(app, lambda: close_round_by_id(round_id))
+    thread.join(10)
+    assert closed == ["done"] and stale.status == "open", "this session's copy is stale"
+    with pytest.raises(round_services.RoundError, match="only while the round is open"):
+        round_services.send_reminders(stale)
+    assert count_reminder_traces() == (0, 0)
+
+
+def test_a_close_waits_for_reminders_under_way_and_then_removes_them(app, ctx, open_round):
+    round_id = open_round.id
+    db.session.remove()
+    reminded, closed = second_waits_for_first(
+        app,
+        "UPDATE rounds",
+        lambda: round_services.send_reminders(db.session.get(Round, round_id)),
+        lambda: close_round_by_id(round_id),
+    )
+    assert reminded == ["done"] and closed == ["done"]
+    assert count_reminder_traces() == (0, 0)
+
+
 def test_closing_and_sending_reminders_at_once_do_not_deadlock(app, ctx, draft_round):
     """Both write every invitation of the round; they take the rows in the same (id) order.
     Rewritten in a random order at close, PostgreSQL found a deadlock in most of these runs."""
@@ -266,6 +303,7 @@ def test_closing_and_sending_reminders_at_once_do_not_deadlock(app, ctx, draft_r
         closing.join(30)
         reminding.join(30)
         assert close_outcome == ["done"] and remind_outcome in (["done"], ["RoundError"])
+        assert count_reminder_traces() == (0, 0), "closing came last or turned reminders away"
         reopen = db.session.get(Round, round_id)
         reopen.status = "open"
         db.session.commit()

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
+from sqlalchemy import delete
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
@@ -22,6 +24,7 @@ from feedback360.mail import transport
 from feedback360.models import Invitation
 from feedback360.models import OutboxMessage
 from feedback360.models import Round
+from feedback360.models import User
 from feedback360.outbox import now
 from feedback360.outbox import send_pending
 from feedback360.rounds import services as round_services
@@ -30,6 +33,7 @@ from tests.conftest import answer_all
 from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import submit_via_token
+from tests.test_concurrency import in_thread
 
 Q = questionnaire.load()
 BASE_URL = "https://feedback.example.net"
@@ -199,6 +203,102 @@ def test_a_round_deleted_or_closed_while_its_mail_goes_out_stops_nothing(app, sm
     ]
     assert report.sent == len(received)
     assert pending() == 0
+
+
+def delete_message(message_id: int) -> None:
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.id == message_id))
+    db.session.commit()
+
+
+def delete_account(user_id: int) -> None:
+    db.session.delete(db.session.get(User, user_id))
+    db.session.commit()
+
+
+def test_a_leader_deleted_while_their_mail_goes_out_stops_nothing(app, smtp, open_round, leader):
+    """Deleting the account deletes its rounds and their mail; a message already on its way is
+    given up, and the sender goes on with the next one."""
+    other = add_user("other@example.com", "Olive Other")
+    kept = round_services.create_round(
+        other, title="Kept", anonymity_threshold=3, closes_on=None, platforms=[]
+    )
+    invite(kept, "kept@example.org, staff")
+    round_services.open_round(kept)
+    leader_id = leader.id
+    db.session.remove()
+    deleted = []
+
+    def delete_the_leader(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().startswith("SELECT rounds.") and not deleted:
+            thread, outcome = in_thread(app, lambda: delete_account(leader_id))
+            thread.join(10)
+            deleted.extend(outcome)
+
+    event.listen(db.engine, "after_cursor_execute", delete_the_leader)
+    try:
+        deliver_all()
+    finally:
+        event.remove(db.engine, "after_cursor_execute", delete_the_leader)
+    assert deleted == ["done"]
+    assert [m["To"] for m in smtp.messages] == ["kept@example.org"]
+    assert pending() == 0
+
+
+def test_after_a_dropped_connection_every_message_left_is_retried_even_if_one_vanished(
+    app, smtp, open_round
+):
+    """The retry of each message is saved on its own: one deleted meanwhile undoes no other."""
+    ids = sorted(db.session.scalars(select(OutboxMessage.id)))
+    app.config["MAIL_PORT"] = free_port()  # nobody listens there: the connection fails
+    db.session.remove()
+    vanished = []
+
+    def delete_the_last(conn, cursor, statement, parameters, context, executemany) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        if "FROM outbox" in statement and ids[-1] in values and not vanished:
+            vanished.append(ids[-1])
+            thread, _ = in_thread(app, lambda: delete_message(ids[-1]))
+            thread.join(10)
+
+    event.listen(db.engine, "after_cursor_execute", delete_the_last)
+    try:
+        report = deliver_all()
+    finally:
+        event.remove(db.engine, "after_cursor_execute", delete_the_last)
+    assert vanished == [ids[-1]] and report.sent == 0
+    left = db.session.execute(select(OutboxMessage.attempts, OutboxMessage.claimed_until)).all()
+    assert len(left) == len(ids) - 1
+    assert all(attempts == 1 and lease is None for attempts, lease in left)
+
+
+def test_a_message_another_sender_took_over_after_a_slow_batch_is_not_sent_twice(
+    app, smtp, open_round
+):
+    """A batch slower than the lease: another sender claims what is left; this one skips it."""
+    first, second = sorted(db.session.scalars(select(OutboxMessage.id)))[:2]
+    db.session.remove()
+
+    def lease_again() -> None:
+        db.session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == second)
+            .values(claimed_until=now() + timedelta(minutes=9))
+        )
+        db.session.commit()
+
+    def take_over_the_second(message) -> None:
+        smtp.after_each.clear()
+        thread, outcome = in_thread(app, lease_again)
+        thread.join(10)
+        assert outcome == ["done"]
+
+    smtp.after_each.append(take_over_the_second)
+    report = deliver_all()
+    assert report.sent == len(open_round.tokens) - 1
+    taken = db.session.get(OutboxMessage, second)
+    db.session.refresh(taken)
+    assert taken.status == "pending" and taken.attempts == 0, "left to the other sender"
+    assert db.session.get(OutboxMessage, first).status == "sent"
 
 
 def test_several_senders_never_send_a_message_twice(app, smtp, leader):

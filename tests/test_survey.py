@@ -341,6 +341,17 @@ def test_a_failure_midway_leaves_no_half_response(open_round):
     assert response_count() == 1
 
 
+def test_each_answer_and_comment_is_stored_under_its_own_item(open_round):
+    ratings = {Q.items[0].id: 4, Q.items[1].id: None, Q.items[2].id: 2, Q.items[3].id: 5}
+    keys = Q.comment_keys()
+    comments = {keys[0]: "Kind", keys[1]: "", keys[-1]: "Brief"}
+    survey_services.submit(
+        survey_services.resolve(open_round.tokens["staff0@example.org"]), ratings, comments
+    )
+    assert dict(db.session.execute(select(Answer.item_id, Answer.value)).all()) == ratings
+    assert dict(db.session.execute(select(Comment.key, Comment.text)).all()) == comments
+
+
 def test_a_postgresql_submit_is_one_statement(app, open_round, monkeypatch):
     """One round trip saves a response with its answers, comments and claim, for an invitation
     and for an open link (its place and its hour). SQLite has no writes in WITH: one per step."""

@@ -268,27 +268,25 @@ def mail_status(a_round: Round) -> MailStatus:
     """The round's mail for its leader: counts, and the addresses an invitation or a coach's
     share could not reach. A failed reminder is only counted: reminders go to people who have not
     answered, so its address next to "could not be delivered" would tell the leader who."""
-    counts = dict(
-        db.session.execute(
-            select(OutboxMessage.status, func.count())
+    is_reminder = OutboxMessage.kind == "reminder"
+    counts = {
+        (status, bool(reminder)): n
+        for status, reminder, n in db.session.execute(
+            select(OutboxMessage.status, is_reminder, func.count())
             .where(OutboxMessage.round_id == a_round.id)
-            .group_by(OutboxMessage.status)
-        ).all()
-    )
+            .group_by(OutboxMessage.status, is_reminder)
+        )
+    }
     failed = db.session.execute(
         select(OutboxMessage.to_address, OutboxMessage.last_error)
-        .where(
-            OutboxMessage.round_id == a_round.id,
-            OutboxMessage.status == "failed",
-            OutboxMessage.kind != "reminder",
-        )
+        .where(OutboxMessage.round_id == a_round.id, OutboxMessage.status == "failed", ~is_reminder)
         .order_by(OutboxMessage.to_address)
     ).all()
     return MailStatus(
-        counts.get("pending", 0),
-        counts.get("sent", 0),
+        sum(n for (status, _), n in counts.items() if status == "pending"),
+        sum(n for (status, _), n in counts.items() if status == "sent"),
         [tuple(f) for f in failed],
-        counts.get("failed", 0) - len(failed),
+        counts.get(("failed", True), 0),
     )
 
 
@@ -383,7 +381,8 @@ def send_reminders(a_round: Round) -> ReminderResult:
     With maximum anonymity nobody knows who has answered, so everyone who has not declined is
     reminded; the reminder thanks those who already did.
     """
-    if a_round.status != "open":
+    if not _lock_while_open(a_round.id):
+        db.session.rollback()
         raise RoundError("Reminders can be sent only while the round is open.")
     moment = outbox_now()
     queued = too_soon = 0
@@ -398,6 +397,23 @@ def send_reminders(a_round: Round) -> ReminderResult:
         queued += 1
     db.session.commit()
     return ReminderResult(queued, too_soon)
+
+
+def _lock_while_open(round_id: int) -> bool:
+    """Whether the round is open now, holding it so until commit.
+
+    The page's copy of the round may be stale: another request may have closed it since, and
+    closing removes every reminder. A no-op UPDATE that only matches an open round takes the
+    round's row lock (PostgreSQL) or the write lock (SQLite) first, as `close_round` does, so a
+    close waits for these reminders (and then removes them) or comes first and is seen here.
+    """
+    still_open = db.session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status == "open")
+        .values(status=Round.status)
+        .execution_options(synchronize_session=False)
+    )
+    return still_open.rowcount == 1
 
 
 def decline(invitation: Invitation) -> None:

@@ -367,7 +367,11 @@ def submit(
 
 
 def _submit_in_one_statement(conn, link, response_id, answer_rows, comment_rows, platforms):
-    """`submit` on PostgreSQL, where each round trip costs both processes more than the work."""
+    """`submit` on PostgreSQL, where each round trip costs both processes more than the work.
+
+    One set of parameters serves all three statements; each takes the ones it names. The spent
+    token's round is the round the response goes into (`open_round_id`).
+    """
     if link.open_link_id is not None:
         kind = "open_link"
     elif link.max_anonymity:
@@ -414,10 +418,10 @@ def _spent(digest: str) -> bool:
 
 
 def _spend(round_id: int, invitation_id: int) -> None:
-    """Record the link as used, or raise AlreadyAnswered if it already was.
+    """Record the link as used, or raise AlreadyAnswered if it already was (SQLite's path).
 
-    Flushed on its own, before the response, so that a unique violation can only be this row. On
-    PostgreSQL it leaves the transaction aborted; `submit` rolls it back as for any refusal.
+    Flushed on its own, so that a unique violation can only be this row; `submit` then rolls the
+    response back as for any refusal.
     """
     digest = _invitation_digest(round_id, invitation_id)
     db.session.add(SpentToken(round_id=round_id, digest=digest))
@@ -444,9 +448,9 @@ def _take_open_link_place(open_link_id: int) -> None:
     taken = conn.execute(_TAKE_OPEN_LINK_PLACE, {"open_link_id": open_link_id}).rowcount
     if taken != 1:
         _refuse_open_link(open_link_id)
-    # Select-free upsert: try the increment, insert if the hour has no row yet. The UPDATE above
-    # holds this link's row (PostgreSQL row lock, SQLite write lock) until commit, so a parallel
-    # submit to the same link cannot insert the same hour in between.
+    # Select-free upsert: try the increment, insert if the hour has no row yet. The transaction
+    # holds SQLite's write lock since the response went in, so a parallel submit to the same
+    # link cannot insert the same hour in between.
     hour = current_hour()
     counted = conn.execute(_COUNT_INTO_HOUR, {"link_id": open_link_id, "this_hour": hour}).rowcount
     if counted != 1:

@@ -200,18 +200,26 @@ def submit_via_token(token: str, ratings, comments=None) -> None:
 
 
 @contextmanager
+def after_each_statement(hook):
+    """Call `hook(statement, parameters)` after each SQL statement sent while the block runs,
+    in whichever thread sends it: how a test steps in between two statements of a request."""
+
+    def call(conn, cursor, statement, parameters, context, executemany) -> None:
+        hook(statement, parameters)
+
+    event.listen(db.engine, "after_cursor_execute", call)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, "after_cursor_execute", call)
+
+
+@contextmanager
 def statements_sent():
     """The SQL statements sent while the block runs (an executemany counts once)."""
     sent: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany) -> None:
-        sent.append(statement)
-
-    event.listen(db.engine, "after_cursor_execute", record)
-    try:
+    with after_each_statement(lambda statement, parameters: sent.append(statement)):
         yield sent
-    finally:
-        event.remove(db.engine, "after_cursor_execute", record)
 
 
 def submit_at_once(app, token: str, times: int, ratings, comments=None) -> list[str]:

@@ -12,7 +12,6 @@ from datetime import date
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -27,6 +26,7 @@ from feedback360.models import Round
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
+from tests.conftest import after_each_statement
 from tests.conftest import answer_all
 from tests.conftest import full_answers
 from tests.conftest import invite
@@ -111,7 +111,7 @@ class Paused:
         self.inside = threading.Event()
         self.release = threading.Event()
 
-    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:
+    def __call__(self, statement, parameters) -> None:
         if self.part in statement and not self.inside.is_set():
             self.inside.set()
             assert self.release.wait(10), "the test never released the paused transaction"
@@ -120,12 +120,11 @@ class Paused:
 @contextmanager
 def paused_after(part: str):
     pause = Paused(part)
-    event.listen(db.engine, "after_cursor_execute", pause)
     try:
-        yield pause
+        with after_each_statement(pause):
+            yield pause
     finally:
         pause.release.set()
-        event.remove(db.engine, "after_cursor_execute", pause)
 
 
 def in_thread(app, work) -> tuple[threading.Thread, list[str]]:
@@ -204,17 +203,14 @@ def right_after_the_link_is_read(app, work):
     before the request goes on: what another worker does in between."""
     ran: list[str] = []
 
-    def between(conn, cursor, statement, parameters, context, executemany) -> None:
+    def between(statement, parameters) -> None:
         if "UNION ALL" in statement and not ran:
             thread, outcome = in_thread(app, work)
             thread.join(10)
             ran.extend(outcome)
 
-    event.listen(db.engine, "after_cursor_execute", between)
-    try:
+    with after_each_statement(between):
         yield ran
-    finally:
-        event.remove(db.engine, "after_cursor_execute", between)
 
 
 def test_an_overdue_round_closed_by_someone_else_meanwhile_still_says_closed(

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import delete
-from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
@@ -29,6 +28,7 @@ from feedback360.outbox import now
 from feedback360.outbox import send_pending
 from feedback360.rounds import services as round_services
 from tests.conftest import add_user
+from tests.conftest import after_each_statement
 from tests.conftest import answer_all
 from tests.conftest import invite
 from tests.conftest import login
@@ -228,17 +228,14 @@ def test_a_leader_deleted_while_their_mail_goes_out_stops_nothing(app, smtp, ope
     db.session.remove()
     deleted = []
 
-    def delete_the_leader(conn, cursor, statement, parameters, context, executemany) -> None:
+    def delete_the_leader(statement, parameters) -> None:
         if statement.lstrip().startswith("SELECT rounds.") and not deleted:
             thread, outcome = in_thread(app, lambda: delete_account(leader_id))
             thread.join(10)
             deleted.extend(outcome)
 
-    event.listen(db.engine, "after_cursor_execute", delete_the_leader)
-    try:
+    with after_each_statement(delete_the_leader):
         deliver_all()
-    finally:
-        event.remove(db.engine, "after_cursor_execute", delete_the_leader)
     assert deleted == ["done"]
     assert [m["To"] for m in smtp.messages] == ["kept@example.org"]
     assert pending() == 0
@@ -253,18 +250,15 @@ def test_after_a_dropped_connection_every_message_left_is_retried_even_if_one_va
     db.session.remove()
     vanished = []
 
-    def delete_the_last(conn, cursor, statement, parameters, context, executemany) -> None:
+    def delete_the_last(statement, parameters) -> None:
         values = parameters.values() if isinstance(parameters, dict) else parameters
         if "FROM outbox" in statement and ids[-1] in values and not vanished:
             vanished.append(ids[-1])
             thread, _ = in_thread(app, lambda: delete_message(ids[-1]))
             thread.join(10)
 
-    event.listen(db.engine, "after_cursor_execute", delete_the_last)
-    try:
+    with after_each_statement(delete_the_last):
         report = deliver_all()
-    finally:
-        event.remove(db.engine, "after_cursor_execute", delete_the_last)
     assert vanished == [ids[-1]] and report.sent == 0
     left = db.session.execute(select(OutboxMessage.attempts, OutboxMessage.claimed_until)).all()
     assert len(left) == len(ids) - 1

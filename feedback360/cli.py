@@ -55,8 +55,10 @@ def rounds() -> None:
             select(Response.round_id, func.count()).group_by(Response.round_id)
         ).all()
     )
-    for a_round in db.session.scalars(select(Round).order_by(Round.id)):
-        refresh_status(a_round)
+    for a_round in db.session.scalars(select(Round).order_by(Round.id)).all():
+        a_round = refresh_status(a_round)
+        if a_round is None:  # deleted meanwhile
+            continue
         click.echo(
             f"{a_round.id}\t{a_round.status}\t{counts.get(a_round.id, 0)} responses\t"
             f"{a_round.leader.email}\t{a_round.title}"
@@ -75,9 +77,10 @@ def report(round_id: int, output: Path) -> None:
     from .reports.service import report_data
 
     a_round = db.session.get(Round, round_id)
+    if a_round is not None:
+        a_round = refresh_status(a_round)
     if a_round is None:
         raise click.ClickException(f"No round with id {round_id}.")
-    refresh_status(a_round)
     if a_round.status != "closed":
         raise click.ClickException("The report exists once the round is closed.")
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])

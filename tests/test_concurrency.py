@@ -30,6 +30,7 @@ from tests.conftest import after_each_statement
 from tests.conftest import answer_all
 from tests.conftest import full_answers
 from tests.conftest import invite
+from tests.conftest import login
 
 Q = questionnaire.load()
 RESPONDENTS = 50
@@ -274,6 +275,76 @@ def test_a_close_waits_for_reminders_under_way_and_then_removes_them(app, ctx, o
     )
     assert reminded == ["done"] and closed == ["done"]
     assert count_reminder_traces() == (0, 0)
+
+
+def right_after_the_round_is_loaded(app, round_id: int, work):
+    """Run `work()` in its own session and thread as soon as this thread has read the round by
+    its id, before it goes on: a leader's other tab, between two steps of a request or of the
+    sender's schedule."""
+    ran: list[str] = []
+    started = threading.Event()  # `work` loads the round too: step in once, from this thread
+
+    def between(statement, parameters) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        loads_the_round = (
+            statement.lstrip().startswith("SELECT rounds.") and "rounds.id =" in statement
+        )
+        if loads_the_round and round_id in values and not started.is_set():
+            started.set()
+            thread, outcome = in_thread(app, work)
+            thread.join(10)
+            ran.extend(outcome)
+
+    return ran, after_each_statement(between)
+
+
+@pytest.mark.parametrize("due", ["overdue", "reminders due"])
+@pytest.mark.parametrize("change", ["closed", "deleted"])
+def test_the_schedule_goes_on_when_a_leader_closes_or_deletes_a_round_meanwhile(
+    app, ctx, leader, open_round, due, change
+):
+    if due == "overdue":
+        open_round.closes_on = date.today() - timedelta(days=1)
+    else:
+        open_round.closes_on = date.today() + timedelta(days=1)
+        open_round.reminder_days_before_close = 3
+    later = round_services.create_round(
+        leader, title="Later", anonymity_threshold=3, closes_on=None, platforms=[]
+    )
+    invite(later, "late@example.org, staff")
+    round_services.open_round(later)
+    later.closes_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    round_id, later_id = open_round.id, later.id
+    db.session.remove()
+    if change == "closed":
+        work = lambda: close_round_by_id(round_id)  # noqa: E731
+    else:
+        work = lambda: round_services.delete_round(db.session.get(Round, round_id))  # noqa: E731
+    ran, stepping_in = right_after_the_round_is_loaded(app, round_id, work)
+    with stepping_in:
+        outcome = round_services.run_schedule()
+    assert ran == ["done"]
+    assert outcome == {"closed": 1, "reminders": 0}, "the later round, and nothing of the other"
+    assert db.session.get(Round, later_id).status == "closed"
+    assert count_reminder_traces() == (0, 0)
+    if change == "deleted":
+        assert db.session.get(Round, round_id) is None
+
+
+def test_an_overdue_round_deleted_in_another_tab_while_its_page_loads_is_404(
+    app, ctx, client, open_round
+):
+    open_round.closes_on = date.today() - timedelta(days=1)
+    db.session.commit()
+    round_id = open_round.id
+    login(client, "leader@example.com")
+    db.session.remove()
+    delete = lambda: round_services.delete_round(db.session.get(Round, round_id))  # noqa: E731
+    ran, stepping_in = right_after_the_round_is_loaded(app, round_id, delete)
+    with stepping_in:
+        page = client.get(f"/rounds/{round_id}")
+    assert ran == ["done"] and page.status_code == 404
 
 
 def test_closing_and_sending_reminders_at_once_do_not_deadlock(app, ctx, draft_round):

@@ -34,7 +34,9 @@ def _visible_round(round_id: int):
     if found is None:
         abort(404)
     a_round, role = found
-    refresh_status(a_round)
+    a_round = refresh_status(a_round)
+    if a_round is None:  # deleted meanwhile
+        abort(404)
     return a_round, role
 
 

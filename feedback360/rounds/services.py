@@ -115,10 +115,19 @@ def is_overdue(status: str, closes_on: date | None) -> bool:
     return status == "open" and closes_on is not None and closes_on < today()
 
 
-def refresh_status(a_round: Round) -> None:
-    """Close an open round whose closing date has passed."""
+def refresh_status(a_round: Round) -> Round | None:
+    """Close an open round whose closing date has passed.
+
+    Returns the round as it is now: another request may have closed it first, or deleted it
+    (None), in which case that request's outcome stands.
+    """
+    round_id = a_round.id
     if is_overdue(a_round.status, a_round.closes_on):
-        close_round(a_round)
+        try:
+            close_round(a_round)
+        except RoundError:
+            return db.session.get(Round, round_id)
+    return a_round
 
 
 def open_round(a_round: Round) -> None:
@@ -147,10 +156,8 @@ def close_round(a_round: Round) -> None:
     time (on the invitation and on the mail) says when someone had not answered; one still
     queued would only ask for an answer the round can no longer take.
     """
-    if a_round.status != "open":
+    if a_round.status != "open" or not _close_if_still_open(a_round):
         raise RoundError("Only an open round can be closed.")
-    a_round.status = "closed"
-    a_round.closed_on = today()
     _rewrite_responses_shuffled(a_round.id)
     _rewrite_invitations(a_round.id)
     db.session.execute(delete(SpentToken).where(SpentToken.round_id == a_round.id))
@@ -161,6 +168,26 @@ def close_round(a_round: Round) -> None:
     )
     db.session.commit()
     storage.forget_deleted_pages(db.engine)
+
+
+def _close_if_still_open(a_round: Round) -> bool:
+    """Mark the round closed in the database only if it is still open there.
+
+    The caller's copy may be stale: another request may have closed or deleted the round since
+    it was loaded. The conditional UPDATE also takes the round's row lock (PostgreSQL) or the
+    write lock (SQLite) before anything else, so submits and reminders under way finish first.
+    """
+    closed = db.session.execute(
+        update(Round)
+        .where(Round.id == a_round.id, Round.status == "open")
+        .values(status="closed", closed_on=today())
+        .execution_options(synchronize_session=False)
+    )
+    if closed.rowcount != 1:
+        db.session.rollback()
+        return False
+    db.session.expire(a_round, ["status", "closed_on"])
+    return True
 
 
 def delete_round(a_round: Round) -> None:
@@ -427,17 +454,25 @@ def run_schedule() -> dict[str, int]:
     and a WAL checkpoint that a reader held back."""
     storage.retry_pending_checkpoint(db.engine)
     closed = reminded = 0
-    for a_round in db.session.scalars(select(Round).where(Round.status == "open")).all():
-        refresh_status(a_round)
-        if a_round.status == "closed":
-            closed += 1
+    for round_id in db.session.scalars(select(Round.id).where(Round.status == "open")).all():
+        a_round = db.session.get(Round, round_id)
+        if a_round is None:
             continue
-        days = a_round.reminder_days_before_close
-        if days and a_round.closes_on and not a_round.auto_reminder_sent:
-            if today() >= a_round.closes_on - timedelta(days=days):
-                reminded += send_reminders(a_round).queued
-                a_round.auto_reminder_sent = True
-                db.session.commit()
+        # A leader may close or delete the round meanwhile: their change stands, and the sender
+        # goes on with the next round.
+        try:
+            if is_overdue(a_round.status, a_round.closes_on):
+                close_round(a_round)
+                closed += 1
+                continue
+            days = a_round.reminder_days_before_close
+            if days and a_round.closes_on and not a_round.auto_reminder_sent:
+                if today() >= a_round.closes_on - timedelta(days=days):
+                    reminded += send_reminders(a_round).queued
+                    a_round.auto_reminder_sent = True
+                    db.session.commit()
+        except RoundError:
+            db.session.rollback()
     return {"closed": closed, "reminders": reminded}
 
 

@@ -59,7 +59,9 @@ def own_round(round_id: int) -> Round:
     a_round = db.session.get(Round, round_id)
     if a_round is None or a_round.leader_id != current_user.id:
         abort(404)
-    services.refresh_status(a_round)
+    a_round = services.refresh_status(a_round)
+    if a_round is None:  # deleted meanwhile, from another tab
+        abort(404)
     return a_round
 
 

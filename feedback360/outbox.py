@@ -108,33 +108,57 @@ TRANSIENT = (smtplib.SMTPException, OSError)
 def send_pending(transport, limit: int = 100) -> SendReport:
     """Deliver one batch. Connection trouble leaves every message of the batch pending.
 
-    Each message is read just before it goes: a message can vanish while the batch is on its
-    way, with its round (deleted) or with its reminders (the round closed), and is then skipped.
+    Just before each message goes, its lease is renewed in the database, and only if it still
+    waits under this sender's lease: a message can vanish while the batch is on its way, with its
+    round (deleted) or with its reminders (the round closed), or be taken over by another sender
+    once a slow batch outlived its lease. Such a message is skipped. The renewed lease covers the
+    one delivery, which the SMTP timeout keeps far shorter.
     """
     report = SendReport()
     claim = claim_batch(limit)
     if not claim.ids:
         return report
+    leases = dict.fromkeys(claim.ids, claim.until)
     try:
         with transport as connection:
             for message_id in claim.ids:
-                message = _still_ours(message_id, claim)
+                message = _renew_lease(message_id, leases)
                 if message is not None:
                     _deliver(connection, message, report)
     except TRANSIENT as error:
         for message_id in claim.ids:
-            message = _still_ours(message_id, claim)
+            message = _still_ours(message_id, leases[message_id])
             if message is not None:
                 _retry_later(message, f"{type(error).__name__}: {error}", report)
                 _commit_unless_gone()
     return report
 
 
-def _still_ours(message_id: int, claim: Claim) -> OutboxMessage | None:
-    """The message as it is now, if it still waits under this sender's lease: not deleted (with
-    its round or account), not sent, and not claimed by another sender after a slow batch."""
+def _renew_lease(message_id: int, leases: dict[int, datetime]) -> OutboxMessage | None:
+    """The message, leased anew to this sender, or None if it no longer waits under its lease."""
+    until = now() + LEASE
+    renewed = db.session.execute(
+        update(OutboxMessage)
+        .where(
+            OutboxMessage.id == message_id,
+            OutboxMessage.status == "pending",
+            OutboxMessage.claimed_until == leases[message_id],
+        )
+        .values(claimed_until=until)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.commit()
+    if renewed != 1:
+        return None
+    leases[message_id] = until
+    return _still_ours(message_id, until)
+
+
+def _still_ours(message_id: int, lease: datetime) -> OutboxMessage | None:
+    """The message as it is now, if it still waits under this lease: not deleted (with its round
+    or account), not sent, and not claimed by another sender after the lease ran out."""
     message = db.session.get(OutboxMessage, message_id)
-    if message is None or message.status != "pending" or message.claimed_until != claim.until:
+    if message is None or message.status != "pending" or message.claimed_until != lease:
         return None
     return message
 

@@ -17,6 +17,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from feedback360 import outbox
 from feedback360 import questionnaire
 from feedback360.extensions import db
 from feedback360.mail import transport
@@ -293,6 +294,47 @@ def test_a_message_another_sender_took_over_after_a_slow_batch_is_not_sent_twice
     db.session.refresh(taken)
     assert taken.status == "pending" and taken.attempts == 0, "left to the other sender"
     assert db.session.get(OutboxMessage, first).status == "sent"
+
+
+def test_a_lease_renewed_before_each_send_keeps_other_senders_off_it(
+    app, smtp, open_round, monkeypatch
+):
+    """This sender's batch lease has run out (a slow batch) when it reaches a message; another
+    sender claims what is left right then. The message being sent has a fresh lease, so it goes
+    once; the others go with the other sender, once."""
+    real_claim = outbox.claim_batch
+    first_claim = []
+
+    def claim_long_ago(limit):
+        """The first sender's claim, with a lease that ran out a minute ago."""
+        claim = real_claim(limit)
+        if first_claim:
+            return claim
+        first_claim.append(1)
+        ran_out = now() - timedelta(minutes=1)
+        leased = update(OutboxMessage).where(OutboxMessage.id.in_(claim.ids))
+        db.session.execute(leased.values(claimed_until=ran_out))
+        db.session.commit()
+        return outbox.Claim(claim.ids, ran_out)
+
+    monkeypatch.setattr(outbox, "claim_batch", claim_long_ago)
+    first = min(db.session.scalars(select(OutboxMessage.id)))
+    db.session.remove()
+    other_sender = []
+
+    def another_sender_meanwhile(statement, parameters) -> None:
+        values = parameters.values() if isinstance(parameters, dict) else parameters
+        if "FROM outbox" in statement and first in values and not other_sender:
+            other_sender.append("started")
+            thread, outcome = in_thread(app, deliver_all)
+            thread.join(20)
+            other_sender.extend(outcome)
+
+    with after_each_statement(another_sender_meanwhile):
+        deliver_all()
+    assert other_sender == ["started", "done"]
+    received = sorted(m["To"] for m in smtp.messages)
+    assert received == sorted(open_round.tokens), "every message exactly once"
 
 
 def test_several_senders_never_send_a_message_twice(app, smtp, leader):

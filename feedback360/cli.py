@@ -126,11 +126,13 @@ def send_mail(watch: bool, interval: int, batch: int) -> None:
             )
         while True:
             report = send_pending(transport(), batch)
-            if report.sent or report.retrying or report.failed:
+            handled = report.sent + report.retrying + report.failed + report.withheld
+            if handled:
                 click.echo(
-                    f"Sent {report.sent}, will retry {report.retrying}, failed {report.failed}."
+                    f"Sent {report.sent}, will retry {report.retrying}, failed {report.failed}, "
+                    f"withheld {report.withheld} (declined)."
                 )
-            if report.sent + report.retrying + report.failed < batch:
+            if handled < batch:
                 break
         db.session.remove()
         if not watch:

@@ -38,6 +38,10 @@ class Undeliverable(Exception):
     """The message can never be sent (its round, invitation or account is gone, or declined)."""
 
 
+class Declined(Undeliverable):
+    """The invitee has declined all mail of this round: the message is withheld, never sent."""
+
+
 def site_link(path: str) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
 
@@ -75,8 +79,10 @@ def _round_context(message: OutboxMessage) -> dict:
     context = {"a_round": a_round, "leader": leader, "kind": message.kind}
     if message.invitation_id is not None:
         invitation = message.invitation
-        if invitation is None or invitation.declined or invitation.nonce is None:
-            raise Undeliverable("the invitation was declined or replaced")
+        if invitation is not None and invitation.declined:
+            raise Declined("the invitee declined mail about this round")
+        if invitation is None or invitation.nonce is None:
+            raise Undeliverable("the invitation was replaced")
         # A reminder goes out even if its person answered after it was queued: its text thanks
         # those who did, and a failure marked against the address would tell the leader who.
         token = invitation_token(current_app.config["SECRET_KEY"], invitation.nonce)

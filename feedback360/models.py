@@ -300,7 +300,9 @@ ROUND_MAIL_KINDS = ("invitation", "reminder", "coach_share")
 # taken) is the same whether or not an account exists for the address.
 ACCOUNT_MAIL_KINDS = ("password_reset", "reset_no_account", "signup", "signup_taken")
 MAIL_KINDS = ROUND_MAIL_KINDS + ACCOUNT_MAIL_KINDS
-MAIL_STATUSES = ("pending", "sent", "failed")
+# "withheld": queued, then not sent because its invitee had declined all mail of the round. The
+# leader's page counts it with the sent mail, so it cannot tell who declined.
+MAIL_STATUSES = ("pending", "sent", "failed", "withheld")
 _kinds_sql = ", ".join(f"'{k}'" for k in MAIL_KINDS)
 _mail_statuses_sql = ", ".join(f"'{s}'" for s in MAIL_STATUSES)
 

@@ -20,6 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm.exc import StaleDataError
 
 from .extensions import db
+from .mail import Declined
 from .mail import Undeliverable
 from .mail import compose
 from .models import OutboxMessage
@@ -100,6 +101,7 @@ class SendReport:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    withheld: int = 0
 
 
 TRANSIENT = (smtplib.SMTPException, OSError)
@@ -175,6 +177,11 @@ def _commit_unless_gone() -> None:
 def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
     try:
         email = compose(message)
+    except Declined:
+        message.status, message.claimed_until = "withheld", None
+        report.withheld += 1
+        _commit_unless_gone()
+        return
     except (Undeliverable, ValueError) as reason:
         _give_up(message, str(reason), report)
         _commit_unless_gone()

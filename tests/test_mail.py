@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email
+import re
 import socket
 import threading
 from datetime import date
@@ -426,6 +427,50 @@ def test_closing_forgets_every_reminder_and_keeps_the_rest_of_the_mail(smtp, ope
     smtp.messages.clear()
     deliver_all()
     assert [m["To"] for m in smtp.messages] == ["coach@example.org"]
+
+
+def test_a_new_link_for_someone_who_declined_looks_the_same_to_the_leader(client, smtp, open_round):
+    """Their message is queued and then withheld, so neither the flash nor the mail counts tell
+    the leader who declined; nothing reaches them."""
+    deliver_all()
+    smtp.messages.clear()
+    invitations = {i.email: i for i in db.session.scalars(select(Invitation))}
+    round_services.decline(invitations["staff1@example.org"])
+    login(client, "leader@example.com")
+    seen = []
+    for address in ("staff0@example.org", "staff1@example.org"):
+        before = round_services.mail_status(open_round)
+        page = client.post(
+            f"/rounds/{open_round.id}/invitations/{invitations[address].id}/link",
+            follow_redirects=True,
+        )
+        queued = round_services.mail_status(open_round)
+        deliver_all()
+        after = round_services.mail_status(open_round)
+        flash = re.search(r"gets a new link by email[^<]*", page.text)[0]
+        seen.append(
+            (flash, queued.pending - before.pending, after.sent - before.sent, after.failed)
+        )
+    assert (
+        seen[0]
+        == seen[1]
+        == ("gets a new link by email now; the old one no longer works.", 1, 1, [])
+    )
+    assert [m["To"] for m in smtp.messages] == ["staff0@example.org"]
+    assert db.session.scalar(select(func.count()).where(OutboxMessage.status == "withheld")) == 1
+
+
+def test_mail_queued_before_its_invitee_declined_is_withheld_not_named(client, smtp, open_round):
+    deliver_all()
+    round_services.send_reminders(open_round)
+    declined = db.session.scalar(select(Invitation).where(Invitation.email == "staff2@example.org"))
+    round_services.decline(declined)
+    smtp.messages.clear()
+    report = deliver_all()
+    assert report.withheld == 1 and "staff2@example.org" not in [m["To"] for m in smtp.messages]
+    status = round_services.mail_status(open_round)
+    assert status.failed == [] and status.failed_reminders == 0
+    assert status.sent == 2 * len(open_round.tokens), "invitations and reminders, all counted"
 
 
 def test_decline_needs_a_click_and_stops_all_mail(client, smtp, open_round):

@@ -15,6 +15,7 @@ from feedback360 import create_app
 from feedback360.extensions import db
 from feedback360.models import ACCOUNT_MAIL_KINDS
 from feedback360.models import MAIL_KINDS
+from feedback360.models import MAIL_STATUSES
 from tests.conftest import postgres_schema
 
 
@@ -145,13 +146,48 @@ def test_upgrade_keeps_existing_data(empty_app):
 BEFORE_ACCOUNT_MAIL = "f0f97300ccad"
 
 
-def queue_mail(conn, kind: str) -> None:
+BEFORE_WITHHELD_MAIL = "777da6530eac"
+
+
+def queue_mail(conn, kind: str, status: str = "pending") -> None:
     round_id = "NULL" if kind in ACCOUNT_MAIL_KINDS else "1"
     conn.exec_driver_sql(
         "INSERT INTO outbox (kind, to_address, round_id, status, attempts, next_attempt_at, "
-        f"created_at) VALUES ('{kind}', 'a@example.org', {round_id}, 'pending', 0, "
+        f"created_at) VALUES ('{kind}', 'a@example.org', {round_id}, '{status}', 0, "
         "'2026-01-01 00:00:00', '2026-01-01 00:00:00')"
     )
+
+
+def add_leader_and_round(conn) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO users (id, email, name, password_hash, created_at) "
+        "VALUES (1, 'l@example.com', 'L', 'x', '2026-01-01 00:00:00')"
+    )
+    conn.exec_driver_sql(
+        "INSERT INTO rounds (id, leader_id, title, why, success_measures, platforms, "
+        "questionnaire_version, anonymity_threshold, status, auto_reminder_sent, "
+        "created_at) VALUES (1, 1, 'Kept', '', '', '[]', '2026.1', 3, 'open', false, "
+        "'2026-01-01 00:00:00')"
+    )
+
+
+def test_outbox_takes_withheld_mail_and_a_downgrade_drops_only_that(empty_app):
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.begin() as conn:
+            add_leader_and_round(conn)
+            for status in MAIL_STATUSES:
+                queue_mail(conn, "invitation", status)
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            queue_mail(conn, "invitation", "lost")
+        flask_migrate.downgrade(revision=BEFORE_WITHHELD_MAIL)
+        with db.engine.connect() as conn:
+            statuses = conn.exec_driver_sql("SELECT status FROM outbox ORDER BY id").scalars()
+            assert statuses.all() == ["pending", "sent", "failed"]
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            queue_mail(conn, "invitation", "withheld")
+        flask_migrate.upgrade()
+    assert schema_differences(empty_app) == []
 
 
 def test_outbox_takes_account_mail_and_a_downgrade_drops_only_that(empty_app):
@@ -159,16 +195,7 @@ def test_outbox_takes_account_mail_and_a_downgrade_drops_only_that(empty_app):
     with empty_app.app_context():
         flask_migrate.upgrade()
         with db.engine.begin() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO users (id, email, name, password_hash, created_at) "
-                "VALUES (1, 'l@example.com', 'L', 'x', '2026-01-01 00:00:00')"
-            )
-            conn.exec_driver_sql(
-                "INSERT INTO rounds (id, leader_id, title, why, success_measures, platforms, "
-                "questionnaire_version, anonymity_threshold, status, auto_reminder_sent, "
-                "created_at) VALUES (1, 1, 'Kept', '', '', '[]', '2026.1', 3, 'open', false, "
-                "'2026-01-01 00:00:00')"
-            )
+            add_leader_and_round(conn)
             for kind in MAIL_KINDS:
                 queue_mail(conn, kind)
         with pytest.raises(IntegrityError), db.engine.begin() as conn:

@@ -294,7 +294,8 @@ class MailStatus:
 def mail_status(a_round: Round) -> MailStatus:
     """The round's mail for its leader: counts, and the addresses an invitation or a coach's
     share could not reach. A failed reminder is only counted: reminders go to people who have not
-    answered, so its address next to "could not be delivered" would tell the leader who."""
+    answered, so its address next to "could not be delivered" would tell the leader who. Mail
+    withheld because its invitee declined counts as sent, or the counts would tell who declined."""
     is_reminder = OutboxMessage.kind == "reminder"
     counts = {
         (status, bool(reminder)): n
@@ -311,7 +312,7 @@ def mail_status(a_round: Round) -> MailStatus:
     ).all()
     return MailStatus(
         sum(n for (status, _), n in counts.items() if status == "pending"),
-        sum(n for (status, _), n in counts.items() if status == "sent"),
+        sum(n for (status, _), n in counts.items() if status in ("sent", "withheld")),
         [tuple(f) for f in failed],
         counts.get(("failed", True), 0),
     )
@@ -385,12 +386,13 @@ def new_invitation_link(invitation: Invitation) -> str:
     """Replace a lost link: the old one stops working; an open round emails the new one.
 
     It does the same whether or not the person has answered (their new link then opens the
-    "already answered" page), so the leader learns nothing from asking.
+    "already answered" page), or declined mail: their message is queued all the same and the
+    sender withholds it, so the leader learns nothing from asking, not even from the mail counts.
     """
     if invitation.round.status == "closed":
         raise RoundError("This round is closed.")
     token = _new_link(invitation)
-    if invitation.round.status == "open" and not invitation.declined:
+    if invitation.round.status == "open":
         enqueue("invitation", invitation.email, invitation.round_id, invitation.id)
     db.session.commit()
     return token

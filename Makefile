@@ -5,9 +5,11 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app feedback360
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-check lint db demo bench clean
+.PHONY: run test install system-check system-packages-test lint db demo bench clean
 
+# Debian packages first (as root), so a bare machine gets Python's venv, Pango and fonts.
 $(BIN)/python:
+	@PYTHON=$(PYTHON) sh .ci/system-packages run
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
 		{ echo "feedback360 needs Python 3.11 or newer ($(PYTHON) is older)."; exit 1; }
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,7 @@ $(STAMP): pyproject.toml | $(BIN)/python
 install: $(STAMP)
 
 system-check: install
+	@PYTHON=$(PYTHON) sh .ci/system-packages run
 	@$(BIN)/python -m feedback360.system_check
 
 db: install
@@ -42,7 +45,11 @@ run: system-check demo
 lint: install
 	$(BIN)/ruff check .
 
-test: install lint
+# Chromium and poppler-utils too, for the browser and PDF tests.
+system-packages-test:
+	@PYTHON=$(PYTHON) sh .ci/system-packages test
+
+test: system-packages-test install lint
 	@$(BIN)/python -m feedback360.system_check --tests
 	$(BIN)/python -m pytest
 

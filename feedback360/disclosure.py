@@ -290,9 +290,7 @@ def dimension_isolates(
     platform_figures: Collection[str],
 ) -> frozenset[int] | None:
     """Positions in `respondents` of people the dimension's figures isolate, or None."""
-    for cells, figures in dimension_figures(
-        results, dimension_id, respondents, platform_figures
-    ):
+    for cells, figures in dimension_figures(results, dimension_id, respondents, platform_figures):
         found = isolated_respondents(cells, figures, results.visibility.threshold)
         if found is not None:
             return frozenset(int(r) for r in found)

@@ -339,7 +339,7 @@ def platform_results(
         if named[platform] < threshold:
             reasons[platform] = f"named by fewer than {threshold}"
         elif 0 < rest < threshold:
-            reasons[platform] = f"all but fewer than {threshold} named it"
+            reasons[platform] = f"fewer than {threshold} did not name it"
         means[platform] = {}
         for dim in dimension_ids:
             cell = values.get((platform, dim), [])

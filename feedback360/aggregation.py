@@ -19,7 +19,12 @@ Anonymity rules, on top of those in `anonymity` (which decides the reported unit
 - Dimension means pool only ratings whose item-level figure is shown (the unit's item means for a
   unit, the "all others" item means for all others). A dimension mean that also held withheld
   ratings would give them away once the shown item means are subtracted from it.
-- The distribution of answers on an item is all zeros unless "all others" is shown for it.
+- An item's distribution (how many chose each scale point), and everything read from it (the
+  spread strip, the agreement index), is shown only when at least `detail_threshold` people
+  rated the item (the comment threshold, never below `threshold`); otherwise it is all zeros and
+  `distribution_shown` is False. With three raters answering 1, 3 and 5 the counts
+  [1, 0, 1, 0, 1] are every answer: a mean pools, a distribution lists. The same holds for a
+  dimension's spread of respondents (`others_sd`, which the trend's margin uses).
 
 Comments come from reported units only, without any group or respondent label, most specific
 first and otherwise in the order of their random ids, so the order says nothing about who wrote
@@ -99,8 +104,11 @@ class ItemResult:
     others_mean: float | None
     others_n: int
     not_observed: int
-    distribution: tuple[int, ...]
+    distribution: tuple[int, ...]  # all zeros unless `distribution_shown`
     unit_means: dict[str, float | None]
+    # Counts per scale point and what is read from them (spread, agreement) may be shown: at
+    # least `detail_threshold` raters. Otherwise the mean only.
+    distribution_shown: bool = False
 
     @property
     def gap(self) -> float | None:
@@ -117,7 +125,8 @@ class DimensionResult:
     others_mean: float | None
     others_respondents: int
     unit_means: dict[str, float | None]
-    # Spread of the respondents' own dimension means (population SD); None when the mean is.
+    # Spread of the respondents' own dimension means (population SD); None when the mean is,
+    # and below `detail_threshold` respondents (with the mean it narrows down their answers).
     others_sd: float | None = None
 
     @property
@@ -158,9 +167,26 @@ def aggregate(
     self_ratings: Mapping[str, int | None],
     group_counts: Mapping[str, int],
     threshold: int,
+    detail_threshold: int | None = None,
 ) -> RoundResults:
     """`aggregate_cells` on one row per rating."""
-    return aggregate_cells(questionnaire, cell_rows(ratings), self_ratings, group_counts, threshold)
+    return aggregate_cells(
+        questionnaire,
+        cell_rows(ratings),
+        self_ratings,
+        group_counts,
+        threshold,
+        detail_threshold,
+    )
+
+
+DEFAULT_DETAIL_THRESHOLD = 5  # the default comment threshold (REPORT_COMMENT_THRESHOLD)
+
+
+def effective_detail_threshold(threshold: int, detail_threshold: int | None) -> int:
+    """Raters an item needs before its distribution shows: never below `threshold`."""
+    wanted = DEFAULT_DETAIL_THRESHOLD if detail_threshold is None else detail_threshold
+    return max(threshold, wanted)
 
 
 def aggregate_cells(
@@ -169,9 +195,15 @@ def aggregate_cells(
     self_ratings: Mapping[str, int | None],
     group_counts: Mapping[str, int],
     threshold: int,
+    detail_threshold: int | None = None,
 ) -> RoundResults:
-    """Compute every figure of a round's report; the result does not depend on row order."""
+    """Compute every figure of a round's report; the result does not depend on row order.
+
+    `detail_threshold` (the comment threshold; None: `DEFAULT_DETAIL_THRESHOLD`) is how many
+    raters an item needs for its distribution, and a dimension for its spread.
+    """
     vis = compute_visibility(group_counts, threshold, questionnaire.groups)
+    detail = effective_detail_threshold(threshold, detail_threshold)
     scale_max = questionnaire.scale_max
     unit_ids = tuple(unit.id for unit in vis.units)
     unit_by_group = {group.id: vis.unit_of(group.id) for group in questionnaire.groups}
@@ -188,6 +220,7 @@ def aggregate_cells(
             cells,
             unit_ids,
             threshold,
+            detail,
             scale_max,
         )
         for item in questionnaire.items
@@ -201,6 +234,7 @@ def aggregate_cells(
             cells,
             unit_ids,
             threshold,
+            detail,
         )
         for dim in questionnaire.dimensions
     )
@@ -307,6 +341,7 @@ def _item_result(
     cells: _Cells,
     unit_ids: tuple[str, ...],
     threshold: int,
+    detail_threshold: int,
     scale_max: int,
 ) -> ItemResult:
     unit_tallies = {unit: _tally([(item_id, unit)], cells) for unit in unit_ids}
@@ -314,6 +349,7 @@ def _item_result(
     shown = _shown_units(counts, threshold)
     tally = sum(unit_tallies.values(), Counter())
     enough = tally.total() >= threshold
+    detailed = enough and tally.total() >= detail_threshold
     return ItemResult(
         item_id=item_id,
         dimension_id=dimension_id,
@@ -321,10 +357,11 @@ def _item_result(
         others_mean=_mean(tally) if enough else None,
         others_n=tally.total(),
         not_observed=sum(len(cells.get((item_id, u), _NO_CELL).get(None, ())) for u in unit_ids),
-        distribution=tuple(tally[v] if enough else 0 for v in range(1, scale_max + 1)),
+        distribution=tuple(tally[v] if detailed else 0 for v in range(1, scale_max + 1)),
         unit_means={
             unit: _mean(unit_tallies[unit]) if unit in shown else None for unit in unit_ids
         },
+        distribution_shown=detailed,
     )
 
 
@@ -335,6 +372,7 @@ def _dimension_result(
     cells: _Cells,
     unit_ids: tuple[str, ...],
     threshold: int,
+    detail_threshold: int,
 ) -> DimensionResult:
     """Pool only cells whose item-level figure is shown, so no withheld cell can be derived."""
     own = [v for v in (self_ratings.get(item.item_id) for item in items) if v is not None]
@@ -360,7 +398,11 @@ def _dimension_result(
         others_mean=_mean(_tally(shown_keys, cells)) if enough else None,
         others_respondents=respondents,
         unit_means=unit_means,
-        others_sd=_respondent_sd(shown_keys, cells) if enough else None,
+        others_sd=(
+            _respondent_sd(shown_keys, cells)
+            if enough and respondents >= detail_threshold
+            else None
+        ),
     )
 
 

@@ -10,16 +10,19 @@ in plain words (see `rule_texts`), so a reader can check each flag by hand:
   under-rater when big and negative, otherwise in agreement, high when all raters' mean is at
   least half a point above the scale's midpoint (3.5 on 1–5) and low below it.
 - Agreement index: 1 − SD / maximum possible SD, from 0 (raters split between the ends of the
-  scale) to 1 (everyone gave the same rating). Below 0.5, raters disagree.
+  scale) to 1 (everyone gave the same rating). Below 0.5, raters disagree. It is read from the
+  item's distribution, so it exists only where `aggregation` shows that (enough raters).
 - Blind spot: a big positive gap on an item where raters agree (index at least 0.5); hidden
   strength: the same with a big negative gap. A big gap where raters disagree is listed apart,
-  because one outlier could have made it.
+  because one outlier could have made it; so is a big gap on an item with too few raters to
+  show their agreement (calling it a blind spot would say they agree).
 - Highest and lowest: the five items with the highest and lowest all-raters mean; ties keep
   questionnaire order.
 - Recurring words: words and two-word phrases used in at least two different answers.
 - Platforms: a platform's figures appear only when at least `threshold` respondents named it
-  and either all or at least `threshold` respondents did not, so no small set can be worked out
-  by subtracting it from all raters.
+  and either all or at least `threshold` respondents did not, and when `disclosure` finds that
+  no combination of every figure shown (items, groups, dimensions, other platforms) singles out
+  fewer than `threshold` people; otherwise platforms are withheld, fewest named first.
 - Trend: the change in all raters' mean per dimension since an earlier closed round on the same
   questionnaire, with a 95% margin from the spread and the number of respondents each time.
 
@@ -38,6 +41,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import field
 
+from . import disclosure
 from .aggregation import CellRow
 from .aggregation import Comment
 from .aggregation import ItemResult
@@ -119,10 +123,11 @@ class ItemReading:
 
 
 def read_item(item: ItemResult, scale_max: int) -> ItemReading:
+    shown = item.others_mean is not None and item.distribution_shown
     return ItemReading(
         item_id=item.item_id,
         category=agreement_category(item.self_value, item.others_mean, scale_max),
-        agreement=agreement_index(item.distribution) if item.others_mean is not None else None,
+        agreement=agreement_index(item.distribution) if shown else None,
     )
 
 
@@ -279,6 +284,8 @@ class PlatformResult:
     respondents: int
     shown: bool
     dimension_means: dict[str, float | None]
+    # Why the platform's figures are not shown, in plain words; "" when shown.
+    withheld: str = ""
 
 
 def platform_results(
@@ -292,37 +299,77 @@ def platform_results(
     """Per platform: how many reported respondents named it, and, when safe, dimension means.
 
     Only respondents in reported units count. A dimension mean pools the items whose all-raters
-    mean is shown and needs `threshold` different respondents, as everywhere else.
+    mean is shown and needs `threshold` different respondents, as everywhere else. A platform
+    passing those counts is shown only if `disclosure.release_platforms` keeps it: no combination
+    with the other figures may single out fewer than `threshold` people.
     """
     vis = results.visibility
     threshold = vis.threshold
     shown_items = {item.item_id for item in results.items if item.others_mean is not None}
     dimension_of = {item.id: item.dimension_id for item in questionnaire.items}
-    reported: set[str] = set()
+    checked = set(dimension_ids)
+    reported: dict[str, str] = {}  # response id -> unit
+    answers: dict[str, dict[str, int | None]] = defaultdict(dict)
     values: dict[tuple[str, str], list[tuple[str, int]]] = defaultdict(list)
-    counted = {group.id for group in questionnaire.groups if vis.unit_of(group.id) is not None}
+    unit_of = {group.id: vis.unit_of(group.id) for group in questionnaire.groups}
     for group, item_id, value, response_ids in cells:
-        if group not in counted:
+        unit = unit_of.get(group)
+        if unit is None:
             continue
-        reported.update(response_ids)
+        for response_id in response_ids:
+            reported[response_id] = unit
+        if dimension_of.get(item_id) not in checked:
+            continue
+        for response_id in response_ids:
+            answers[response_id][item_id] = value
         if value is None or item_id not in shown_items:
             continue
         for response_id in response_ids:
             for platform in platforms_by_response.get(response_id, ()):
                 values[platform, dimension_of[item_id]].append((response_id, value))
     total = len(reported)
-    out = []
+    named = {
+        platform: sum(1 for r in reported if platform in platforms_by_response.get(r, ()))
+        for platform in platform_ids
+    }
+    reasons: dict[str, str] = {}
+    means: dict[str, dict[str, float | None]] = {}
     for platform in platform_ids:
-        named = sum(1 for r in reported if platform in platforms_by_response.get(r, ()))
-        rest = total - named
-        shown = named >= threshold and (rest == 0 or rest >= threshold)
-        means: dict[str, float | None] = {}
+        rest = total - named[platform]
+        if named[platform] < threshold:
+            reasons[platform] = f"named by fewer than {threshold}"
+        elif 0 < rest < threshold:
+            reasons[platform] = f"fewer than {threshold} did not name it"
+        means[platform] = {}
         for dim in dimension_ids:
             cell = values.get((platform, dim), [])
-            enough = len({r for r, _ in cell}) >= threshold
-            means[dim] = sum(v for _, v in cell) / len(cell) if shown and enough else None
-        out.append(PlatformResult(platform, named, shown, means))
-    return out
+            enough = platform not in reasons and len({r for r, _ in cell}) >= threshold
+            means[platform][dim] = sum(v for _, v in cell) / len(cell) if enough else None
+    candidates = [p for p in platform_ids if p not in reasons]
+    respondents = [
+        disclosure.Respondent(unit, platforms_by_response.get(r, frozenset()), answers[r])
+        for r, unit in sorted(reported.items())
+    ]
+    released = disclosure.release_platforms(
+        results,
+        respondents,
+        candidates,
+        {p: [d for d, mean in means[p].items() if mean is not None] for p in candidates},
+        named,
+    )
+    for platform in candidates:
+        if platform not in released:
+            reasons[platform] = "could be combined with other figures to single people out"
+    return [
+        PlatformResult(
+            platform,
+            named[platform],
+            platform not in reasons,
+            means[platform] if platform not in reasons else dict.fromkeys(dimension_ids),
+            reasons.get(platform, ""),
+        )
+        for platform in platform_ids
+    ]
 
 
 # --- Trend ------------------------------------------------------------------------------------
@@ -406,6 +453,8 @@ class Analysis:
     themes: dict[str, list[Term]]
     platforms: list[PlatformResult] = field(default_factory=list)
     trend: list[DimensionChange] | None = None
+    # Big gaps on items with too few raters to show whether they agree.
+    untold_gaps: list[ItemResult] = field(default_factory=list)
 
 
 def _by_gap(items: Iterable[ItemResult], sign: int) -> list[ItemResult]:
@@ -424,7 +473,12 @@ def analyse(
     scale_max = results.scale_max
     readings = {item.item_id: read_item(item, scale_max) for item in results.items}
     flagged = [item for item in results.items if is_big(item.gap, scale_max)]
-    agreed = [item for item in flagged if not readings[item.item_id].disagree]
+    untold = [item for item in flagged if readings[item.item_id].agreement is None]
+    agreed = [
+        item
+        for item in flagged
+        if readings[item.item_id].agreement is not None and not readings[item.item_id].disagree
+    ]
     blind = _by_gap((i for i in agreed if i.gap > 0), 1)
     hidden = _by_gap((i for i in agreed if i.gap < 0), -1)
     unclear = [item for item in flagged if readings[item.item_id].disagree]
@@ -435,7 +489,12 @@ def analyse(
     )
     blind_ids = {item.item_id for item in blind}
     strengths = [
-        Pointer(item.item_id, "among the highest rated, and raters agree")
+        Pointer(
+            item.item_id,
+            "among the highest rated, and raters agree"
+            if readings[item.item_id].agreement is not None
+            else "among the highest rated (too few ratings to say whether raters agree)",
+        )
         for item in top
         if not readings[item.item_id].disagree and item.item_id not in blind_ids
     ][:SUMMARY_SIZE]
@@ -470,6 +529,7 @@ def analyse(
         },
         platforms=platforms or [],
         trend=trend(results, earlier) if earlier is not None else None,
+        untold_gaps=untold,
     )
 
 
@@ -487,11 +547,17 @@ def rule_texts(scale_max: int, threshold: int, comment_threshold: int) -> dict[s
             "Agreement runs from 0 (raters split between the two ends of the scale) to 1 "
             f"(everyone gave the same rating). Below {AGREEMENT_CUTOFF:.1f}, raters disagree."
         ),
+        "detail": (
+            f"How ratings were spread, and the agreement read from it, are shown only for "
+            f"statements that at least {comment_threshold} people rated; with fewer, the mean "
+            "only, because counts per answer would list each person’s answer."
+        ),
         "blind_spot": (
             f"A blind spot is a gap of +{gap} or more on a statement where raters agree "
             f"(agreement {AGREEMENT_CUTOFF:.1f} or more); a hidden strength is a gap of −{gap} or "
             "more where they agree. Where raters disagree, one person could have made the gap, "
-            "so it is listed apart."
+            "so it is listed apart; so is a big gap on a statement with too few ratings to say "
+            "whether raters agree."
         ),
         "extremes": (
             f"The {EXTREMES} statements with the highest and the lowest mean of all raters; "
@@ -499,8 +565,11 @@ def rule_texts(scale_max: int, threshold: int, comment_threshold: int) -> dict[s
         ),
         "words": "Recurring words are words and two-word phrases used in at least two answers.",
         "platforms": (
-            f"A platform is shown when at least {threshold} respondents named it and either all "
-            f"or at least {threshold} did not, so nobody can be singled out by subtraction."
+            f"A platform is shown when at least {threshold} respondents named it, either all or "
+            f"at least {threshold} did not, and no sum or difference of the figures in this "
+            f"report (statements, groups, dimensions and the other platforms) could single out "
+            f"fewer than {threshold} people. Where it could, platforms are left out, those named "
+            "by the fewest first, until none can."
         ),
         "comments": (
             f"Comments from a group are shown only when at least {comment_threshold} people in "
@@ -508,7 +577,9 @@ def rule_texts(scale_max: int, threshold: int, comment_threshold: int) -> dict[s
         ),
         "trend": (
             "A change is clear when it is larger than its 95% margin, worked out from how much "
-            "raters varied and how many answered each time. Raters differ between rounds, so "
-            "read every change as a question to ask, not a verdict."
+            "raters varied and how many answered each time. The margin needs at least "
+            f"{comment_threshold} respondents each time, as how they varied would otherwise "
+            "narrow down their answers. Raters differ between rounds, so read every change as a "
+            "question to ask, not a verdict."
         ),
     }

@@ -50,8 +50,9 @@ def _mean(value: float | None) -> float | None:
 
 
 def _distribution(item: ItemResult) -> list[int] | None:
-    """Counts per scale point, or None where the report withholds them."""
-    return list(item.distribution) if item.others_mean is not None else None
+    """Counts per scale point, or None where the report withholds them (too few raters)."""
+    shown = item.others_mean is not None and item.distribution_shown
+    return list(item.distribution) if shown else None
 
 
 def _units(export: RoundExport, means: Mapping[str, float | None]) -> dict[str, float | None]:

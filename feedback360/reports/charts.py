@@ -321,7 +321,7 @@ def distribution_strip(
     width, height = 120.0, 14.0
     counts = tuple(item_result.distribution)[:scale_max]
     total = sum(counts)
-    if item_result.others_mean is None or total == 0:
+    if item_result.others_mean is None or not item_result.distribution_shown or total == 0:
         body = [
             f'<rect x="0.5" y="0.5" width="{width - 1:.0f}" height="{height - 1:.0f}" '
             f'fill="none" stroke="{PALETTE["line"]}"/>'

@@ -63,6 +63,7 @@ def _results(a_round: Round, q: questionnaire.Questionnaire) -> tuple[RoundResul
             {r.item_id: r.value for r in a_round.self_ratings},
             response_counts(a_round.id),
             a_round.anonymity_threshold,
+            comment_threshold(a_round),
         )
     return results, cells
 

@@ -12,7 +12,10 @@ class Base(DeclarativeBase):
     pass
 
 
-db = SQLAlchemy(model_class=Base)
+# hide_parameters: a statement's parameters are a respondent's answers, comments and ids. They
+# stay out of SQL echo logs and out of the text of every database error, which Flask and gunicorn
+# would otherwise log. A setting in SQLALCHEMY_ENGINE_OPTIONS could turn this off; do not.
+db = SQLAlchemy(model_class=Base, engine_options={"hide_parameters": True})
 csrf = CSRFProtect()
 login_manager = LoginManager()
 login_manager.login_view = "auth.login"

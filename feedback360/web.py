@@ -7,10 +7,12 @@ import hashlib
 import logging
 import re
 import time
+import traceback
 from pathlib import Path
 
 from flask import Flask
 from flask import current_app
+from flask import has_request_context
 from flask import render_template
 from flask import request
 from flask_wtf.csrf import CSRFError
@@ -73,8 +75,83 @@ def _redact_logs(app: Flask) -> None:
             logger.addFilter(redaction())
 
 
+RESPONDENT_BLUEPRINTS = frozenset({"survey"})
+
+
+def on_respondent_route() -> bool:
+    """Whether this code runs for a respondent's request (a survey page, its submit)."""
+    return has_request_context() and request.blueprint in RESPONDENT_BLUEPRINTS
+
+
+def _exception_chain(error: BaseException | None):
+    """The exception and what caused it, outermost first, as Python's traceback walks it."""
+    seen = set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        yield error
+        error = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+
+
+def safe_exception_summary(error: BaseException | None) -> str:
+    """Where an exception came from, without a word of what it says.
+
+    An exception's message may quote what the respondent sent: a database error names the
+    statement's parameters, PostgreSQL adds a DETAIL line with a failing row or key. What is
+    left are the exception types and the lines of code they passed through.
+    """
+    lines = []
+    for link in reversed(list(_exception_chain(error))):
+        if lines:
+            lines.append("which caused (message left out):")
+        else:
+            lines.append("Traceback (most recent call last, messages left out):")
+        for frame in traceback.extract_tb(link.__traceback__):
+            lines.append(f'  File "{frame.filename}", line {frame.lineno}, in {frame.name}')
+        kind = type(link)
+        lines.append(f"{kind.__module__}.{kind.__qualname__}")
+    return "\n".join(lines)
+
+
+class KeepAnswersOutOfLogs(logging.Filter):
+    """On a respondent's route, a logged exception keeps its types and lines of code only.
+
+    Flask logs an unhandled exception with its traceback; the message of a database error holds
+    the answers, comments and ids the failing statement carried. Other log lines of these routes
+    carry none (SQL parameters are hidden by the engine, rows by `HideResultRows`).
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and on_respondent_route():
+            summary = safe_exception_summary(record.exc_info[1])
+            record.msg, record.args = f"{record.getMessage()}\n{summary}", ()
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+class HideResultRows(logging.Filter):
+    """SQLAlchemy's engine log at DEBUG prints every row a query returns: a respondent's link
+    and invitation, a comment, an email. The row count is kept, the values are not."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.msg == "Row %r":
+            record.msg, record.args = "Row (values hidden)", ()
+        return True
+
+
+def _keep_answers_out_of_logs(app: Flask) -> None:
+    """Loggers that may write an exception or a row during a respondent's request."""
+    for logger, kind in (
+        (app.logger, KeepAnswersOutOfLogs),
+        (logging.getLogger("werkzeug"), KeepAnswersOutOfLogs),
+        (logging.getLogger("sqlalchemy.engine.Engine"), HideResultRows),
+    ):
+        if not any(isinstance(f, kind) for f in logger.filters):
+            logger.addFilter(kind())
+
+
 def init_app(app: Flask) -> None:
     _redact_logs(app)
+    _keep_answers_out_of_logs(app)
     _inline_stylesheet(app)
     app.after_request(_security_headers)
     app.after_request(_retry_after)

@@ -3,6 +3,11 @@
 A GET never uses a link up (mail scanners open every link); only the submitting POST does, and it
 ends on a token-free thank-you page. The blueprint is exempt from the global CSRF check so that an
 expired token can be handled here: the respondent keeps their answers and is asked to submit again.
+A personal link's form carries a token bound to the link (`link_csrf`), so it works without
+cookies; an open link's is bound to the session cookie, and a post without cookies is told so.
+
+Whatever stops a submit (an expired token, the rate limit, a database that failed mid-way) ends on
+the survey again with every answer in place: nothing a respondent typed is lost.
 
 Open links are public, so submits are rate-limited per client address, and a signed cookie
 remembers which open links this browser has answered: a speed bump, not a guarantee.
@@ -20,6 +25,8 @@ from flask import request
 from flask import url_for
 from itsdangerous import BadData
 from itsdangerous import URLSafeSerializer
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from .. import questionnaire
 from ..extensions import csrf
@@ -30,6 +37,7 @@ from ..models import Invitation
 from ..rounds.services import decline as decline_invitation
 from ..rounds.services import is_overdue
 from ..rounds.services import refresh_status
+from ..web import safe_exception_summary
 from . import services
 from .forms import comment_field
 from .forms import comments_from
@@ -37,6 +45,7 @@ from .forms import only_csrf_failed
 from .forms import platforms_from
 from .forms import ratings_from
 from .forms import survey_form_class
+from .link_csrf import link_csrf_meta
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
 csrf.exempt(bp)
@@ -125,7 +134,27 @@ def _problem(link: services.SurveyLink | None):
     return None
 
 
-def _form_page(link: services.SurveyLink, form, q, expired=False, rate_limited=False):
+def _survey_form(link: services.SurveyLink, token: str, q):
+    """The form, with its CSRF token bound to the link for an invitation, else to the session."""
+    form_class = survey_form_class(q.version, False)
+    if link.invitation_id is not None:
+        return form_class(meta=link_csrf_meta(token))
+    return form_class()
+
+
+def _sent_no_cookies() -> bool:
+    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
+
+
+def _form_page(
+    link: services.SurveyLink,
+    form,
+    q,
+    expired=False,
+    rate_limited=False,
+    retry=False,
+    cookies_needed=False,
+):
     if link.round is None:  # deleted since its link was resolved
         return _unavailable("invalid", 404)
     page = render_template(
@@ -137,9 +166,22 @@ def _form_page(link: services.SurveyLink, form, q, expired=False, rate_limited=F
         open_link=link.open_link_id is not None,
         expired=expired,
         rate_limited=rate_limited,
+        retry=retry,
+        cookies_needed=cookies_needed,
         comment_field=comment_field,
     )
-    return page, (429 if rate_limited else 200)
+    return page, (429 if rate_limited else 503 if retry else 200)
+
+
+def _form_again(**flags):
+    """The survey once more with what was posted, for a request stopped before anything was
+    saved; None if the link cannot take an answer now (its own page says why)."""
+    token = (request.view_args or {}).get("token", "")
+    link = services.resolve(token)
+    if request.endpoint != "survey.answer" or link is None or _problem(link) is not None:
+        return None
+    q = questionnaire.load(link.questionnaire_version)
+    return _form_page(link, _survey_form(link, token, q), q, **flags)
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
@@ -150,8 +192,8 @@ def answer(token: str):
     if problem:
         return problem
     q = questionnaire.load(link.questionnaire_version)
-    form = survey_form_class(q.version, False)()
-    expired = False
+    form = _survey_form(link, token, q)
+    expired = cookies_needed = False
     if form.is_submitted():
         if form.validate():
             try:
@@ -164,23 +206,52 @@ def answer(token: str):
             if link.open_link_id is not None:
                 remember_answered(response, link.open_link_id)
             return response
-        expired = only_csrf_failed(form)
-    return _form_page(link, form, q, expired=expired)
+        if only_csrf_failed(form):
+            # An open link's token lives in the session cookie: without cookies it never holds.
+            cookies_needed = link.open_link_id is not None and _sent_no_cookies()
+            expired = not cookies_needed
+    return _form_page(link, form, q, expired=expired, cookies_needed=cookies_needed)
 
 
 @bp.errorhandler(429)
 def _too_many_answers(error):
     """Over the rate limit: nothing was saved, but show the answers again to send later."""
-    link = services.resolve((request.view_args or {}).get("token", ""))
-    if request.endpoint == "survey.answer" and link is not None and _problem(link) is None:
-        q = questionnaire.load(link.questionnaire_version)
-        form = survey_form_class(q.version, False)()
-        return _form_page(link, form, q, rate_limited=True)
+    page = _form_again(rate_limited=True)
+    if page is not None:
+        return page
     message = (
         "Too many answers have come from this connection, so nothing was saved. "
         "Wait a minute, go back and send your answers again."
     )
     return render_template("error.html", code=429, message=message), 429
+
+
+@bp.errorhandler(DBAPIError)
+@bp.errorhandler(PoolTimeout)
+def _database_failed(error):
+    """The database failed mid-request: locked too long, a connection killed, a statement timed
+    out. The transaction is rolled back, so nothing was saved and the link is not used up; the
+    respondent gets every answer back to send again. The log says where it failed, never what
+    the statement carried (see `web.KeepAnswersOutOfLogs`)."""
+    db.session.rollback()
+    current_app.logger.warning(
+        "A survey request failed in the database; nothing was saved and the respondent was "
+        "asked to send again.\n%s",
+        safe_exception_summary(error),
+    )
+    try:
+        page = _form_again(retry=request.method == "POST")
+    except (DBAPIError, PoolTimeout):  # still failing: a plain page, never a bare 500
+        db.session.rollback()
+        page = None
+    if page is not None:
+        return page
+    message = (
+        "That did not go through, and nothing was saved. Please go back and try again in a "
+        "moment; on the survey, press “Send my feedback” again (your answers should still be "
+        "on the page)."
+    )
+    return render_template("error.html", code=503, message=message), 503
 
 
 @bp.get("/thanks")
@@ -197,8 +268,10 @@ def decline(token: str):
     invitation = db.session.get(Invitation, link.invitation_id)
     if invitation is None:  # its round was deleted since the link was resolved
         return _unavailable("invalid", 404)
-    form = ActionForm()
+    form = ActionForm(meta=link_csrf_meta(token))  # a personal link: works without cookies
     if form.validate_on_submit():
         decline_invitation(invitation)
         return render_template("survey/declined.html", a_round=link.round, done=True)
-    return render_template("survey/declined.html", a_round=link.round, done=invitation.declined)
+    return render_template(
+        "survey/declined.html", a_round=link.round, done=invitation.declined, form=form
+    )

@@ -8,8 +8,8 @@ development machine never needs an SMTP server.
 from __future__ import annotations
 
 import smtplib
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 from email.utils import make_msgid
 from pathlib import Path
 
@@ -18,7 +18,8 @@ from flask import render_template
 
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
-from .text import clean_line
+from .text import header_text
+from .text import is_header_safe_address
 from .tokens import invitation_token
 from .tokens import password_reset_token
 from .tokens import signup_token
@@ -58,13 +59,22 @@ def compose(message: OutboxMessage) -> EmailMessage:
     else:
         context = _round_context(message)
         subject = SUBJECTS[message.kind].format(leader=context["leader"])
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    for address in (message.to_address, sender):
+        if not is_header_safe_address(address):
+            raise Undeliverable("the address cannot be written safely into a mail header")
     email = EmailMessage()
-    email["Subject"] = subject
-    email["From"] = formataddr(
-        (current_app.config["MAIL_SENDER_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
+    # Every header from text someone typed goes through header_text: Python's email package
+    # decodes encoded words and, before the fix for CVE-2024-6923, re-folds what they decode to,
+    # line breaks included, into new header lines (a Bcc: of the leader's choosing).
+    email["Subject"] = header_text(subject)
+    # An Address object, not a formatted string: the display name is quoted as needed (commas,
+    # quotes, angle brackets) and never parsed again.
+    email["From"] = Address(
+        display_name=header_text(current_app.config["MAIL_SENDER_NAME"]), addr_spec=sender
     )
     email["To"] = message.to_address
-    sender_domain = current_app.config["MAIL_DEFAULT_SENDER"].split("@")[-1]
+    sender_domain = sender.split("@")[-1]
     email["Message-ID"] = make_msgid(domain=sender_domain)
     email.set_content(render_template(f"mail/{message.kind}.txt", **context))
     email.add_alternative(render_template(f"mail/{message.kind}.html", **context), subtype="html")
@@ -75,7 +85,7 @@ def _round_context(message: OutboxMessage) -> dict:
     a_round = message.round
     if a_round is None or a_round.leader is None:  # deleted, with its leader's account or alone
         raise Undeliverable("the round is gone")
-    leader = clean_line(a_round.leader.name)  # header text: one line, whatever was stored
+    leader = header_text(a_round.leader.name)  # goes into the Subject
     context = {"a_round": a_round, "leader": leader, "kind": message.kind}
     if message.invitation_id is not None:
         invitation = message.invitation
@@ -144,7 +154,8 @@ class SmtpTransport:
         return self
 
     def send(self, email: EmailMessage) -> None:
-        self.connection.send_message(email)
+        # The envelope names the one addressee, never what the headers might add.
+        self.connection.send_message(email, to_addrs=[email["To"].addresses[0].addr_spec])
 
     def __exit__(self, *exc_info) -> None:
         try:

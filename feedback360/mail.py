@@ -18,6 +18,8 @@ from flask import render_template
 
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
+from .storage import private_folder
+from .storage import write_private_file
 from .text import header_text
 from .text import is_header_safe_address
 from .tokens import invitation_token
@@ -171,12 +173,12 @@ class FileTransport:
         self.folder = folder
 
     def __enter__(self) -> FileTransport:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         return self
 
     def send(self, email: EmailMessage) -> None:
         name = email["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
-        (self.folder / f"{name}.eml").write_bytes(bytes(email))
+        write_private_file(self.folder / f"{name}.eml", bytes(email))
 
     def __exit__(self, *exc_info) -> None:
         return None

@@ -77,6 +77,7 @@ def init_app(app: Flask) -> None:
     _redact_logs(app)
     _inline_stylesheet(app)
     app.after_request(_security_headers)
+    app.after_request(_no_store)
     app.after_request(_retry_after)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(BadHost, _bad_host)
@@ -117,6 +118,15 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     # No page may leak its URL (a survey token, a round id) to another site.
     response.headers.setdefault("Referrer-Policy", "no-referrer")
+    return response
+
+
+def _no_store(response):
+    """No page or file the app makes may be kept by a browser or a proxy: results, the PDF and
+    the exports, a coach's views, and survey pages, which show a respondent's answers again when
+    something was missing. Only the static files (the stylesheet) may be cached."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -20,6 +20,7 @@ from .extensions import csrf
 from .extensions import db
 from .extensions import limiter
 from .extensions import login_manager
+from .keys import check_secret_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -103,6 +104,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance_path)
+    check_secret_keys(app.config)
 
     if int(app.config["PROXY_FIX_X_FOR"]):
         hops = int(app.config["PROXY_FIX_X_FOR"])

@@ -16,13 +16,14 @@ from pathlib import Path
 from flask import current_app
 from flask import render_template
 
+from .keys import secret_keys
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
 from .storage import private_folder
 from .storage import write_private_file
 from .text import header_text
 from .text import is_header_safe_address
-from .tokens import invitation_token
+from .tokens import issued_token
 from .tokens import password_reset_token
 from .tokens import signup_token
 
@@ -97,7 +98,10 @@ def _round_context(message: OutboxMessage) -> dict:
             raise Undeliverable("the invitation was replaced")
         # A reminder goes out even if its person answered after it was queued: its text thanks
         # those who did, and a failure marked against the address would tell the leader who.
-        token = invitation_token(current_app.config["SECRET_KEY"], invitation.nonce)
+        # The link as issued, even if under a key since replaced (see `keys`).
+        token = issued_token(secret_keys(), "invitation", invitation.nonce, invitation.token_hash)
+        if token is None:
+            raise Undeliverable("the link was made with a secret key no longer configured")
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
     else:

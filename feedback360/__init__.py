@@ -11,12 +11,16 @@ import click
 from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from . import storage
 from .extensions import csrf
 from .extensions import db
 from .extensions import limiter
 from .extensions import login_manager
+from .keys import check_secret_keys
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -36,7 +40,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
         static_folder=str(PROJECT_ROOT / "static"),
     )
-    instance_path.mkdir(parents=True, exist_ok=True)
+    storage.private_folder(instance_path)
 
     app.config.from_mapping(
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{instance_path / 'feedback360.sqlite'}",
@@ -95,10 +99,12 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
         app.config["SQLALCHEMY_DATABASE_URI"]
     )
+    _private_sqlite_database(app.config["SQLALCHEMY_DATABASE_URI"])
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = app.config["BASE_URL"].startswith("https://")
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = _instance_secret_key(instance_path)
+    check_secret_keys(app.config)
 
     if int(app.config["PROXY_FIX_X_FOR"]):
         hops = int(app.config["PROXY_FIX_X_FOR"])
@@ -155,6 +161,16 @@ def normalise_database_url(url: str) -> str:
         if url.startswith(prefix):
             return "postgresql+psycopg://" + url[len(prefix) :]
     return url
+
+
+def _private_sqlite_database(url: str) -> None:
+    """Create a SQLite database file owner-only before SQLite does (see storage)."""
+    try:
+        path = storage.sqlite_path(make_url(url))
+    except (storage.StorageError, ArgumentError):
+        return
+    if path is not None:
+        storage.private_sqlite_file(path)
 
 
 def _instance_secret_key(instance_path: Path) -> str:

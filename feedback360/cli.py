@@ -86,7 +86,7 @@ def report(round_id: int, output: Path) -> None:
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
     pdf = render_report_pdf(data)
     try:
-        output.write_bytes(pdf)
+        storage.write_private_file(output, pdf)
     except OSError as error:
         raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from error
     click.echo(f"Wrote {output}")

@@ -8,12 +8,20 @@ from wtforms import EmailField
 from wtforms.validators import Email
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
+from wtforms.validators import ValidationError
 
+from .text import UNSAFE_ADDRESS
 from .text import clean_line
+from .text import is_header_safe_address
 
 
 def normalise_email(value: str | None) -> str:
     return clean_line(value).lower()
+
+
+def header_safe_address(form, field) -> None:
+    if field.data and not is_header_safe_address(field.data):
+        raise ValidationError(UNSAFE_ADDRESS)
 
 
 def email_field(label: str = "Email", **kwargs) -> EmailField:
@@ -23,6 +31,7 @@ def email_field(label: str = "Email", **kwargs) -> EmailField:
             InputRequired("Enter an email address."),
             Length(max=254, message="That email address is too long."),
             Email("Enter an email address like name@example.com."),
+            header_safe_address,
         ],
         filters=[normalise_email],
         **kwargs,

@@ -12,8 +12,10 @@ from dataclasses import dataclass
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 
+from .text import UNSAFE_ADDRESS
 from .text import clean_line
 from .text import clean_text
+from .text import is_header_safe_address
 
 MAX_LINES = 1000
 
@@ -84,6 +86,9 @@ def parse_invitees(
             email = validate_email(address, check_deliverability=False).normalized.lower()
         except EmailNotValidError as exc:
             errors.append(LineError(number, line, f"Not a valid email address: {exc}"))
+            continue
+        if not is_header_safe_address(email):
+            errors.append(LineError(number, line, UNSAFE_ADDRESS))
             continue
         if email in forbidden:
             errors.append(LineError(number, line, forbidden[email]))

@@ -8,18 +8,22 @@ development machine never needs an SMTP server.
 from __future__ import annotations
 
 import smtplib
+from email.headerregistry import Address
 from email.message import EmailMessage
-from email.utils import formataddr
 from email.utils import make_msgid
 from pathlib import Path
 
 from flask import current_app
 from flask import render_template
 
+from .keys import secret_keys
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
-from .text import clean_line
-from .tokens import invitation_token
+from .storage import private_folder
+from .storage import write_private_file
+from .text import header_text
+from .text import is_header_safe_address
+from .tokens import issued_token
 from .tokens import password_reset_token
 from .tokens import signup_token
 
@@ -58,13 +62,22 @@ def compose(message: OutboxMessage) -> EmailMessage:
     else:
         context = _round_context(message)
         subject = SUBJECTS[message.kind].format(leader=context["leader"])
+    sender = current_app.config["MAIL_DEFAULT_SENDER"]
+    for address in (message.to_address, sender):
+        if not is_header_safe_address(address):
+            raise Undeliverable("the address cannot be written safely into a mail header")
     email = EmailMessage()
-    email["Subject"] = subject
-    email["From"] = formataddr(
-        (current_app.config["MAIL_SENDER_NAME"], current_app.config["MAIL_DEFAULT_SENDER"])
+    # Every header from text someone typed goes through header_text: Python's email package
+    # decodes encoded words and, before the fix for CVE-2024-6923, re-folds what they decode to,
+    # line breaks included, into new header lines (a Bcc: of the leader's choosing).
+    email["Subject"] = header_text(subject)
+    # An Address object, not a formatted string: the display name is quoted as needed (commas,
+    # quotes, angle brackets) and never parsed again.
+    email["From"] = Address(
+        display_name=header_text(current_app.config["MAIL_SENDER_NAME"]), addr_spec=sender
     )
     email["To"] = message.to_address
-    sender_domain = current_app.config["MAIL_DEFAULT_SENDER"].split("@")[-1]
+    sender_domain = sender.split("@")[-1]
     email["Message-ID"] = make_msgid(domain=sender_domain)
     email.set_content(render_template(f"mail/{message.kind}.txt", **context))
     email.add_alternative(render_template(f"mail/{message.kind}.html", **context), subtype="html")
@@ -75,7 +88,7 @@ def _round_context(message: OutboxMessage) -> dict:
     a_round = message.round
     if a_round is None or a_round.leader is None:  # deleted, with its leader's account or alone
         raise Undeliverable("the round is gone")
-    leader = clean_line(a_round.leader.name)  # header text: one line, whatever was stored
+    leader = header_text(a_round.leader.name)  # goes into the Subject
     context = {"a_round": a_round, "leader": leader, "kind": message.kind}
     if message.invitation_id is not None:
         invitation = message.invitation
@@ -85,7 +98,10 @@ def _round_context(message: OutboxMessage) -> dict:
             raise Undeliverable("the invitation was replaced")
         # A reminder goes out even if its person answered after it was queued: its text thanks
         # those who did, and a failure marked against the address would tell the leader who.
-        token = invitation_token(current_app.config["SECRET_KEY"], invitation.nonce)
+        # The link as issued, even if under a key since replaced (see `keys`).
+        token = issued_token(secret_keys(), "invitation", invitation.nonce, invitation.token_hash)
+        if token is None:
+            raise Undeliverable("the link was made with a secret key no longer configured")
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
     else:
@@ -144,7 +160,8 @@ class SmtpTransport:
         return self
 
     def send(self, email: EmailMessage) -> None:
-        self.connection.send_message(email)
+        # The envelope names the one addressee, never what the headers might add.
+        self.connection.send_message(email, to_addrs=[email["To"].addresses[0].addr_spec])
 
     def __exit__(self, *exc_info) -> None:
         try:
@@ -160,12 +177,12 @@ class FileTransport:
         self.folder = folder
 
     def __enter__(self) -> FileTransport:
-        self.folder.mkdir(parents=True, exist_ok=True)
+        private_folder(self.folder)
         return self
 
     def send(self, email: EmailMessage) -> None:
         name = email["Message-ID"].strip("<>").replace("@", "_at_").replace("/", "_")
-        (self.folder / f"{name}.eml").write_bytes(bytes(email))
+        write_private_file(self.folder / f"{name}.eml", bytes(email))
 
     def __exit__(self, *exc_info) -> None:
         return None

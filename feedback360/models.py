@@ -9,7 +9,6 @@ only the server's secret key can match to an invitation.
 
 from __future__ import annotations
 
-import hmac
 import uuid
 from datetime import UTC
 from datetime import date
@@ -33,6 +32,8 @@ from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
 
 from .extensions import db
+from .keys import secret_keys
+from .tokens import fingerprint_matches
 from .tokens import session_fingerprint
 
 GROUP_IDS = ("follower", "colleague", "staff", "other")
@@ -84,8 +85,8 @@ def load_user(session_id: str) -> User | None:
     user = db.session.get(User, int(user_id))
     if user is None:
         return None
-    expected = session_fingerprint(current_app.config["SECRET_KEY"], user.password_hash)
-    return user if hmac.compare_digest(fingerprint, expected) else None
+    fresh = fingerprint_matches(secret_keys(), session_fingerprint, user.password_hash, fingerprint)
+    return user if fresh else None
 
 
 class Round(db.Model):

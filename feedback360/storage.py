@@ -52,7 +52,7 @@ def forget_deleted_pages(engine: Engine) -> bool:
     if busy:
         log.warning("WAL checkpoint did not finish; deleted data stays in the WAL for now.")
         if marker is not None:
-            marker.touch()
+            marker.touch(mode=PRIVATE_FILE)
     elif marker is not None:
         marker.unlink(missing_ok=True)
     return not busy
@@ -187,6 +187,7 @@ def restore(backup_file: Path, database: Path) -> str:
             "Stop them and run the command again; nothing was changed."
         )
     database.parent.mkdir(parents=True, exist_ok=True)
+    private_sqlite_file(database)
     try:
         with _connect(backup_file) as src, _connect(database) as dst:
             src.backup(dst)
@@ -230,3 +231,54 @@ def _check(connection: sqlite3.Connection, path: Path) -> None:
         raise StorageError(f"{path} cannot be read as a SQLite database: {error}") from error
     if result != "ok":
         raise StorageError(f"{path} is damaged: {result}")
+
+
+# Owner-only, whatever the umask: the database and its WAL hold every answer, the secret key
+# turns a database copy into working links, and mail files hold links to the survey.
+PRIVATE_FILE = 0o600
+PRIVATE_FOLDER = 0o700
+SQLITE_SIDE_FILES = ("-wal", "-shm", "-journal")
+
+
+def private_folder(path: Path) -> None:
+    """Create `path` (and missing parents) if needed and make it readable by the owner only."""
+    path.mkdir(mode=PRIVATE_FOLDER, parents=True, exist_ok=True)
+    _tighten(path, PRIVATE_FOLDER)
+
+
+def write_private_file(path: Path, data: bytes) -> None:
+    """Write `data` to `path`, a file only its owner can read, even while it is being written."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(fd, "wb") as f:
+        os.fchmod(f.fileno(), PRIVATE_FILE)
+        f.write(data)
+
+
+def private_sqlite_file(path: Path) -> None:
+    """Make the SQLite database file exist, owner-only, before SQLite opens it.
+
+    SQLite creates the write-ahead log, its shared-memory index and any rollback journal with
+    the permissions of the database file, so they follow. A database or side file that exists
+    already with looser permissions is tightened. Anything odd (no folder, a directory in its
+    place) is left for SQLite to report when it opens the database.
+    """
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, PRIVATE_FILE)
+    except FileExistsError:
+        pass
+    except OSError:
+        return
+    else:
+        os.fchmod(fd, PRIVATE_FILE)
+        os.close(fd)
+    for candidate in (path, *(path.with_name(path.name + s) for s in SQLITE_SIDE_FILES)):
+        if candidate.is_file():
+            _tighten(candidate, PRIVATE_FILE)
+
+
+def _tighten(path: Path, mode: int) -> None:
+    try:
+        if path.stat().st_mode & 0o777 != mode:
+            os.chmod(path, mode)
+    except OSError as error:  # someone else's file: say so, and carry on
+        log.warning("Cannot make %s private (mode %o): %s", path, mode, error.strerror)

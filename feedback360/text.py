@@ -26,3 +26,47 @@ def clean_text(value: str | None) -> str:
 def clean_line(value: str | None) -> str:
     """Like clean_text, for one-line fields: any run of whitespace becomes one space."""
     return " ".join(clean_text(value).split())
+
+
+# Every character that can end or break a header line somewhere along the way: C0 controls
+# (CR, LF, TAB, ...), DEL, C1 controls (NEL is U+0085), and Unicode's line and paragraph
+# separators, which some mail software treats as line breaks.
+_HEADER_BREAKING = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+# An RFC 2047 encoded word, `=?charset?encoding?text?=`: a mail parser decodes it, and what it
+# decodes to (an encoded CR or LF) can become a new header line when the header is re-folded.
+_ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[^?\s]*\?[^\s]*?\?=")
+
+
+def header_text(value: str | None) -> str:
+    """User text made safe for a mail header, whatever the interpreter's email package does.
+
+    Control characters and line separators become spaces, encoded words are removed, and any
+    `=?` left over is broken apart, so no encoded word can form, not even with the text the
+    header adds around it. The result is one trimmed line in NFC.
+    """
+    if not value:
+        return ""
+    value = _HEADER_BREAKING.sub(" ", _LONE_SURROGATE.sub("", value))
+    value = unicodedata.normalize("NFC", value)
+    while True:
+        shorter = _ENCODED_WORD.sub("", value)
+        if shorter == value:
+            break
+        value = shorter
+    value = value.replace("=?", "= ?")
+    return " ".join(value.split())
+
+
+UNSAFE_ADDRESS = 'This address contains "=?", which mail software could misread; use another.'
+
+
+def is_header_safe_address(address: str) -> bool:
+    """Whether an email address can go into a header as it is: no whitespace, control or line
+    separator, and no `=?`, which could start an encoded word that a parser decodes."""
+    return (
+        bool(address)
+        and "=?" not in address
+        and not any(
+            character.isspace() or _HEADER_BREAKING.match(character) for character in address
+        )
+    )

@@ -8,6 +8,9 @@ an answered invitation link is recorded apart from the invitations, under `spent
 Account links (password reset, finishing a sign-up) are signed and timestamped with the secret
 key and stored nowhere: a reset link names the user and a fingerprint of their password hash, so
 it stops working once the password changes; a sign-up link names only the email address.
+
+Functions that check or repeat something take `keys`: the current secret key first, then the
+keys it replaced (see `keys`), so that rotating the key breaks no link or session.
 """
 
 from __future__ import annotations
@@ -16,10 +19,17 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from itsdangerous import BadData
 from itsdangerous import URLSafeTimedSerializer
+
+Keys = str | Sequence[str]
+
+
+def _key_list(keys: Keys) -> list[str]:
+    return [keys] if isinstance(keys, str) else list(keys)
 
 
 def hash_token(token: str) -> str:
@@ -53,6 +63,16 @@ def invitation_token(secret_key: str, nonce: str) -> str:
     return derived_token(secret_key, "invitation", nonce)
 
 
+def issued_token(keys: Keys, purpose: str, nonce: str, token_hash: str) -> str | None:
+    """A link's token as it was issued: derived under whichever key, the current one or one it
+    replaced, gives the stored hash. None when none does (the key was dropped altogether)."""
+    for key in _key_list(keys):
+        token = derived_token(key, purpose, nonce)
+        if token_matches(token, token_hash):
+            return token
+    return None
+
+
 def spent_digest(secret_key: str, round_id: int, invitation_id: int) -> str:
     """What `SpentToken.digest` records once an invitation of a maximum-anonymity round is used.
 
@@ -63,15 +83,22 @@ def spent_digest(secret_key: str, round_id: int, invitation_id: int) -> str:
     invitation and make that join; that is why the rows are deleted when the round closes.
 
     It names the invitation rather than hashing the link, so a "New link" for someone who has
-    answered does not let them answer a second time. Changing SECRET_KEY while a round is open
-    forgets which invitations were used, as it also breaks the links in any reminder.
+    answered does not let them answer a second time. A digest is recorded under the current
+    key and looked up under every key (`spent_digests`), so rotating the key with the old one in
+    SECRET_KEY_FALLBACKS forgets nothing; dropping the old key while a round is open would.
     """
     message = f"spent:{round_id}:{invitation_id}".encode()
     return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
 
 
-def _account_serializer(secret_key: str, purpose: str) -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(secret_key, salt=f"feedback360 {purpose}")
+def spent_digests(keys: Keys, round_id: int, invitation_id: int) -> list[str]:
+    """The invitation's spent digest under each key: any of them recorded means it was used."""
+    return [spent_digest(key, round_id, invitation_id) for key in _key_list(keys)]
+
+
+def _account_serializer(keys: Keys, purpose: str) -> URLSafeTimedSerializer:
+    """Signs with the first (current) key, accepts any: itsdangerous wants the newest last."""
+    return URLSafeTimedSerializer(_key_list(keys)[::-1], salt=f"feedback360 {purpose}")
 
 
 def password_fingerprint(secret_key: str, password_hash: str) -> str:
@@ -85,6 +112,13 @@ def session_fingerprint(secret_key: str, password_hash: str) -> str:
     return derived_token(secret_key, "session", password_hash)[:22]
 
 
+def fingerprint_matches(keys: Keys, make, password_hash: str, fingerprint: str) -> bool:
+    """Whether `fingerprint` is `make(key, password_hash)` under any of the keys."""
+    return any(
+        hmac.compare_digest(fingerprint, make(key, password_hash)) for key in _key_list(keys)
+    )
+
+
 class ResetClaim(NamedTuple):
     user_id: int
     fingerprint: str
@@ -95,10 +129,10 @@ def password_reset_token(secret_key: str, user_id: int, password_hash: str) -> s
     return _account_serializer(secret_key, "password reset").dumps([user_id, fingerprint])
 
 
-def read_password_reset_token(secret_key: str, token: str, max_age: int) -> ResetClaim | None:
+def read_password_reset_token(keys: Keys, token: str, max_age: int) -> ResetClaim | None:
     """What a reset link claims, or None when it is forged, malformed or older than `max_age`."""
     try:
-        user_id, fingerprint = _account_serializer(secret_key, "password reset").loads(
+        user_id, fingerprint = _account_serializer(keys, "password reset").loads(
             token, max_age=max_age
         )
     except (BadData, TypeError, ValueError, UnicodeError):
@@ -112,10 +146,10 @@ def signup_token(secret_key: str, email: str) -> str:
     return _account_serializer(secret_key, "sign-up").dumps(email)
 
 
-def read_signup_token(secret_key: str, token: str, max_age: int) -> str | None:
+def read_signup_token(keys: Keys, token: str, max_age: int) -> str | None:
     """The email address a sign-up link was sent to, or None when it is forged or too old."""
     try:
-        email = _account_serializer(secret_key, "sign-up").loads(token, max_age=max_age)
+        email = _account_serializer(keys, "sign-up").loads(token, max_age=max_age)
     except (BadData, UnicodeError):
         return None
     return email if isinstance(email, str) else None

@@ -9,6 +9,7 @@ import re
 import time
 import traceback
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flask import Flask
 from flask import current_app
@@ -18,6 +19,7 @@ from flask import request
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import BadHost
+from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
 from .extensions import db
@@ -150,13 +152,19 @@ def _keep_answers_out_of_logs(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
+    app.config["TRUSTED_HOSTS"] = trusted_hosts(
+        app.config["BASE_URL"], app.config.get("SERVER_NAME"), app.config.get("TRUSTED_HOSTS")
+    )
     _redact_logs(app)
     _keep_answers_out_of_logs(app)
     _inline_stylesheet(app)
     app.after_request(_security_headers)
+    app.after_request(_no_store)
+    app.after_request(_strict_transport_security)
     app.after_request(_retry_after)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(BadHost, _bad_host)
+    app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(400, _error_page(400, "That request could not be understood."))
     app.register_error_handler(404, _error_page(404, "We could not find that page."))
     app.register_error_handler(405, _error_page(405, "That action is not allowed here."))
@@ -197,6 +205,42 @@ def _security_headers(response):
     return response
 
 
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+HSTS = "max-age=63072000; includeSubDomains"
+
+
+def trusted_hosts(base_url: str, server_name: str | None, extra) -> list[str]:
+    """The host names the app answers to: BASE_URL's, SERVER_NAME's, and any listed in
+    TRUSTED_HOSTS (a list, or names separated by commas or spaces; ".example.org" allows its
+    subdomains). Links the app builds from a request name its host, so another Host is refused
+    rather than put into a link. A BASE_URL on this machine accepts every loopback name."""
+    if isinstance(extra, str):
+        extra = extra.replace(",", " ").split()
+    hosts = [urlsplit(base_url).hostname or ""]
+    if server_name:
+        hosts.append(urlsplit(f"//{server_name}").hostname or "")
+    hosts.extend(str(name).strip().lower() for name in extra or ())
+    if any(host in LOOPBACK_NAMES for host in hosts):
+        hosts.extend(LOOPBACK_NAMES)
+    return sorted({host for host in hosts if host})
+
+
+def _strict_transport_security(response):
+    """A site served over HTTPS tells browsers never to use plain HTTP for it."""
+    if current_app.config["BASE_URL"].startswith("https://"):
+        response.headers.setdefault("Strict-Transport-Security", HSTS)
+    return response
+
+
+def _no_store(response):
+    """No page or file the app makes may be kept by a browser or a proxy: results, the PDF and
+    the exports, a coach's views, and survey pages, which show a respondent's answers again when
+    something was missing. Only the static files (the stylesheet) may be cached."""
+    if request.endpoint != "static":
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _retry_after(response):
     """A rate-limited answer says when to try again, in seconds."""
     if response.status_code == 429 and "Retry-After" not in response.headers:
@@ -212,6 +256,15 @@ def _bad_host(error: BadHost):
     page (which links to the app's pages) cannot be made either."""
     return (
         "Bad request: that Host header is not a valid host name.",
+        400,
+        {"Content-Type": "text/plain; charset=utf-8"},
+    )
+
+
+def _untrusted_host(error: SecurityError):
+    """A Host the site does not answer to (see trusted_hosts). Plain text, like _bad_host."""
+    return (
+        "Bad request: that Host header is not a valid host name for this site.",
         400,
         {"Content-Type": "text/plain; charset=utf-8"},
     )

@@ -35,6 +35,7 @@ POSTGRES_URL = os.environ.get(
     "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
 PASSWORD = "correct horse battery"
+SECRET_KEY = "test-secret-key-at-least-32-bytes-long"  # shorter keys are refused at start
 # Fixture users get a cheap hash so hundreds of tests stay fast; the app itself uses scrypt.
 FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
 
@@ -75,7 +76,7 @@ def make_app(database_url: str, tmp_path, **config):
             "TESTING": True,
             "INSTANCE_PATH": tmp_path / "instance",
             "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret-key",
+            "SECRET_KEY": SECRET_KEY,
             "WTF_CSRF_ENABLED": False,
             "SERVER_NAME": "feedback360.test",
             **config,

@@ -311,7 +311,7 @@ def test_restore_into_what_sqlite_cannot_open_says_so(sqlite_app, demo_round_id,
         {
             "TESTING": True,
             "INSTANCE_PATH": tmp_path / "elsewhere",
-            "SECRET_KEY": "x",
+            "SECRET_KEY": "x" * 32,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}",
         }
     )

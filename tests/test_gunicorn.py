@@ -29,7 +29,7 @@ from tests.conftest import full_answers
 from tests.conftest import invite
 from tests.conftest import make_app
 
-SECRET_KEY = "gunicorn-test-secret-key"
+SECRET_KEY = "gunicorn-test-secret-key-32-bytes-long"
 
 
 def free_port() -> int:

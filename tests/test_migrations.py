@@ -56,7 +56,7 @@ def empty_app(request, tmp_path, keep_logging):
             "TESTING": True,
             "INSTANCE_PATH": tmp_path / "instance",
             "SQLALCHEMY_DATABASE_URI": url,
-            "SECRET_KEY": "test-secret-key",
+            "SECRET_KEY": "test-secret-key-at-least-32-bytes-long",
             "MIGRATIONS": True,
         }
     )

@@ -33,6 +33,7 @@ from feedback360.survey import services as survey_services
 from feedback360.survey import views as survey_views
 from feedback360.survey.forms import comment_field
 from tests.conftest import PASSWORD
+from tests.conftest import SECRET_KEY
 from tests.conftest import add_user
 from tests.conftest import drop_app
 from tests.conftest import full_answers
@@ -50,7 +51,7 @@ H = datetime(2026, 5, 12, 14)  # an hour in which answers arrive
 
 def make_open_link(a_round, group: str = "follower", **settings) -> tuple[OpenLink, str]:
     link = round_services.ensure_open_link(a_round, group)
-    token = round_services.rotate_open_link(link, "test-secret-key")
+    token = round_services.rotate_open_link(link, SECRET_KEY)
     for name, value in settings.items():
         setattr(link, name, value)
     db.session.commit()
@@ -97,7 +98,7 @@ def test_the_cookie_holds_signed_open_link_ids_and_nothing_else(app, open_round)
     browser = app.test_client()
     browser.post(f"/s/{token}", data=full_answers(**{comment_field("keep"): "Secret text"}))
     value = answered_cookie(browser).value
-    serializer = URLSafeSerializer("test-secret-key", salt=survey_views.ANSWERED_SALT)
+    serializer = URLSafeSerializer(SECRET_KEY, salt=survey_views.ANSWERED_SALT)
     assert serializer.loads(value) == [link.id]
     with browser.session_transaction() as session:
         assert "answered_open_links" not in session  # the old session speed bump is gone
@@ -108,7 +109,7 @@ def test_a_forged_or_garbled_cookie_is_ignored_not_a_500(app, open_round):
     link, token = make_open_link(open_round)
     wrong_key = URLSafeSerializer("not-our-key", salt=survey_views.ANSWERED_SALT).dumps([link.id])
     our_key_wrong_shape = URLSafeSerializer(
-        "test-secret-key", salt=survey_views.ANSWERED_SALT
+        SECRET_KEY, salt=survey_views.ANSWERED_SALT
     ).dumps({"ids": [link.id]})
     for value in (wrong_key, str(link.id), "garbage.!!", "", our_key_wrong_shape):
         browser = app.test_client()
@@ -255,7 +256,7 @@ def test_parallel_submits_without_a_cap_all_count_into_one_hour(app, open_round,
     """The hour's row is created once and incremented, never lost to a race."""
     monkeypatch.setattr(survey_services, "current_hour", lambda: H)
     make_open_link(open_round)
-    token = round_services.rotate_open_link(open_round.open_links[0], "test-secret-key")
+    token = round_services.rotate_open_link(open_round.open_links[0], SECRET_KEY)
     assert submit_at_once(app, token, 6, {Q.items[0].id: 4}) == ["saved"] * 6
     assert db.session.execute(select(OpenLinkHour.answers)).scalars().all() == [6]
 
@@ -566,7 +567,7 @@ def answers_from_another_worker(tmp_path, database_url, storage, token, address)
         "TESTING": True,
         "INSTANCE_PATH": str(tmp_path / "worker"),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SECRET_KEY": "test-secret-key",
+        "SECRET_KEY": SECRET_KEY,
         "WTF_CSRF_ENABLED": False,
         "SERVER_NAME": SERVER,
         "SURVEY_RATE_LIMIT": "3 per minute",

@@ -7,7 +7,6 @@ So neither the page nor its timing tells a visitor which addresses have accounts
 
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 from functools import cache
 
@@ -20,11 +19,13 @@ from werkzeug.security import check_password_hash
 from werkzeug.security import generate_password_hash
 
 from ..extensions import db
+from ..keys import secret_keys
 from ..models import ACCOUNT_MAIL_KINDS
 from ..models import OutboxMessage
 from ..models import User
 from ..outbox import enqueue
 from ..outbox import now as outbox_now
+from ..tokens import fingerprint_matches
 from ..tokens import password_fingerprint
 from ..tokens import read_password_reset_token
 from ..tokens import read_signup_token
@@ -82,9 +83,7 @@ def request_account(email: str) -> None:
 
 def email_for_signup_token(token: str) -> str | None:
     """The address a working sign-up link was sent to; None once the account exists."""
-    email = read_signup_token(
-        current_app.config["SECRET_KEY"], token, current_app.config["SIGNUP_LINK_MAX_AGE"]
-    )
+    email = read_signup_token(secret_keys(), token, current_app.config["SIGNUP_LINK_MAX_AGE"])
     if email is None or _user_by_email(email) is not None:
         return None
     return email
@@ -117,17 +116,15 @@ def request_password_reset(email: str) -> None:
 
 def user_for_reset_token(token: str) -> User | None:
     """The user a reset link is for, while it is fresh and their password is unchanged."""
-    secret_key = current_app.config["SECRET_KEY"]
-    claim = read_password_reset_token(
-        secret_key, token, current_app.config["PASSWORD_RESET_MAX_AGE"]
-    )
+    keys = secret_keys()
+    claim = read_password_reset_token(keys, token, current_app.config["PASSWORD_RESET_MAX_AGE"])
     if claim is None:
         return None
     user = db.session.get(User, claim.user_id)
     if user is None:
         return None
-    current = password_fingerprint(secret_key, user.password_hash)
-    return user if hmac.compare_digest(claim.fingerprint, current) else None
+    fresh = fingerprint_matches(keys, password_fingerprint, user.password_hash, claim.fingerprint)
+    return user if fresh else None
 
 
 def reset_password(user: User, password: str) -> bool:

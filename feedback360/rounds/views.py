@@ -21,6 +21,7 @@ from .. import questionnaire
 from ..anonymity import MIN_THRESHOLD
 from ..extensions import db
 from ..forms import ActionForm
+from ..keys import secret_keys
 from ..models import GROUP_IDS
 from ..models import CoachShare
 from ..models import Invitation
@@ -29,6 +30,7 @@ from ..models import Round
 from ..survey.forms import NOT_OBSERVED
 from ..survey.forms import ratings_from
 from ..survey.forms import survey_form_class
+from ..tokens import issued_token
 from ..tokens import open_link_token
 from . import services
 from .forms import DeleteRoundForm
@@ -257,7 +259,9 @@ def open_link(round_id: int):
 
 
 def open_link_url(link: OpenLink) -> str:
-    return survey_url(open_link_token(current_app.config["SECRET_KEY"], link.nonce))
+    """The link as issued, even under a key since replaced (see `keys`)."""
+    token = issued_token(secret_keys(), "open-link", link.nonce, link.token_hash)
+    return survey_url(token or open_link_token(current_app.config["SECRET_KEY"], link.nonce))
 
 
 def own_open_link(a_round: Round, group: str) -> OpenLink:

@@ -15,12 +15,13 @@ from __future__ import annotations
 
 import hashlib
 
-from flask import current_app
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import TimestampSigner
 from wtforms.csrf.core import CSRF
 from wtforms.validators import ValidationError
+
+from ..keys import secret_keys
 
 SALT = "feedback360.survey-link-csrf:"
 PAYLOAD = b"survey"
@@ -28,11 +29,7 @@ PAYLOAD = b"survey"
 
 def _signer(link_token: str) -> TimestampSigner:
     """Signs for this link only: its token is part of the derived key, never of the output."""
-    config = current_app.config
-    fallbacks = config.get("SECRET_KEY_FALLBACKS") or []
-    if isinstance(fallbacks, str | bytes):
-        fallbacks = [fallbacks]
-    keys = [*fallbacks, config["SECRET_KEY"]]  # oldest first: itsdangerous signs with the last
+    keys = list(reversed(secret_keys()))  # oldest first: itsdangerous signs with the last
     return TimestampSigner(
         keys, salt=SALT + link_token, key_derivation="hmac", digest_method=hashlib.sha256
     )

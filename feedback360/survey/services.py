@@ -35,6 +35,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.sql import Select
 
 from ..extensions import db
+from ..keys import secret_keys
 from ..models import Answer
 from ..models import Comment
 from ..models import Invitation
@@ -45,6 +46,7 @@ from ..models import Round
 from ..models import SpentToken
 from ..tokens import hash_token
 from ..tokens import spent_digest
+from ..tokens import spent_digests
 from ..tokens import token_matches
 
 
@@ -284,7 +286,7 @@ def resolve(token: str) -> SurveyLink | None:
     )
     if row.kind == "invitation":
         if row.max_anonymity:
-            answered = _spent(_invitation_digest(row.round_id, row.id))
+            answered = _spent(*spent_digests(secret_keys(), row.round_id, row.id))
         else:
             answered = row.answered
         return SurveyLink(*round_fields, row.rater_group, row.id, None, answered)
@@ -376,6 +378,7 @@ def _submit_in_one_statement(conn, link, response_id, answer_rows, comment_rows,
         kind = "open_link"
     elif link.max_anonymity:
         kind = "spent_token"
+        _refuse_if_spent_under_a_replaced_key(link.round_id, link.invitation_id)
     else:
         kind = "invitation"
     outcome = conn.execute(
@@ -412,9 +415,19 @@ def _invitation_digest(round_id: int, invitation_id: int) -> str:
     return spent_digest(current_app.config["SECRET_KEY"], round_id, invitation_id)
 
 
-def _spent(digest: str) -> bool:
-    found = db.session.scalar(select(SpentToken.digest).where(SpentToken.digest == digest))
+def _spent(*digests: str) -> bool:
+    found = db.session.scalar(
+        select(SpentToken.digest).where(SpentToken.digest.in_(digests)).limit(1)
+    )
     return found is not None
+
+
+def _refuse_if_spent_under_a_replaced_key(round_id: int, invitation_id: int) -> None:
+    """A use recorded before the secret key was rotated is under the old key's digest; the
+    unique digest only catches a second use under the current key."""
+    replaced = spent_digests(secret_keys()[1:], round_id, invitation_id)
+    if replaced and _spent(*replaced):
+        raise AlreadyAnswered
 
 
 def _spend(round_id: int, invitation_id: int) -> None:
@@ -423,6 +436,7 @@ def _spend(round_id: int, invitation_id: int) -> None:
     Flushed on its own, so that a unique violation can only be this row; `submit` then rolls the
     response back as for any refusal.
     """
+    _refuse_if_spent_under_a_replaced_key(round_id, invitation_id)
     digest = _invitation_digest(round_id, invitation_id)
     db.session.add(SpentToken(round_id=round_id, digest=digest))
     try:

@@ -33,6 +33,7 @@ from ..extensions import csrf
 from ..extensions import db
 from ..extensions import limiter
 from ..forms import ActionForm
+from ..keys import secret_keys
 from ..models import Invitation
 from ..rounds.services import decline as decline_invitation
 from ..rounds.services import is_overdue
@@ -57,7 +58,8 @@ ANSWERED_KEEP = 50  # the most recent open links remembered; keeps the cookie sm
 
 
 def _answered_serializer() -> URLSafeSerializer:
-    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=ANSWERED_SALT)
+    # Signed with the current key; accepted under any key it replaced (itsdangerous: newest last).
+    return URLSafeSerializer(secret_keys()[::-1], salt=ANSWERED_SALT)
 
 
 def answered_open_links() -> list[int]:

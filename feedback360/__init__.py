@@ -70,6 +70,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         # RATELIMIT_STORAGE_URI names shared storage such as redis://127.0.0.1:6379.
         SURVEY_RATE_LIMIT="20 per minute;200 per hour",
         LOGIN_RATE_LIMIT="10 per minute;50 per hour",
+        # Login attempts per email address, from browsers that have not logged in to it before
+        # (each browser that has gets its own count): see `auth.views.login`.
+        LOGIN_ACCOUNT_RATE_LIMIT="5 per minute;30 per hour",
+        KNOWN_BROWSER_MAX_AGE=365 * 24 * 3600,
+        # New password hashes (Werkzeug's method syntax); others are upgraded at the next login.
+        PASSWORD_HASH_METHOD="scrypt:32768:8:1",
         # Requests that email an address someone typed: a reset link, or a sign-up link.
         RESET_RATE_LIMIT="5 per minute;20 per hour",
         REGISTER_RATE_LIMIT="5 per minute;20 per hour",

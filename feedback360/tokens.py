@@ -11,6 +11,10 @@ it stops working once the password changes; a sign-up link names only the email 
 
 Functions that check or repeat something take `keys`: the current secret key first, then the
 keys it replaced (see `keys`), so that rotating the key breaks no link or session.
+
+Login throttling keys an account by an HMAC of its address (`login_account_key`), so the
+limiter's storage never holds an address; a browser that has logged in keeps a signed
+"known browser" cookie naming that key and a random nonce (`known_browser_token`).
 """
 
 from __future__ import annotations
@@ -140,6 +144,35 @@ def read_password_reset_token(keys: Keys, token: str, max_age: int) -> ResetClai
     if not isinstance(user_id, int) or not 0 < user_id < 2**31 or not isinstance(fingerprint, str):
         return None
     return ResetClaim(user_id, fingerprint)
+
+
+def login_account_key(secret_key: str, email: str) -> str:
+    """What login attempts for an address are counted under: the same for an address with or
+    without an account, and, without the secret key, no way back to the address."""
+    return derived_token(secret_key, "login-account", email)
+
+
+class KnownBrowser(NamedTuple):
+    account_key: str
+    nonce: str
+
+
+def known_browser_token(secret_key: str, account_key: str) -> str:
+    """The cookie a browser gets when it logs in: it logged in to this account before."""
+    return _account_serializer(secret_key, "known browser").dumps([account_key, new_nonce()])
+
+
+def read_known_browser_token(keys: Keys, token: str, max_age: int) -> KnownBrowser | None:
+    """What a known-browser cookie claims, or None when it is forged, malformed or too old."""
+    try:
+        account_key, nonce = _account_serializer(keys, "known browser").loads(
+            token, max_age=max_age
+        )
+    except (BadData, TypeError, ValueError, UnicodeError):
+        return None
+    if not isinstance(account_key, str) or not isinstance(nonce, str) or len(nonce) != 32:
+        return None
+    return KnownBrowser(account_key, nonce)
 
 
 def signup_token(secret_key: str, email: str) -> str:

@@ -37,7 +37,9 @@ POSTGRES_URL = os.environ.get(
 PASSWORD = "correct horse battery"
 SECRET_KEY = "test-secret-key-at-least-32-bytes-long"  # shorter keys are refused at start
 # Fixture users get a cheap hash so hundreds of tests stay fast; the app itself uses scrypt.
-FAST_HASH = generate_password_hash(PASSWORD, method="pbkdf2:sha256:1000")
+# `make_app` makes it the current scheme, so logging in does not upgrade it to scrypt.
+FAST_METHOD = "pbkdf2:sha256:1000"
+FAST_HASH = generate_password_hash(PASSWORD, method=FAST_METHOD)
 
 
 @contextmanager
@@ -73,6 +75,7 @@ def database_url(request, tmp_path):
 def make_app(database_url: str, tmp_path, **config):
     app = create_app(
         {
+            "PASSWORD_HASH_METHOD": FAST_METHOD,
             "TESTING": True,
             "INSTANCE_PATH": tmp_path / "instance",
             "SQLALCHEMY_DATABASE_URI": database_url,

@@ -25,6 +25,7 @@ from feedback360.models import User
 from feedback360.outbox import send_pending
 from feedback360.tokens import password_reset_token
 from feedback360.tokens import signup_token
+from tests.conftest import FAST_METHOD
 from tests.conftest import PASSWORD
 from tests.conftest import add_user
 from tests.conftest import drop_app
@@ -122,7 +123,7 @@ def test_register_emails_a_link_and_creates_the_account_only_from_it(client, ctx
     assert reply.status_code == 302
     user = db.session.scalar(select(User))
     assert (user.email, user.name) == ("ada@example.com", "Ada Leader")
-    assert PASSWORD not in user.password_hash and user.password_hash.startswith("scrypt:")
+    assert PASSWORD not in user.password_hash and user.password_hash.startswith(f"{FAST_METHOD}$")
     assert "Welcome, Ada Leader" in client.get("/").text
     client.post("/logout")
     used = client.get(path)

@@ -69,6 +69,9 @@ def gunicorn(seeded, tmp_path):
         "FLASK_SECRET_KEY": SECRET_KEY,
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "WEB_CONCURRENCY": "2",
+        # Two workers need shared limiter counters (gunicorn_config refuses memory://).
+        "FLASK_RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379",
+        "FLASK_RATELIMIT_KEY_PREFIX": f"gunicorn-test-{port}",
         "GUNICORN_ACCESSLOG": str(tmp_path / "access.log"),
         "GUNICORN_ERRORLOG": str(tmp_path / "error.log"),
     }

@@ -1,4 +1,7 @@
-"""Account operations. Passwords are hashed with Werkzeug's scrypt.
+"""Account operations. Passwords are hashed with Werkzeug's scrypt (`PASSWORD_HASH_METHOD`).
+
+A hash made by an older scheme (another method, or other parameters) is redone in the current
+one at the account's next successful login, when the password is at hand (`authenticate`).
 
 Registering and asking for a password reset both answer the same whatever the address, and do
 the same work: one lookup and one queued email, whose kind depends on whether an account exists.
@@ -31,12 +34,33 @@ from ..tokens import read_password_reset_token
 from ..tokens import read_signup_token
 
 
+def hash_password(password: str) -> str:
+    """A new hash in the current scheme."""
+    return generate_password_hash(password, method=current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def current_password_method() -> str:
+    """The current scheme as a stored hash spells it before its first `$`, parameters included
+    (`scrypt:32768:8:1`): a hash that starts otherwise is upgraded at the next login."""
+    return _stored_method(current_app.config["PASSWORD_HASH_METHOD"])
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return password_hash.split("$", 1)[0] != current_password_method()
+
+
 @cache
-def _dummy_hash() -> str:
+def _stored_method(method: str) -> str:
+    """Werkzeug fills in defaults ("scrypt" becomes "scrypt:32768:8:1"): ask it, once."""
+    return generate_password_hash("", method=method).split("$", 1)[0]
+
+
+@cache
+def _dummy_hash(method: str) -> str:
     """Compared against when no account matches, so a wrong email costs as long as a wrong
     password. Made on first use: a scrypt hash briefly takes 32 MB, which processes that never
     check a password (the mail sender, the CLI, a report build) need not pay."""
-    return generate_password_hash("not-a-real-password")
+    return generate_password_hash("not-a-real-password", method=method)
 
 
 def _user_by_email(email: str) -> User | None:
@@ -91,7 +115,7 @@ def email_for_signup_token(token: str) -> str | None:
 
 def register(name: str, email: str, password: str) -> User | None:
     """Create the account, or return None when the email is taken."""
-    user = User(name=name, email=email, password_hash=generate_password_hash(password))
+    user = User(name=name, email=email, password_hash=hash_password(password))
     db.session.add(user)
     try:
         db.session.commit()
@@ -102,11 +126,36 @@ def register(name: str, email: str, password: str) -> User | None:
 
 
 def authenticate(email: str, password: str) -> User | None:
+    """The user with this email and password, or None; an older hash is upgraded on the way.
+
+    Upgrading changes the password hash, and with it the fingerprint that sessions and reset
+    links carry (`tokens`): the user's other sessions are logged out and unused reset links
+    stop working, once per account. The caller logs the user in after this returns, so the
+    session it starts carries the new fingerprint.
+    """
     user = _user_by_email(email)
     if user is None:
-        check_password_hash(_dummy_hash(), password)
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
         return None
-    return user if check_password_hash(user.password_hash, password) else None
+    if not check_password_hash(user.password_hash, password):
+        return None
+    if needs_rehash(user.password_hash) and not _replace_hash(user, hash_password(password)):
+        # Another request changed the hash meanwhile: a reset, or a login that upgraded it.
+        return user if check_password_hash(user.password_hash, password) else None
+    return user
+
+
+def _replace_hash(user: User, new_hash: str) -> bool:
+    """Store `new_hash` unless another request changed the hash first (then theirs stands and
+    `user` is refreshed to it), so two logins at once agree on one hash."""
+    replaced = db.session.execute(
+        update(User)
+        .where(User.id == user.id, User.password_hash == user.password_hash)
+        .values(password_hash=new_hash)
+    )
+    db.session.commit()
+    db.session.refresh(user)
+    return replaced.rowcount == 1
 
 
 def request_password_reset(email: str) -> None:
@@ -129,11 +178,4 @@ def user_for_reset_token(token: str) -> User | None:
 
 def reset_password(user: User, password: str) -> bool:
     """Set a new password unless another request changed it first, so each link works once."""
-    replaced = db.session.execute(
-        update(User)
-        .where(User.id == user.id, User.password_hash == user.password_hash)
-        .values(password_hash=generate_password_hash(password))
-    )
-    db.session.commit()
-    db.session.refresh(user)
-    return replaced.rowcount == 1
+    return _replace_hash(user, hash_password(password))

@@ -6,9 +6,11 @@ so an account is created only from a link sent to that address.
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint
+from flask import after_this_request
 from flask import current_app
 from flask import flash
 from flask import redirect
@@ -23,7 +25,12 @@ from flask_login import logout_user
 
 from ..extensions import limiter
 from ..forms import ActionForm
+from ..forms import normalise_email
+from ..keys import secret_keys
 from ..mail import duration
+from ..tokens import known_browser_token
+from ..tokens import login_account_key
+from ..tokens import read_known_browser_token
 from . import services
 from .forms import EmailOnlyForm
 from .forms import FinishRegistrationForm
@@ -75,9 +82,46 @@ def _login_rate_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
 
 
+def _login_account_rate_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"]
+
+
+KNOWN_BROWSER_COOKIE = "known_browser"
+
+
+def _login_account_key() -> str:
+    """What a login attempt counts against besides its client: the address typed, or, from a
+    browser that has logged in to that address before, that browser alone (see `login`)."""
+    keys = secret_keys()  # a cookie from before a key rotation still counts
+    email = normalise_email(request.form.get("email"))
+    account_key = login_account_key(keys[0], email)
+    known = read_known_browser_token(
+        keys,
+        request.cookies.get(KNOWN_BROWSER_COOKIE, ""),
+        current_app.config["KNOWN_BROWSER_MAX_AGE"],
+    )
+    if known is not None and any(
+        hmac.compare_digest(known.account_key, login_account_key(key, email)) for key in keys
+    ):
+        return f"login-browser:{known.nonce}"
+    return f"login-account:{account_key}"
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(_login_rate_limit, methods=["POST"])
+@limiter.limit(_login_account_rate_limit, key_func=_login_account_key, methods=["POST"])
 def login():
+    """Log in. Every attempt counts twice: per client address (LOGIN_RATE_LIMIT) and per account
+    (LOGIN_ACCOUNT_RATE_LIMIT), so guesses spread over many addresses are slowed too.
+
+    The per-account count cannot lock the real user out: a browser that has logged in to an
+    account holds a signed cookie saying so (`_remember_browser`), and its attempts count under
+    that browser alone, which nobody else can add to. A browser new to the account, while someone
+    is guessing, waits for the window to pass or logs in through a password-reset email, which
+    no login limit blocks. The count is kept for any address typed, with or without an account,
+    and the answer is the same either way, so the limit tells nobody which addresses have
+    accounts.
+    """
     if current_user.is_authenticated:
         return redirect(url_for("rounds.dashboard"))
     form = LoginForm()
@@ -167,6 +211,31 @@ def _dead_reset_link():
 def _start_session(user) -> None:
     session.clear()  # a fresh session at login: nothing carried over from before
     login_user(user)
+    _remember_browser(user.email)
+
+
+def _remember_browser(email: str) -> None:
+    """Mark this browser as one that logged in to the account (by password, or by reading its
+    email), so failed logins by others never stop it logging in again.
+
+    The cookie holds a signed HMAC of the address and a random nonce, and goes only to the
+    login page (its path), never with a survey request.
+    """
+    secret_key = current_app.config["SECRET_KEY"]
+    token = known_browser_token(secret_key, login_account_key(secret_key, email))
+
+    @after_this_request
+    def set_cookie(response):
+        response.set_cookie(
+            KNOWN_BROWSER_COOKIE,
+            token,
+            max_age=current_app.config["KNOWN_BROWSER_MAX_AGE"],
+            path=url_for("auth.login"),
+            secure=current_app.config["SESSION_COOKIE_SECURE"],
+            httponly=True,
+            samesite="Lax",
+        )
+        return response
 
 
 def safe_next(target: str | None) -> str | None:
@@ -185,7 +254,8 @@ RATE_LIMITED = {
     "auth.login": (
         LoginForm,
         "auth/login.html",
-        "Too many login attempts from this connection. Wait a minute and try again.",
+        "Too many login attempts from this connection or for this email address. Wait a "
+        "minute and try again, or reset your password by email.",
     ),
     "auth.register": (
         EmailOnlyForm,

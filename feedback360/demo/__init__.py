@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from .. import questionnaire
+from ..clock import today_utc
 from ..extensions import db
 from ..models import CoachShare
 from ..models import OutboxMessage
@@ -67,7 +68,7 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
     earlier = bank["earlier"]
     offsets = {dim: earlier["others_offset"] for dim in bank["profile"]}
     offsets["progress"] = earlier["progress_offset"]
-    today = date.today()
+    today = today_utc()
     first = _seed_round(
         leader,
         earlier["title"],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import current_app
 from sqlalchemy import func
 from sqlalchemy import select
@@ -18,6 +16,7 @@ from ..aggregation import select_comments
 from ..analysis import analyse
 from ..analysis import platform_results
 from ..analysis import rule_texts
+from ..clock import today_utc
 from ..extensions import db
 from ..models import Answer
 from ..models import CoachShare
@@ -145,7 +144,7 @@ def report_data(
         platforms=tuple(a_round.platforms or ()),
         opened_on=a_round.opened_on,
         closed_on=a_round.closed_on,
-        generated_on=date.today(),
+        generated_on=today_utc(),
         questionnaire=q,
         results=results,
         comments=comments,

@@ -70,7 +70,7 @@ class RoundForm(Form):
     closes_on = DateField(
         "Closing date (optional)",
         validators=[Optional()],
-        description="The round closes automatically after this day.",
+        description="The round takes answers until this day ends in UTC, then closes by itself.",
     )
     anonymity_threshold = IntegerField(
         "Anonymity threshold",

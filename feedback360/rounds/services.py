@@ -20,6 +20,7 @@ from .. import storage
 from ..anonymity import can_change_threshold
 from ..bursts import Burst
 from ..bursts import detect_bursts
+from ..clock import today_utc
 from ..extensions import db
 from ..invitation_list import Invitee
 from ..invitation_list import LineError
@@ -68,7 +69,8 @@ class GroupProgress:
 
 
 def today() -> date:
-    return date.today()
+    """Closing dates and the dates a round records are UTC dates (see `clock`)."""
+    return today_utc()
 
 
 def create_round(leader: User, **fields) -> Round:

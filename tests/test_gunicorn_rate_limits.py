@@ -54,7 +54,7 @@ def environment(tmp_path, port: int, **settings: str) -> dict[str, str]:
         **inherited,
         "DATABASE_URL": f"sqlite:///{tmp_path / 'served.sqlite'}",
         "FEEDBACK360_INSTANCE_PATH": str(tmp_path / "instance"),
-        "FLASK_SECRET_KEY": "gunicorn-test-secret-key",
+        "FLASK_SECRET_KEY": "gunicorn-test-secret-key-32-bytes-long",
         "GUNICORN_BIND": f"127.0.0.1:{port}",
         "GUNICORN_ACCESSLOG": "",
         "GUNICORN_ERRORLOG": str(tmp_path / "error.log"),

@@ -16,11 +16,22 @@ This is the product's promise to raters, in plain words:
    answered under one promise is never shown under a weaker one.
 
 The number of responses per group is shown to the leader: counts are not scores.
+
+Counts on the leader's round page follow a rule of their own (`progress_view`), because they
+move: in a group of one or two invitees, an "answered" or "declined" that goes up names the
+person who did it. So nothing that moves with a respondent (answered, declined, responses) is
+shown for a group with fewer than `threshold` invitees. Such groups are counted only together,
+as "Other groups combined", and only when together they have at least `threshold` invitees; a
+group once counted that way stays there for the rest of the round, or comparing the combined
+line before and after it grew would single out the others. There is no total line, so no total
+minus the shown lines gives a hidden group away.
+
 Pure module: no Flask or SQLAlchemy import.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -130,3 +141,209 @@ def visibility(
         folded_groups=folded,
         hidden_groups=hidden,
     )
+
+
+# --- Counts on the leader's page while a round runs (see the module docstring) ----------------
+
+WHY_SMALL_GROUPS_ARE_COMBINED = (
+    "with so few people, a count that changes would tell you who answered or declined"
+)
+
+
+@dataclass(frozen=True)
+class GroupActivity:
+    """What the database counts for one group: invitations and what their people did."""
+
+    invited: int
+    answered: int | None  # None: maximum anonymity, nobody records it
+    declined: int
+    responses: int  # through invitations and the group's open link
+
+
+@dataclass(frozen=True)
+class ProgressLine:
+    """One line of the leader's progress table: a group on its own, or the combined groups."""
+
+    group: str  # a group id, or COMBINED_UNIT_ID
+    label: str
+    group_ids: tuple[str, ...]
+    invited: int
+    answered: int | None
+    declined: int
+    responses: int
+
+    @property
+    def rate(self) -> int | None:
+        """Percent of invitations answered; open-link responses are not in it."""
+        if self.answered is None or not self.invited:
+            return None
+        return round(100 * self.answered / self.invited)
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    threshold: int
+    lines: tuple[ProgressLine, ...]
+    combined_groups: tuple[str, ...]  # counted in the combined line
+    hidden_groups: tuple[str, ...]  # counted nowhere
+    notes: tuple[str, ...]  # why, in plain words
+
+
+def is_small(invited: int, threshold: int) -> bool:
+    """A group whose moving counts would point at one or two people."""
+    return 0 < invited < threshold
+
+
+def pool_small_groups(
+    pooled: Collection[str], invited: Mapping[str, int], threshold: int
+) -> tuple[str, ...]:
+    """The groups counted only together from now on: those already so, and every group that
+    now has 1 to threshold - 1 invitees. A group never leaves (see the module docstring)."""
+    joined = set(pooled) | {g for g, n in invited.items() if is_small(n, threshold)}
+    return tuple(sorted(joined))
+
+
+def progress_view(
+    activity: Mapping[str, GroupActivity],
+    pooled: Collection[str],
+    threshold: int,
+    groups: Sequence[Group],
+) -> ProgressView:
+    """The lines the leader may see. `pooled`: the groups counted only together (see
+    `pool_small_groups`). A group not pooled is shown on its own when it has no invitee (its
+    counts are its open link's, shown beside the link anyway) or at least `threshold`; with
+    1 to threshold - 1 (after the threshold was raised) it is shown nowhere."""
+    validate_threshold(threshold)
+    empty = GroupActivity(0, 0, 0, 0)
+    counts = {g.id: activity.get(g.id, empty) for g in groups}
+    lines = [
+        _line(g.id, g.plural, (g.id,), [counts[g.id]])
+        for g in groups
+        if g.id not in pooled and not is_small(counts[g.id].invited, threshold)
+    ]
+    pool = tuple(g.id for g in groups if g.id in pooled)
+    pool_invited = sum(counts[g].invited for g in pool)
+    combined: tuple[str, ...] = ()
+    if pool and pool_invited >= threshold:
+        label = COMBINED_UNIT_LABEL if len(pool) > 1 else _plural(groups, pool[0])
+        line_id = COMBINED_UNIT_ID if len(pool) > 1 else pool[0]
+        lines.append(_line(line_id, label, pool, [counts[g] for g in pool]))
+        combined = pool if len(pool) > 1 else ()
+    hidden = tuple(
+        g.id
+        for g in groups
+        if g.id not in combined
+        and g.id not in {line.group for line in lines}
+        and (g.id in pooled or is_small(counts[g.id].invited, threshold))
+    )
+    return ProgressView(
+        threshold,
+        tuple(lines),
+        combined,
+        hidden,
+        progress_notes(combined, hidden, threshold, groups),
+    )
+
+
+def progress_notes(
+    combined: Sequence[str], hidden: Sequence[str], threshold: int, groups: Sequence[Group]
+) -> tuple[str, ...]:
+    """Why some groups are combined or missing, in the leader's words."""
+    notes = []
+    if combined:
+        notes.append(
+            f"{_names(groups, combined)} are counted only together, as "
+            f"“{COMBINED_UNIT_LABEL}”: each had fewer than {threshold} people invited, "
+            f"and {WHY_SMALL_GROUPS_ARE_COMBINED}."
+        )
+    if hidden:
+        notes.append(
+            f"Nothing that changes as people answer or decline is shown for "
+            f"{_names(groups, hidden).lower()}: fewer than {threshold} people are invited there, "
+            f"even counting the other small groups, and {WHY_SMALL_GROUPS_ARE_COMBINED}."
+        )
+    return tuple(notes)
+
+
+def reminders_queued_notice(max_anonymity: bool) -> str:
+    """What the leader reads after asking for reminders: the same words whoever has answered.
+
+    How many were queued (or skipped as too soon) is how many have not answered yet; the shown
+    groups subtracted from it would give a small group's count."""
+    who = (
+        "everyone invited who has not declined (nobody knows who has answered)"
+        if max_anonymity
+        else "everyone who has not answered or declined"
+    )
+    return (
+        f"Reminders are on their way to {who}, except anyone reminded in the last 24 hours. "
+        "How many is not shown: next to the counts per group, it would tell you who has not "
+        "answered."
+    )
+
+
+def progress_to_stored(view: ProgressView) -> dict:
+    """The lines as kept on a closed round, once its invitations forget who answered."""
+    return {
+        "threshold": view.threshold,
+        "lines": [
+            {
+                "group": line.group,
+                "groups": list(line.group_ids),
+                "invited": line.invited,
+                "answered": line.answered,
+                "declined": line.declined,
+                "responses": line.responses,
+            }
+            for line in view.lines
+        ],
+        "combined": list(view.combined_groups),
+        "hidden": list(view.hidden_groups),
+    }
+
+
+def progress_from_stored(stored: Mapping, groups: Sequence[Group]) -> ProgressView:
+    threshold = stored["threshold"]
+    lines = tuple(
+        ProgressLine(
+            group=line["group"],
+            label=COMBINED_UNIT_LABEL
+            if line["group"] == COMBINED_UNIT_ID
+            else _plural(groups, line["group"]),
+            group_ids=tuple(line["groups"]),
+            invited=line["invited"],
+            answered=line["answered"],
+            declined=line["declined"],
+            responses=line["responses"],
+        )
+        for line in stored["lines"]
+    )
+    combined, hidden = tuple(stored["combined"]), tuple(stored["hidden"])
+    return ProgressView(
+        threshold, lines, combined, hidden, progress_notes(combined, hidden, threshold, groups)
+    )
+
+
+def _line(
+    line_id: str, label: str, group_ids: tuple[str, ...], parts: Sequence[GroupActivity]
+) -> ProgressLine:
+    answered = [p.answered for p in parts]
+    return ProgressLine(
+        group=line_id,
+        label=label,
+        group_ids=group_ids,
+        invited=sum(p.invited for p in parts),
+        answered=None if None in answered else sum(answered),
+        declined=sum(p.declined for p in parts),
+        responses=sum(p.responses for p in parts),
+    )
+
+
+def _plural(groups: Sequence[Group], group_id: str) -> str:
+    return next((g.plural for g in groups if g.id == group_id), group_id)
+
+
+def _names(groups: Sequence[Group], group_ids: Sequence[str]) -> str:
+    names = [_plural(groups, g) for g in group_ids]
+    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    return text[0].upper() + text[1:].lower()

@@ -17,6 +17,7 @@ from .models import Response
 from .models import Round
 from .models import User
 from .rounds.services import refresh_status
+from .rounds.services import results_ready
 
 
 def init_app(app: Flask) -> None:
@@ -49,7 +50,10 @@ def demo(respondents: int, seed: int, if_empty: bool) -> None:
 @click.command()
 @with_appcontext
 def rounds() -> None:
-    """List rounds, one per line: id, status, responses, leader, title."""
+    """List rounds, one per line: id, status, responses, leader, title.
+
+    No count for an open round ("-"): a total that moves while a round is open,
+    minus the groups its page shows, would give a small group's count."""
     counts = dict(
         db.session.execute(
             select(Response.round_id, func.count()).group_by(Response.round_id)
@@ -59,8 +63,9 @@ def rounds() -> None:
         a_round = refresh_status(a_round)
         if a_round is None:  # deleted meanwhile
             continue
+        responses = "-" if a_round.status == "open" else counts.get(a_round.id, 0)
         click.echo(
-            f"{a_round.id}\t{a_round.status}\t{counts.get(a_round.id, 0)} responses\t"
+            f"{a_round.id}\t{a_round.status}\t{responses} responses\t"
             f"{a_round.leader.email}\t{a_round.title}"
         )
 
@@ -83,6 +88,11 @@ def report(round_id: int, output: Path) -> None:
         raise click.ClickException(f"No round with id {round_id}.")
     if a_round.status != "closed":
         raise click.ClickException("The report exists once the round is closed.")
+    if not results_ready(a_round):
+        raise click.ClickException(
+            "Results are being prepared: a reader of the database holds back the rewrite of its "
+            "files after the close. Try again in a minute."
+        )
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
     pdf = render_report_pdf(data)
     try:

@@ -27,6 +27,8 @@ from sqlalchemy import String
 from sqlalchemy import Text
 from sqlalchemy import UniqueConstraint
 from sqlalchemy import false
+from sqlalchemy import text
+from sqlalchemy import true
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
@@ -113,6 +115,16 @@ class Round(db.Model):
     # Nobody records which invitation was answered (see SpentToken); fixed once links go out.
     max_anonymity: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    # Groups the leader's page counts only together (anonymity.pool_small_groups); they stay so.
+    pooled_groups: Mapped[list[str]] = mapped_column(
+        JSON, default=list, server_default=text("'[]'")
+    )
+    # At close the invitations forget who answered and declined; the page's lines are kept here
+    # (anonymity.progress_to_stored), with the count of invitation mail sent.
+    progress_at_close: Mapped[dict | None] = mapped_column(JSON)
+    # False from close until a WAL checkpoint has taken the submits out of the SQLite files:
+    # until then results, PDF and export wait (rounds.services.settle_closed_rounds).
+    results_ready: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     leader: Mapped[User] = relationship(back_populates="rounds")
     invitations: Mapped[list[Invitation]] = relationship(
@@ -159,7 +171,8 @@ class Invitation(db.Model):
     # The token is derived from the secret key and this nonce, so reminders can repeat the link.
     nonce: Mapped[str | None] = mapped_column(String(64))
     # Only "answered", never when: a time could be lined up with a response. Always False in a
-    # round with max_anonymity, whose answered links are kept apart in SpentToken.
+    # round with max_anonymity, whose answered links are kept apart in SpentToken. Both flags are
+    # set back to False when the round closes: the counts live on in Round.progress_at_close.
     answered: Mapped[bool] = mapped_column(Boolean, default=False)
     declined: Mapped[bool] = mapped_column(Boolean, default=False)
     emailed: Mapped[bool] = mapped_column(Boolean, default=False)

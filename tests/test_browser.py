@@ -261,14 +261,15 @@ def test_leader_sets_up_runs_and_closes_a_round(live_app, base_url, browser):
     page.get_by_label("One person per line: email, group").fill(
         "ann@example.org, colleague\n"
         "bob@example.org, colleague\n"
+        "dan@example.org, colleague\n"
         "cat@example.org, staff\n"
         "not an email, staff"
     )
     submit(page, "Add invitations")
-    assert page.get_by_role("heading", name="3 people invited").is_visible()
+    assert page.get_by_role("heading", name="4 people invited").is_visible()
     assert "/s/" not in page.content(), "the leader never sees a personal link"
     assert "1 line was not added" in page.locator(".error-summary").inner_text()
-    assert "Line 4" in page.locator(".error-summary").inner_text()
+    assert "Line 5" in page.locator(".error-summary").inner_text()
     shot(page, "leader-invitation-links")
 
     page.get_by_role("link", name="Back to the round").click()
@@ -282,9 +283,12 @@ def test_leader_sets_up_runs_and_closes_a_round(live_app, base_url, browser):
     page.reload()
     progress = page.locator("#progress")
     colleagues = progress.get_by_role("row", name="Colleagues")
-    assert colleagues.locator("td").all_inner_texts()[:3] == ["2", "1", "50%"]
+    assert colleagues.locator("td").all_inner_texts()[:3] == ["3", "1", "33%"]
     assert "below 3: not shown" in colleagues.inner_text()
-    assert progress.get_by_role("row", name="Staff").locator("td").first.inner_text() == "1"
+    assert progress.get_by_role("row", name="Staff").count() == 0, "one invitee: no counts"
+    assert "Nothing that changes as people answer or decline is shown for staff" in (
+        progress.inner_text()
+    )
     assert page.locator(".notice", has_text="If you close now").is_visible()
     shot(page, "leader-round-detail")
 

@@ -61,7 +61,9 @@ def test_demo_seeds_once_on_both_databases(app):
         assert earlier.questionnaire_version == a_round.questionnaire_version
         assert len(a_round.invitations) == 8 and len(earlier.invitations) == 6
         assert count(Response) == count(Invitation) == 14
-        assert all(inv.answered for inv in a_round.invitations)
+        assert not any(inv.answered for inv in a_round.invitations), "forgotten at close"
+        answered = [line["answered"] for line in a_round.progress_at_close["lines"]]
+        assert sum(answered) == 8, "every invitation answered, as counted at close"
         assert count(OutboxMessage) == 0, "no email to synthetic people"
         assert count(SelfRating) > 0
         shares = db.session.scalars(select(CoachShare)).all()

@@ -121,7 +121,8 @@ def test_the_confirmation_page_asks_and_an_unticked_box_deletes_nothing(app, cli
     page = client.get(f"/rounds/{round_id}/delete")
     assert page.status_code == 200
     assert "Delete “Doomed round”?" in page.text and "cannot be undone" in page.text
-    assert "4 responses" in page.text and "4 invitations" in page.text
+    assert "every response received so far" in page.text and "4 invitations" in page.text
+    assert "4 responses" not in page.text, "open: a total would give a small group away"
     for refused in (confirm_delete(client, round_id), confirm_delete(client, round_id, confirm="")):
         assert refused.status_code == 200
         assert "Tick the box to confirm" in refused.text

@@ -251,9 +251,7 @@ def test_reminders_go_to_everyone_who_has_not_declined_once_a_day(client, open_m
     login(client, "leader@example.com")
     page = client.post(f"/rounds/{open_max_round.id}/reminders", follow_redirects=True)
     everyone = len(open_max_round.tokens) - 1
-    assert f"Reminders queued for {everyone} people: everyone invited who has not declined" in (
-        page.text
-    )
+    assert "Reminders are on their way to everyone invited who has not declined" in page.text
     reminded = set(
         db.session.scalars(select(OutboxMessage.to_address).where(OutboxMessage.kind == "reminder"))
     )

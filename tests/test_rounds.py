@@ -161,7 +161,9 @@ def test_open_link_is_shown_again_and_can_be_replaced(client, leader, draft_roun
 
 
 def test_open_and_close_with_warning_for_small_groups(client, leader, draft_round):
-    tokens = invite(draft_round, "a@x.org, staff\nb@x.org, staff\nc@x.org, colleague")
+    tokens = invite(
+        draft_round, "a@x.org, staff\nb@x.org, staff\nd@x.org, staff\nc@x.org, colleague"
+    )
     login(client, "leader@example.com")
     reply = client.post(f"/rounds/{draft_round.id}/open", follow_redirects=True)
     assert "The round is open" in reply.text

@@ -16,8 +16,9 @@ from flask_login import current_user
 from flask_login import login_required
 
 from .. import export
-from ..rounds.services import progress
+from ..rounds.services import progress_of
 from ..rounds.services import refresh_status
+from ..rounds.services import results_ready
 from ..rounds.services import round_visible_to
 from .forms import DebriefNoteForm
 from .pdf import render_context
@@ -41,10 +42,15 @@ def _visible_round(round_id: int):
 
 
 def _not_ready(a_round, role: str) -> str:
-    """While a round is open: counts only, never scores."""
+    """While a round is open: counts only, never scores. Once closed, until its submits are out
+    of the SQLite files (rounds.services.settle_closed_rounds): a plain "being prepared"."""
     return render_template(
-        "reports/not_ready.html", a_round=a_round, role=role, progress=progress(a_round)
+        "reports/not_ready.html", a_round=a_round, role=role, progress=progress_of(a_round)
     )
+
+
+def _ready(a_round) -> bool:
+    return a_round.status == "closed" and results_ready(a_round)
 
 
 def _coach_share(a_round, role: str):
@@ -68,7 +74,7 @@ def _results_page(a_round, role: str, note_form: DebriefNoteForm | None = None) 
 @login_required
 def results(round_id: int):
     a_round, role = _visible_round(round_id)
-    if a_round.status != "closed":
+    if not _ready(a_round):
         return _not_ready(a_round, role), 200
     return _results_page(a_round, role)
 
@@ -81,7 +87,7 @@ def debrief_note(round_id: int):
     share = _coach_share(a_round, role)
     if share is None:
         abort(404)
-    if a_round.status != "closed":
+    if not _ready(a_round):
         return _not_ready(a_round, role), 409
     form = DebriefNoteForm()
     if not form.validate_on_submit():
@@ -95,7 +101,7 @@ def debrief_note(round_id: int):
 @login_required
 def pdf(round_id: int):
     a_round, role = _visible_round(round_id)
-    if a_round.status != "closed":
+    if not _ready(a_round):
         return _not_ready(a_round, role), 409
     data = report_data(
         a_round, current_app.config["REPORT_COMMENTS_PER_KEY"], _coach_share(a_round, role)
@@ -134,7 +140,7 @@ def _export(round_id: int, extension: str, build, mimetype: str):
     a_round, role = _visible_round(round_id)
     if role != "leader":
         abort(404)
-    if a_round.status != "closed":
+    if not _ready(a_round):
         return _not_ready(a_round, role), 409
     data = report_data(a_round)
     body = build(

@@ -17,7 +17,14 @@ from sqlalchemy import update
 
 from .. import questionnaire
 from .. import storage
+from ..anonymity import GroupActivity
+from ..anonymity import ProgressLine
+from ..anonymity import ProgressView
 from ..anonymity import can_change_threshold
+from ..anonymity import pool_small_groups
+from ..anonymity import progress_from_stored
+from ..anonymity import progress_to_stored
+from ..anonymity import progress_view
 from ..bursts import Burst
 from ..bursts import detect_bursts
 from ..clock import today_utc
@@ -50,22 +57,6 @@ REMINDER_GAP = timedelta(hours=24)
 
 class RoundError(Exception):
     """A request the round's state does not allow; the message is shown to the leader."""
-
-
-@dataclass(frozen=True)
-class GroupProgress:
-    group: str
-    invited: int
-    answered: int | None  # None: the round has maximum anonymity, so nobody knows
-    responses: int
-    declined: int = 0
-
-    @property
-    def rate(self) -> int | None:
-        """Percent of invitations answered; open-link responses are not in it."""
-        if self.answered is None or not self.invited:
-            return None
-        return round(100 * self.answered / self.invited)
 
 
 def today() -> date:
@@ -140,6 +131,7 @@ def open_round(a_round: Round) -> None:
         raise RoundError("The closing date has passed; choose a later one before opening.")
     a_round.status = "open"
     a_round.opened_on = today()
+    _pool_small_groups(a_round)
     for invitation in a_round.invitations:
         if not invitation.declined:
             enqueue("invitation", invitation.email, a_round.id, invitation.id)
@@ -160,16 +152,78 @@ def close_round(a_round: Round) -> None:
     """
     if a_round.status != "open" or not _close_if_still_open(a_round):
         raise RoundError("Only an open round can be closed.")
+    _keep_counts_at_close(a_round)
     _rewrite_responses_shuffled(a_round.id)
     _rewrite_invitations(a_round.id)
     db.session.execute(delete(SpentToken).where(SpentToken.round_id == a_round.id))
     db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.round_id == a_round.id, OutboxMessage.kind == "reminder"
+            OutboxMessage.round_id == a_round.id,
+            (OutboxMessage.kind == "reminder")
+            | ((OutboxMessage.kind == "invitation") & (OutboxMessage.status != "failed")),
         )
     )
     db.session.commit()
-    storage.forget_deleted_pages(db.engine)
+    settle_closed_rounds()
+
+
+def _keep_counts_at_close(a_round: Round) -> None:
+    """Store the page's lines, and the invitation mail sent, before the invitations and their
+    mail forget who answered and who declined.
+
+    An invitation's mail that went out (or was withheld: its person had declined) is deleted,
+    with any still waiting (its link would only show a closed round, and its person may have
+    declined): a "withheld" row names who declined. Failed ones stay, named to the leader as
+    while the round was open."""
+    sent_invitations = db.session.scalar(
+        select(func.count()).where(
+            OutboxMessage.round_id == a_round.id,
+            OutboxMessage.kind == "invitation",
+            OutboxMessage.status.in_(("sent", "withheld")),
+        )
+    )
+    stored = progress_to_stored(_live_progress(a_round, a_round.pooled_groups or ()))
+    stored["mail_sent"] = sent_invitations
+    a_round.progress_at_close = stored
+    a_round.results_ready = False
+
+
+def settle_closed_rounds() -> bool:
+    """Let the results of closed rounds be shown once no file holds their submits any more.
+
+    Until a WAL checkpoint after its close has run, the SQLite WAL still holds each submit of the
+    round as a commit of its own, the answered invitation next to its response. A reader can hold
+    the checkpoint back; the round's results then wait (`results_ready` stays False), and the
+    next call (the sender's loop, or someone asking for the results) tries again. True when no
+    closed round is waiting.
+    """
+    waiting = db.session.scalars(
+        select(Round.id).where(Round.status == "closed", Round.results_ready.is_(False))
+    ).all()
+    db.session.commit()  # no snapshot of ours may hold the checkpoint back
+    if not waiting:
+        return True
+    if not storage.forget_deleted_pages(db.engine):
+        return False
+    # Only the rounds closed before the checkpoint: one closed since waits for its own.
+    db.session.execute(
+        update(Round)
+        .where(Round.id.in_(waiting))
+        .values(results_ready=True)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
+    storage.forget_deleted_pages(db.engine)  # leave the WAL empty, as a checkpoint does
+    return True
+
+
+def results_ready(a_round: Round) -> bool:
+    """Whether a closed round's results may be shown now; tries the owed checkpoint first."""
+    if a_round.results_ready:
+        return True
+    settle_closed_rounds()
+    db.session.refresh(a_round, ["results_ready"])
+    return a_round.results_ready
 
 
 def _close_if_still_open(a_round: Round) -> bool:
@@ -239,7 +293,9 @@ def _rewrite_invitations(round_id: int) -> None:
     UPDATE per invitation, in id order (the order they were invited), in the closing
     transaction, leaves neither. Id order is also the order in which the ORM's flushes (sending
     reminders) lock invitations, so the two cannot deadlock. SQLite updates rows in place, in
-    rowid order. The same UPDATE forgets when each person was last reminded (see close_round)."""
+    rowid order. The same UPDATE forgets when each person was last reminded (see close_round), and
+    whether they answered or declined: with one answer in a group, a copy of the database would
+    otherwise tie that person to it. The page's counts were kept first (_keep_counts_at_close)."""
     ids = db.session.scalars(
         select(Invitation.id).where(Invitation.round_id == round_id).order_by(Invitation.id)
     ).all()
@@ -249,30 +305,62 @@ def _rewrite_invitations(round_id: int) -> None:
     rewrite = (
         update(table)
         .where(table.c.id == bindparam("invitation_id"))
-        .values(last_reminded_at=None)
+        .values(last_reminded_at=None, answered=False, declined=False)
     )
     db.session.connection().execute(rewrite, [{"invitation_id": i} for i in ids])
 
 
-def progress(a_round: Round) -> list[GroupProgress]:
-    """Invited, answered and received counts per group: counts only, never who.
+def progress_of(a_round: Round) -> ProgressView:
+    """Invited, answered, declined and received per group, as the leader may see them:
+    counts only, never who, and none for a group so small that a change would name someone
+    (anonymity.progress_view). A closed round's come from what was kept at close.
 
     With maximum anonymity nobody records which invitations were answered, so `answered` is
     None; the responses received per group are still counted.
     """
+    q = questionnaire.load(a_round.questionnaire_version)
+    if a_round.status == "closed" and a_round.progress_at_close is not None:
+        return progress_from_stored(a_round.progress_at_close, q.groups)
+    pooled = a_round.pooled_groups or ()
+    if a_round.status == "draft":  # nothing moves yet; these groups will be pooled at open
+        pooled = pool_small_groups(
+            pooled, _invitation_counts(a_round.id, true()), a_round.anonymity_threshold
+        )
+    return _live_progress(a_round, pooled)
+
+
+def progress(a_round: Round) -> list[ProgressLine]:
+    return list(progress_of(a_round).lines)
+
+
+def _live_progress(a_round: Round, pooled) -> ProgressView:
     invited = _invitation_counts(a_round.id, true())
     answered = _invitation_counts(a_round.id, Invitation.answered.is_(True))
     declined = _invitation_counts(a_round.id, Invitation.declined.is_(True))
-    return [
-        GroupProgress(
-            g,
+    activity = {
+        g: GroupActivity(
             invited.get(g, 0),
             None if a_round.max_anonymity else answered.get(g, 0),
-            count,
             declined.get(g, 0),
+            count,
         )
         for g, count in response_counts(a_round.id).items()
-    ]
+    }
+    q = questionnaire.load(a_round.questionnaire_version)
+    return progress_view(activity, pooled, a_round.anonymity_threshold, q.groups)
+
+
+def _pool_small_groups(a_round: Round) -> None:
+    """From opening on, a group with fewer invitees than the threshold is counted only together
+    with the other small groups, and stays so (see anonymity.py)."""
+    db.session.flush()
+    a_round.pooled_groups = list(
+        pool_small_groups(
+            a_round.pooled_groups or (),
+            _invitation_counts(a_round.id, true()),
+            a_round.anonymity_threshold,
+        )
+    )
 
 
 def _invitation_counts(round_id: int, condition) -> dict[str, int]:
@@ -290,34 +378,44 @@ class MailStatus:
     pending: int
     sent: int
     failed: list[tuple[str, str]]  # address and the last error, so typos can be fixed
-    failed_reminders: int  # counted, never named: see mail_status
 
 
 def mail_status(a_round: Round) -> MailStatus:
     """The round's mail for its leader: counts, and the addresses an invitation or a coach's
-    share could not reach. A failed reminder is only counted: reminders go to people who have not
-    answered, so its address next to "could not be delivered" would tell the leader who. Mail
-    withheld because its invitee declined counts as sent, or the counts would tell who declined."""
-    is_reminder = OutboxMessage.kind == "reminder"
-    counts = {
-        (status, bool(reminder)): n
-        for status, reminder, n in db.session.execute(
-            select(OutboxMessage.status, is_reminder, func.count())
-            .where(OutboxMessage.round_id == a_round.id)
-            .group_by(OutboxMessage.status, is_reminder)
-        )
-    }
+    share could not reach.
+
+    Reminders are left out of every count: a reminder goes only to people who have not answered
+    (or, with maximum anonymity, not declined), so how many were queued, sent or failed is how
+    many have not answered, and the shown groups subtracted from it would give a small group's.
+    Mail withheld because its invitee declined counts as sent, or the counts would tell who
+    declined; a closed round's sent invitations are counted from what was kept at close."""
+    not_reminder = OutboxMessage.kind != "reminder"
+    counts = dict(
+        db.session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.round_id == a_round.id, not_reminder)
+            .group_by(OutboxMessage.status)
+        ).all()
+    )
     failed = db.session.execute(
         select(OutboxMessage.to_address, OutboxMessage.last_error)
-        .where(OutboxMessage.round_id == a_round.id, OutboxMessage.status == "failed", ~is_reminder)
+        .where(OutboxMessage.round_id == a_round.id, OutboxMessage.status == "failed", not_reminder)
         .order_by(OutboxMessage.to_address)
     ).all()
+    kept = (a_round.progress_at_close or {}).get("mail_sent", 0)
     return MailStatus(
-        sum(n for (status, _), n in counts.items() if status == "pending"),
-        sum(n for (status, _), n in counts.items() if status in ("sent", "withheld")),
+        counts.get("pending", 0),
+        counts.get("sent", 0) + counts.get("withheld", 0) + kept,
         [tuple(f) for f in failed],
-        counts.get(("failed", True), 0),
     )
+
+
+def deletable_responses(a_round: Round) -> int | None:
+    """How many responses deleting a closed round removes; None while it is open, when a total
+    minus the groups shown on the round page would give a small group's count."""
+    if a_round.status != "closed":
+        return None
+    return sum(response_counts(a_round.id).values())
 
 
 def response_counts(round_id: int) -> dict[str, int]:
@@ -372,6 +470,7 @@ def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]
         db.session.flush()  # one round trip gives every invitation its id for the outbox
         for invitation in invitations:
             enqueue("invitation", invitation.email, a_round.id, invitation.id)
+        _pool_small_groups(a_round)
     db.session.commit()
     return created, errors
 
@@ -448,7 +547,11 @@ def _lock_while_open(round_id: int) -> bool:
 
 
 def decline(invitation: Invitation) -> None:
-    """The invitee wants no more mail about this round; their link keeps working."""
+    """The invitee wants no more mail about this round; their link keeps working.
+
+    A closed round sends no more mail, and has forgotten who declined: nothing is recorded."""
+    if invitation.round.status == "closed":
+        return
     invitation.declined = True
     db.session.commit()
 
@@ -457,6 +560,7 @@ def run_schedule() -> dict[str, int]:
     """What the sender loop does besides sending: close overdue rounds, automatic reminders,
     and a WAL checkpoint that a reader held back."""
     storage.retry_pending_checkpoint(db.engine)
+    settle_closed_rounds()
     closed = reminded = 0
     for round_id in db.session.scalars(select(Round.id).where(Round.status == "open")).all():
         a_round = db.session.get(Round, round_id)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from .. import questionnaire
 from ..anonymity import MIN_THRESHOLD
+from ..anonymity import reminders_queued_notice
 from ..extensions import db
 from ..forms import ActionForm
 from ..keys import secret_keys
@@ -157,7 +158,7 @@ def detail(round_id: int):
         "rounds/detail.html",
         a_round=a_round,
         q=q,
-        progress=services.progress(a_round),
+        progress=services.progress_of(a_round),
         mail=services.mail_status(a_round),
         invitations=page,
         open_links=open_links,
@@ -347,22 +348,11 @@ def remind(round_id: int):
     a_round = own_round(round_id)
     if ActionForm().validate_on_submit():
         try:
-            result = services.send_reminders(a_round)
+            services.send_reminders(a_round)
         except services.RoundError as error:
             flash(str(error), "error")
         else:
-            if a_round.max_anonymity:
-                message = (
-                    f"Reminders queued for {result.queued} people: everyone invited who has not "
-                    "declined, since nobody knows who has answered."
-                )
-            else:
-                message = f"Reminders queued for {result.queued} people who have not answered."
-            if result.too_soon:
-                message += (
-                    f" {result.too_soon} had a reminder less than 24 hours ago and were skipped."
-                )
-            flash(message, "success")
+            flash(reminders_queued_notice(a_round.max_anonymity), "success")
     return redirect(url_for("rounds.detail", round_id=a_round.id, _anchor="progress"))
 
 
@@ -420,5 +410,5 @@ def delete_round(round_id: int):
         "rounds/delete.html",
         a_round=a_round,
         form=form,
-        responses=sum(services.response_counts(a_round.id).values()),
+        responses=services.deletable_responses(a_round),
     )

@@ -15,7 +15,11 @@ This is the product's promise to raters, in plain words:
 6. Once any invitation has gone out, the threshold can go up but never down, so a rater who
    answered under one promise is never shown under a weaker one.
 
-The number of responses per group is shown to the leader: counts are not scores.
+A report prints a group's number of responses only when the group is shown on its own. A group
+below the threshold gets the same words whether 0 or `threshold - 1` people in it answered
+(`report_group_lines`): in a group of one invitee, "1 response" would say that person answered,
+which closing the round otherwise forgets. Folded groups are counted only together, as the
+combined unit, and no total includes a group that is left out.
 
 Counts on the leader's round page follow a rule of their own (`progress_view`), because they
 move: in a group of one or two invitees, an "answered" or "declined" that goes up names the
@@ -347,3 +351,54 @@ def _names(groups: Sequence[Group], group_ids: Sequence[str]) -> str:
     names = [_plural(groups, g) for g in group_ids]
     text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return text[0].upper() + text[1:].lower()
+
+
+@dataclass(frozen=True)
+class ReportGroupLine:
+    """One group on a report's first page: its count only when it is shown on its own."""
+
+    group_id: str
+    label: str
+    responses: int | None
+    status: str
+
+
+def report_group_lines(vis: Visibility, groups: Sequence[Group]) -> list[ReportGroupLine]:
+    """How each group appears in a closed round's report, in plain words."""
+    lines = []
+    for group in groups:
+        count = vis.counts.get(group.id, 0)
+        if count >= vis.threshold:
+            lines.append(ReportGroupLine(group.id, group.plural, count, "Shown on its own"))
+        elif group.id in vis.folded_groups:
+            status = f"Fewer than {vis.threshold}: shown only within “{COMBINED_UNIT_LABEL}”"
+            lines.append(ReportGroupLine(group.id, group.plural, None, status))
+        else:
+            status = f"Not shown: fewer than {vis.threshold} responses, perhaps none"
+            lines.append(ReportGroupLine(group.id, group.plural, None, status))
+    return lines
+
+
+def report_anonymity_notes(vis: Visibility, groups: Sequence[Group]) -> list[str]:
+    """Which groups were combined or left out, with no count that a group's size would explain."""
+    notes = []
+    if vis.folded_groups:
+        combined = next(u.respondents for u in vis.units if u.id == COMBINED_UNIT_ID)
+        notes.append(
+            f"{_names(groups, vis.folded_groups)} each had fewer than {vis.threshold} responses, "
+            f"so their {combined} responses are shown only together, as “{COMBINED_UNIT_LABEL}”."
+        )
+    left_out = [
+        g.id
+        for g in groups
+        if vis.counts.get(g.id, 0) < vis.threshold and g.id not in vis.folded_groups
+    ]
+    if left_out:
+        notes.append(
+            f"Groups with fewer than {vis.threshold} responses ({_names(groups, left_out)}) are "
+            "not in this report at all, not even in “All raters” or any other total, and how "
+            "many of them answered is not said: in a small group that would say who."
+        )
+    if not vis.folded_groups and not left_out:
+        notes.append("Every group reached the threshold, so every response is included.")
+    return notes

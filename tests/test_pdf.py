@@ -202,13 +202,14 @@ def test_report_contains_the_essentials(small_report):
 
 
 @pytest.mark.pdf
-def test_hidden_group_is_counted_but_its_comments_are_absent(small_report):
+def test_hidden_group_is_left_out_uncounted_and_its_comments_are_absent(small_report):
     data, html, path = small_report
     assert data.results.visibility.hidden_groups == ("other",)
     text = pdf_text(path)
     assert HIDDEN_MARKER not in text
     assert HIDDEN_MARKER not in html
-    assert "Others (2 responses) was below the threshold" in squash(text)
+    assert "Groups with fewer than 3 responses (Others) are not in this report" in squash(text)
+    assert "2 responses" not in squash(text)
 
 
 @pytest.mark.pdf
@@ -290,17 +291,17 @@ def test_charts_escape_text():
     assert "Self" in bars
 
 
-def test_anonymity_notes_name_folded_and_hidden_groups_by_count_only():
+def test_anonymity_notes_count_folded_groups_together_and_hidden_groups_not_at_all():
     folded = build_report_data({"follower": 9, "colleague": 8, "staff": 2, "other": 2})
     assert anonymity_notes(folded) == [
-        "Staff and Others each had fewer than 3 responses, so their 4 responses are shown "
+        "Staff and others each had fewer than 3 responses, so their 4 responses are shown "
         "only together, as “Other groups combined”."
     ]
     hidden = build_report_data(SMALL_ROUND)
     (note,) = anonymity_notes(hidden)
-    assert note.startswith("Others (2 responses) was below the threshold.")
+    assert note.startswith("Groups with fewer than 3 responses (Others) are not in this report")
     statuses = {row["label"]: (row["count"], row["status"]) for row in group_rows(hidden)}
-    assert statuses["Others"] == (2, "Not shown: fewer than 3")
+    assert statuses["Others"] == (None, "Not shown: fewer than 3 responses, perhaps none")
     assert statuses["Followers"] == (9, "Shown on its own")
 
 

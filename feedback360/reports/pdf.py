@@ -26,6 +26,8 @@ from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
 from .. import analysis
+from ..anonymity import report_anonymity_notes
+from ..anonymity import report_group_lines
 from . import charts
 
 if TYPE_CHECKING:
@@ -115,56 +117,14 @@ class StaticOnlyFetcher(URLFetcher):
 
 
 def group_rows(data: ReportData) -> list[dict]:
-    """Every group with its response count and, in plain words, how it appears in the report."""
-    vis = data.results.visibility
-    rows = []
-    for group in data.questionnaire.groups:
-        count = vis.counts.get(group.id, 0)
-        if group.id in vis.hidden_groups:
-            status = f"Not shown: fewer than {vis.threshold}"
-        elif group.id in vis.folded_groups:
-            status = "Shown only within “Other groups combined”"
-        elif count == 0:
-            status = "No responses"
-        else:
-            status = "Shown on its own"
-        rows.append({"label": group.plural, "count": count, "status": status})
-    return rows
-
-
-def _names(group_ids, data: ReportData) -> str:
-    names = [data.questionnaire.group(g).plural for g in group_ids]
-    if len(names) <= 1:
-        return "".join(names)
-    return ", ".join(names[:-1]) + " and " + names[-1]
+    """Every group and how it appears in the report (`anonymity.report_group_lines`)."""
+    lines = report_group_lines(data.results.visibility, data.questionnaire.groups)
+    return [{"label": line.label, "count": line.responses, "status": line.status} for line in lines]
 
 
 def anonymity_notes(data: ReportData) -> list[str]:
     """Which groups were combined or left out, in plain words; counts only, never scores."""
-    vis = data.results.visibility
-    notes = []
-    if vis.folded_groups:
-        total = sum(vis.counts[g] for g in vis.folded_groups)
-        notes.append(
-            f"{_names(vis.folded_groups, data)} each had fewer than {vis.threshold} responses, "
-            f"so their {total} responses are shown only together, as “Other groups combined”."
-        )
-    if vis.hidden_groups:
-        parts = [
-            f"{data.questionnaire.group(g).plural} ({vis.counts[g]} "
-            f"{'response' if vis.counts[g] == 1 else 'responses'})"
-            for g in vis.hidden_groups
-        ]
-        verb = "was" if len(parts) == 1 else "were"
-        notes.append(
-            f"{' and '.join(parts)} {verb} below the threshold. Their ratings and comments are "
-            "not in this report at all, not even in “Others” or any other total."
-        )
-    if not vis.folded_groups and not vis.hidden_groups and vis.units:
-        notes.append(
-            "Every group that answered reached the threshold, so every response is included."
-        )
-    return notes
+    return report_anonymity_notes(data.results.visibility, data.questionnaire.groups)
 
 
 def date_label(value: date | None) -> str:

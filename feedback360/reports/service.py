@@ -156,7 +156,9 @@ def report_data(
         rules=rule_texts(q.scale_max, a_round.anonymity_threshold, min_for_comments),
         comment_threshold=min_for_comments,
         earlier=(
-            EarlierRound(before.title, before.closed_on, before_results.total_responses)
+            EarlierRound(
+                before.title, before.closed_on, before_results.visibility.reported_respondents
+            )
             if before is not None
             else None
         ),

@@ -286,6 +286,22 @@ class PlatformResult:
     dimension_means: dict[str, float | None]
     # Why the platform's figures are not shown, in plain words; "" when shown.
     withheld: str = ""
+    # How many named it, as printed: exact only when at least `threshold` did and did not.
+    named_label: str = ""
+
+
+def named_count_label(named: int, total: int, threshold: int) -> str:
+    """A platform's "named by" count as the report prints it.
+
+    A tick is an answer too: "named by 1" tells a leader who knows the one rater on X that this
+    person answered. So a count below the threshold, or one that leaves fewer than the threshold
+    who did not name it, is printed as a range, the same words for 0 as for threshold - 1.
+    """
+    if named < threshold:
+        return f"fewer than {threshold}"
+    if 0 < total - named < threshold:
+        return f"all but fewer than {threshold}"
+    return str(named)
 
 
 def platform_results(
@@ -367,6 +383,7 @@ def platform_results(
             platform not in reasons,
             means[platform] if platform not in reasons else dict.fromkeys(dimension_ids),
             reasons.get(platform, ""),
+            named_count_label(named[platform], total, threshold),
         )
         for platform in platform_ids
     ]

@@ -24,6 +24,7 @@ from feedback360.analysis import compare_intent
 from feedback360.analysis import high_cutoff
 from feedback360.analysis import highest
 from feedback360.analysis import lowest
+from feedback360.analysis import named_count_label
 from feedback360.analysis import platform_results
 from feedback360.analysis import recurring_terms
 from feedback360.analysis import rule_texts
@@ -235,6 +236,16 @@ def test_platforms_need_enough_respondents_on_both_sides():
     assert by_id["bluesky"].dimension_means == {"listen": None}
     assert "combined" in by_id["bluesky"].withheld
     assert by_id["linkedin"].dimension_means == {"listen": 3.0}
+    # A tick is an answer: the report prints no "named by 1" (who uses Mastodon answered).
+    assert by_id["mastodon"].named_label == "fewer than 3"
+    assert by_id["linkedin"].named_label == "8" and by_id["x"].named_label == "4"
+
+
+def test_named_counts_print_as_ranges_near_zero_and_near_all():
+    assert [named_count_label(n, 10, 3) for n in range(11)] == (
+        ["fewer than 3"] * 3 + ["3", "4", "5", "6", "7"] + ["all but fewer than 3"] * 2 + ["10"]
+    )
+    assert named_count_label(0, 0, 3) == "fewer than 3"
 
 
 def test_platform_complement_rule():

@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from . import storage
 from .extensions import db
-from .models import Response
 from .models import Round
 from .models import User
 from .rounds.services import refresh_status
+from .rounds.services import reported_response_total
 from .rounds.services import results_ready
 
 
@@ -52,18 +52,14 @@ def demo(respondents: int, seed: int, if_empty: bool) -> None:
 def rounds() -> None:
     """List rounds, one per line: id, status, responses, leader, title.
 
-    No count for an open round ("-"): a total that moves while a round is open,
-    minus the groups its page shows, would give a small group's count."""
-    counts = dict(
-        db.session.execute(
-            select(Response.round_id, func.count()).group_by(Response.round_id)
-        ).all()
-    )
+    No count for an open round ("-"): a total that moves while a round is open, minus the
+    groups its page shows, would give a small group's count. A closed round's is the report's,
+    which leaves out groups too small to show, for the same reason."""
     for a_round in db.session.scalars(select(Round).order_by(Round.id)).all():
         a_round = refresh_status(a_round)
         if a_round is None:  # deleted meanwhile
             continue
-        responses = "-" if a_round.status == "open" else counts.get(a_round.id, 0)
+        responses = "-" if a_round.status == "open" else reported_response_total(a_round)
         click.echo(
             f"{a_round.id}\t{a_round.status}\t{responses} responses\t"
             f"{a_round.leader.email}\t{a_round.title}"

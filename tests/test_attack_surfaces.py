@@ -1,0 +1,79 @@
+"""Two rounds alike but for one staff invitee (a group of one) answering: nothing a leader,
+a coach or an operator's command line sees after close may differ.
+
+This is the attack of issue 13 run across every surface at once: the results page, the PDF,
+the exports, the round page, the delete page, the dashboard and `flask rounds`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from feedback360 import questionnaire
+from feedback360.cli import rounds as rounds_command
+from feedback360.rounds import services as round_services
+from tests.conftest import answer_all
+from tests.conftest import invite
+from tests.conftest import login
+from tests.conftest import submit_via_token
+
+
+def _visible(text: str, round_id: int) -> str:
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"(csrf_token|round_id|rounds/)\S*", "", text)
+    text = text.replace(f"\t{round_id}\t", "\tN\t")
+    text = re.sub(rf"(?m)^{round_id}\t", "N\t", text)
+    text = re.sub(r"(?i)\b(round|report)[-_ ]?" + str(round_id) + r"\b", "ROUND", text)
+    return " ".join(text.split())
+
+
+def _closed_round(leader, template, staff_answers: bool):
+    a_round = round_services.create_round(
+        leader,
+        title="Round",
+        why=template.why,
+        success_measures=template.success_measures,
+        platforms=template.platforms,
+        closes_on=template.closes_on,
+        anonymity_threshold=3,
+    )
+    q = questionnaire.load(a_round.questionnaire_version)
+    tokens = invite(
+        a_round,
+        "\n".join([f"f{i}@example.org, follower" for i in range(4)] + ["s0@example.org, staff"]),
+    )
+    round_services.open_round(a_round)
+    for i in range(4):
+        submit_via_token(tokens[f"f{i}@example.org"], answer_all(q, 4))
+    if staff_answers:
+        submit_via_token(tokens["s0@example.org"], answer_all(q, 2))
+    round_services.close_round(a_round)
+    return a_round
+
+
+def test_nothing_shown_after_close_tells_whether_the_lone_staff_invitee_answered(
+    app, client, leader, draft_round
+):
+    seen: list[dict[str, str]] = []
+    login(client, leader.email)
+    round_services.delete_round(draft_round)
+    for staff_answers in (False, True):
+        a_round = _closed_round(leader, draft_round, staff_answers)
+        rid = a_round.id
+        pages = {
+            path: _visible(client.get(path.format(rid)).get_data(as_text=True), rid)
+            for path in (
+                "/",
+                "/rounds/{}",
+                "/rounds/{}/results",
+                "/rounds/{}/delete",
+                "/rounds/{}/export.csv",
+                "/rounds/{}/export.json",
+            )
+        }
+        cli = app.test_cli_runner().invoke(rounds_command)
+        pages["flask rounds"] = _visible(cli.output, rid)
+        seen.append(pages)
+        round_services.delete_round(a_round)
+    differing = [surface for surface in seen[0] if seen[0][surface] != seen[1][surface]]
+    assert differing == []

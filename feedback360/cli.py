@@ -116,7 +116,13 @@ def report(round_id: int, output: Path) -> None:
     help="Messages per SMTP connection.",
 )
 def send_mail(watch: bool, interval: int, batch: int) -> None:
-    """Deliver queued email; also close overdue rounds and queue automatic reminders."""
+    """Deliver queued email; also close overdue rounds and queue automatic reminders.
+
+    It prints no count of mail sent, queued or withheld: reminders go only to people who have
+    not answered (withheld ones to people who declined), so such a count, or even whether a
+    batch had anything to send after the automatic reminders, would count them, and next to the
+    groups the round page shows, say who in a small group. It names only what the leader's
+    page names: invitations and other mail that could not be delivered."""
     import time
 
     from .mail import transport
@@ -125,18 +131,15 @@ def send_mail(watch: bool, interval: int, batch: int) -> None:
 
     while True:
         scheduled = run_schedule()
-        if any(scheduled.values()):
-            click.echo(
-                f"Closed {scheduled['closed']} overdue rounds; "
-                f"queued {scheduled['reminders']} automatic reminders."
-            )
+        if scheduled["closed"]:
+            click.echo(f"Closed {scheduled['closed']} overdue rounds.")
         while True:
             report = send_pending(transport(), batch)
             handled = report.sent + report.retrying + report.failed + report.withheld
-            if handled:
+            if report.failed_not_reminders:
                 click.echo(
-                    f"Sent {report.sent}, will retry {report.retrying}, failed {report.failed}, "
-                    f"withheld {report.withheld} (declined)."
+                    f"{report.failed_not_reminders} messages could not be delivered; each "
+                    "round's page names its own."
                 )
             if handled < batch:
                 break

@@ -8,9 +8,17 @@ the exports, the round page, the delete page, the dashboard and `flask rounds`.
 from __future__ import annotations
 
 import re
+from datetime import date
+from datetime import timedelta
+
+from sqlalchemy import func
+from sqlalchemy import select
 
 from feedback360 import questionnaire
 from feedback360.cli import rounds as rounds_command
+from feedback360.extensions import db
+from feedback360.models import OutboxMessage
+from feedback360.models import Round
 from feedback360.rounds import services as round_services
 from tests.conftest import answer_all
 from tests.conftest import invite
@@ -77,3 +85,51 @@ def test_nothing_shown_after_close_tells_whether_the_lone_staff_invitee_answered
         round_services.delete_round(a_round)
     differing = [surface for surface in seen[0] if seen[0][surface] != seen[1][surface]]
     assert differing == []
+
+
+def _send_mail_output(app, leader, staff_answers: bool) -> tuple[str, int]:
+    """Everything `flask send-mail` prints for a round with automatic reminders due, in which
+    the lone staff invitee has answered or not."""
+    a_round = round_services.create_round(
+        leader,
+        title="Soon",
+        anonymity_threshold=3,
+        closes_on=date.today() + timedelta(days=2),
+        platforms=[],
+        reminder_days_before_close=3,
+    )
+    q = questionnaire.load(a_round.questionnaire_version)
+    tokens = invite(
+        a_round,
+        "\n".join([f"f{i}@example.org, follower" for i in range(4)] + ["s0@example.org, staff"]),
+    )
+    a_round.reminder_days_before_close = None  # the invitations go out first
+    round_services.open_round(a_round)
+    round_id = a_round.id
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["send-mail"]).output
+    a_round = db.session.get(Round, round_id)
+    submit_via_token(tokens["f0@example.org"], answer_all(q, 4))
+    if staff_answers:
+        submit_via_token(tokens["s0@example.org"], answer_all(q, 2))
+    a_round.reminder_days_before_close = 3
+    db.session.commit()
+    output += runner.invoke(args=["send-mail"]).output
+    reminders_sent = db.session.scalar(
+        select(func.count()).where(
+            OutboxMessage.round_id == round_id,
+            OutboxMessage.kind == "reminder",
+            OutboxMessage.status == "sent",
+        )
+    )
+    round_services.delete_round(db.session.get(Round, round_id))
+    return output, reminders_sent
+
+
+def test_send_mail_prints_nothing_that_says_how_many_have_not_answered(app, leader):
+    """Automatic reminders go to those who have not answered: their number, or the number of
+    messages sent right after, counts them, and the lone staff invitee with them."""
+    runs = [_send_mail_output(app, leader, staff_answers) for staff_answers in (False, True)]
+    (alone, reminded_alone), (with_staff, reminded_with_staff) = runs
+    assert (reminded_alone, reminded_with_staff) == (4, 3), "the reminders did go out"
+    assert alone == with_staff

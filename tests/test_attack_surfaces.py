@@ -11,6 +11,7 @@ import re
 from datetime import date
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -133,3 +134,49 @@ def test_send_mail_prints_nothing_that_says_how_many_have_not_answered(app, lead
     (alone, reminded_alone), (with_staff, reminded_with_staff) = runs
     assert (reminded_alone, reminded_with_staff) == (4, 3), "the reminders did go out"
     assert alone == with_staff
+
+
+def _open_link_round(leader, template, invitee_answers: bool):
+    """Followers: one invitee and an open link that three people answer through."""
+    a_round = round_services.create_round(
+        leader,
+        title="Round",
+        why=template.why,
+        success_measures=template.success_measures,
+        platforms=template.platforms,
+        closes_on=template.closes_on,
+        anonymity_threshold=3,
+    )
+    q = questionnaire.load(a_round.questionnaire_version)
+    tokens = invite(a_round, "f0@example.org, follower")
+    link = round_services.ensure_open_link(a_round, "follower")
+    open_token = round_services.rotate_open_link(link, template.leader_secret)
+    round_services.open_round(a_round)
+    for _ in range(3):
+        submit_via_token(open_token, answer_all(q, 4))
+    if invitee_answers:
+        submit_via_token(tokens["f0@example.org"], answer_all(q, 2))
+    round_services.close_round(a_round)
+    return a_round
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open leak: a group's report count minus its open link's answers counts its "
+    "invitations answered; the fix (refuse 1..threshold-1 invitees in a group with an open "
+    "link) needs the shared open_round fixture's two followers changed",
+)
+def test_a_lone_invitee_beside_an_open_link_cannot_be_subtracted(app, client, leader, draft_round):
+    """Report "Followers N responses" minus "M answers through this link" on the round page."""
+    login(client, leader.email)
+    draft_round.leader_secret = app.config["SECRET_KEY"]
+    differences = []
+    for invitee_answers in (False, True):
+        a_round = _open_link_round(leader, draft_round, invitee_answers)
+        results = _visible(client.get(f"/rounds/{a_round.id}/results").get_data(as_text=True), 0)
+        page = _visible(client.get(f"/rounds/{a_round.id}").get_data(as_text=True), 0)
+        reported = int(re.search(r"Followers (\d+)", results).group(1))
+        through_link = int(re.search(r"(\d+) answers? through this link", page).group(1))
+        differences.append(reported - through_link)
+        round_services.delete_round(a_round)
+    assert differences[0] == differences[1], differences

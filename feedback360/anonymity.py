@@ -363,6 +363,13 @@ class ReportGroupLine:
     status: str
 
 
+def reported_responses(vis: Visibility) -> int:
+    """How many responses a report counts: its shown groups and the combined unit, never a
+    left-out group. Any total a leader or operator sees of a closed round is this one, or the
+    total minus the report's lines would give a left-out group's count."""
+    return sum(unit.respondents for unit in vis.units)
+
+
 def report_group_lines(vis: Visibility, groups: Sequence[Group]) -> list[ReportGroupLine]:
     """How each group appears in a closed round's report, in plain words."""
     lines = []

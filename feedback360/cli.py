@@ -13,10 +13,10 @@ from sqlalchemy import select
 
 from . import storage
 from .extensions import db
-from .models import Response
 from .models import Round
 from .models import User
 from .rounds.services import refresh_status
+from .rounds.services import reported_response_total
 from .rounds.services import results_ready
 
 
@@ -52,18 +52,14 @@ def demo(respondents: int, seed: int, if_empty: bool) -> None:
 def rounds() -> None:
     """List rounds, one per line: id, status, responses, leader, title.
 
-    No count for an open round ("-"): a total that moves while a round is open,
-    minus the groups its page shows, would give a small group's count."""
-    counts = dict(
-        db.session.execute(
-            select(Response.round_id, func.count()).group_by(Response.round_id)
-        ).all()
-    )
+    No count for an open round ("-"): a total that moves while a round is open, minus the
+    groups its page shows, would give a small group's count. A closed round's is the report's,
+    which leaves out groups too small to show, for the same reason."""
     for a_round in db.session.scalars(select(Round).order_by(Round.id)).all():
         a_round = refresh_status(a_round)
         if a_round is None:  # deleted meanwhile
             continue
-        responses = "-" if a_round.status == "open" else counts.get(a_round.id, 0)
+        responses = "-" if a_round.status == "open" else reported_response_total(a_round)
         click.echo(
             f"{a_round.id}\t{a_round.status}\t{responses} responses\t"
             f"{a_round.leader.email}\t{a_round.title}"
@@ -120,7 +116,13 @@ def report(round_id: int, output: Path) -> None:
     help="Messages per SMTP connection.",
 )
 def send_mail(watch: bool, interval: int, batch: int) -> None:
-    """Deliver queued email; also close overdue rounds and queue automatic reminders."""
+    """Deliver queued email; also close overdue rounds and queue automatic reminders.
+
+    It prints no count of mail sent, queued or withheld: reminders go only to people who have
+    not answered (withheld ones to people who declined), so such a count, or even whether a
+    batch had anything to send after the automatic reminders, would count them, and next to the
+    groups the round page shows, say who in a small group. It names only what the leader's
+    page names: invitations and other mail that could not be delivered."""
     import time
 
     from .mail import transport
@@ -129,18 +131,15 @@ def send_mail(watch: bool, interval: int, batch: int) -> None:
 
     while True:
         scheduled = run_schedule()
-        if any(scheduled.values()):
-            click.echo(
-                f"Closed {scheduled['closed']} overdue rounds; "
-                f"queued {scheduled['reminders']} automatic reminders."
-            )
+        if scheduled["closed"]:
+            click.echo(f"Closed {scheduled['closed']} overdue rounds.")
         while True:
             report = send_pending(transport(), batch)
             handled = report.sent + report.retrying + report.failed + report.withheld
-            if handled:
+            if report.failed_not_reminders:
                 click.echo(
-                    f"Sent {report.sent}, will retry {report.retrying}, failed {report.failed}, "
-                    f"withheld {report.withheld} (declined)."
+                    f"{report.failed_not_reminders} messages could not be delivered; each "
+                    "round's page names its own."
                 )
             if handled < batch:
                 break

@@ -102,6 +102,9 @@ class SendReport:
     retrying: int = 0
     failed: int = 0
     withheld: int = 0
+    # Failed mail other than reminders: what the sender may print. A reminder goes only to
+    # someone who has not answered, so any count that includes reminders counts those people.
+    failed_not_reminders: int = 0
 
 
 TRANSIENT = (smtplib.SMTPException, OSError)
@@ -209,6 +212,8 @@ def _give_up(message: OutboxMessage, error: str, report: SendReport) -> None:
     """The message will not be sent; its last error stays for the leader to read."""
     message.status, message.last_error, message.claimed_until = "failed", error[:1000], None
     report.failed += 1
+    if message.kind != "reminder":
+        report.failed_not_reminders += 1
 
 
 def _retry_later(message: OutboxMessage, error: str, report: SendReport) -> None:

@@ -519,7 +519,7 @@ def test_without_a_server_messages_become_eml_files(app, open_round):
     runner = app.test_cli_runner()
     result = runner.invoke(args=["send-mail"])
     assert result.exit_code == 0, result.output
-    assert f"Sent {len(open_round.tokens)}" in result.output
+    assert "could not be delivered" not in result.output
     files = sorted((Path(app.instance_path) / "outbox").glob("*.eml"))
     assert len(files) == len(open_round.tokens)
     parsed = email.message_from_bytes(files[0].read_bytes(), policy=policy.default)

@@ -25,6 +25,8 @@ from ..anonymity import pool_small_groups
 from ..anonymity import progress_from_stored
 from ..anonymity import progress_to_stored
 from ..anonymity import progress_view
+from ..anonymity import reported_responses
+from ..anonymity import visibility
 from ..bursts import Burst
 from ..bursts import detect_bursts
 from ..clock import today_utc
@@ -411,11 +413,21 @@ def mail_status(a_round: Round) -> MailStatus:
 
 
 def deletable_responses(a_round: Round) -> int | None:
-    """How many responses deleting a closed round removes; None while it is open, when a total
-    minus the groups shown on the round page would give a small group's count."""
+    """How many responses of a closed round its report counts; None while it is open, when a
+    total minus the groups shown on the round page would give a small group's count.
+
+    Not every response in the database: the responses of a group left out of the report, added
+    in, would say how many people in it answered (in a group of one, whether that person did)."""
     if a_round.status != "closed":
         return None
-    return sum(response_counts(a_round.id).values())
+    return reported_response_total(a_round)
+
+
+def reported_response_total(a_round: Round) -> int:
+    """The responses a closed round's report counts (anonymity.reported_responses)."""
+    groups = questionnaire.load(a_round.questionnaire_version).groups
+    counts = response_counts(a_round.id)
+    return reported_responses(visibility(counts, a_round.anonymity_threshold, groups))
 
 
 def response_counts(round_id: int) -> dict[str, int]:

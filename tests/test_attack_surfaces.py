@@ -1,0 +1,182 @@
+"""Two rounds alike but for one staff invitee (a group of one) answering: nothing a leader,
+a coach or an operator's command line sees after close may differ.
+
+This is the attack of issue 13 run across every surface at once: the results page, the PDF,
+the exports, the round page, the delete page, the dashboard and `flask rounds`.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from feedback360 import questionnaire
+from feedback360.cli import rounds as rounds_command
+from feedback360.extensions import db
+from feedback360.models import OutboxMessage
+from feedback360.models import Round
+from feedback360.rounds import services as round_services
+from tests.conftest import answer_all
+from tests.conftest import invite
+from tests.conftest import login
+from tests.conftest import submit_via_token
+
+
+def _visible(text: str, round_id: int) -> str:
+    text = re.sub(r"<[^>]+>", " ", text)
+    text = re.sub(r"(csrf_token|round_id|rounds/)\S*", "", text)
+    text = text.replace(f"\t{round_id}\t", "\tN\t")
+    text = re.sub(rf"(?m)^{round_id}\t", "N\t", text)
+    text = re.sub(r"(?i)\b(round|report)[-_ ]?" + str(round_id) + r"\b", "ROUND", text)
+    return " ".join(text.split())
+
+
+def _closed_round(leader, template, staff_answers: bool):
+    a_round = round_services.create_round(
+        leader,
+        title="Round",
+        why=template.why,
+        success_measures=template.success_measures,
+        platforms=template.platforms,
+        closes_on=template.closes_on,
+        anonymity_threshold=3,
+    )
+    q = questionnaire.load(a_round.questionnaire_version)
+    tokens = invite(
+        a_round,
+        "\n".join([f"f{i}@example.org, follower" for i in range(4)] + ["s0@example.org, staff"]),
+    )
+    round_services.open_round(a_round)
+    for i in range(4):
+        submit_via_token(tokens[f"f{i}@example.org"], answer_all(q, 4))
+    if staff_answers:
+        submit_via_token(tokens["s0@example.org"], answer_all(q, 2))
+    round_services.close_round(a_round)
+    return a_round
+
+
+def test_nothing_shown_after_close_tells_whether_the_lone_staff_invitee_answered(
+    app, client, leader, draft_round
+):
+    seen: list[dict[str, str]] = []
+    login(client, leader.email)
+    round_services.delete_round(draft_round)
+    for staff_answers in (False, True):
+        a_round = _closed_round(leader, draft_round, staff_answers)
+        rid = a_round.id
+        pages = {
+            path: _visible(client.get(path.format(rid)).get_data(as_text=True), rid)
+            for path in (
+                "/",
+                "/rounds/{}",
+                "/rounds/{}/results",
+                "/rounds/{}/delete",
+                "/rounds/{}/export.csv",
+                "/rounds/{}/export.json",
+            )
+        }
+        cli = app.test_cli_runner().invoke(rounds_command)
+        pages["flask rounds"] = _visible(cli.output, rid)
+        seen.append(pages)
+        round_services.delete_round(a_round)
+    differing = [surface for surface in seen[0] if seen[0][surface] != seen[1][surface]]
+    assert differing == []
+
+
+def _send_mail_output(app, leader, staff_answers: bool) -> tuple[str, int]:
+    """Everything `flask send-mail` prints for a round with automatic reminders due, in which
+    the lone staff invitee has answered or not."""
+    a_round = round_services.create_round(
+        leader,
+        title="Soon",
+        anonymity_threshold=3,
+        closes_on=date.today() + timedelta(days=2),
+        platforms=[],
+        reminder_days_before_close=3,
+    )
+    q = questionnaire.load(a_round.questionnaire_version)
+    tokens = invite(
+        a_round,
+        "\n".join([f"f{i}@example.org, follower" for i in range(4)] + ["s0@example.org, staff"]),
+    )
+    a_round.reminder_days_before_close = None  # the invitations go out first
+    round_services.open_round(a_round)
+    round_id = a_round.id
+    runner = app.test_cli_runner()
+    output = runner.invoke(args=["send-mail"]).output
+    a_round = db.session.get(Round, round_id)
+    submit_via_token(tokens["f0@example.org"], answer_all(q, 4))
+    if staff_answers:
+        submit_via_token(tokens["s0@example.org"], answer_all(q, 2))
+    a_round.reminder_days_before_close = 3
+    db.session.commit()
+    output += runner.invoke(args=["send-mail"]).output
+    reminders_sent = db.session.scalar(
+        select(func.count()).where(
+            OutboxMessage.round_id == round_id,
+            OutboxMessage.kind == "reminder",
+            OutboxMessage.status == "sent",
+        )
+    )
+    round_services.delete_round(db.session.get(Round, round_id))
+    return output, reminders_sent
+
+
+def test_send_mail_prints_nothing_that_says_how_many_have_not_answered(app, leader):
+    """Automatic reminders go to those who have not answered: their number, or the number of
+    messages sent right after, counts them, and the lone staff invitee with them."""
+    runs = [_send_mail_output(app, leader, staff_answers) for staff_answers in (False, True)]
+    (alone, reminded_alone), (with_staff, reminded_with_staff) = runs
+    assert (reminded_alone, reminded_with_staff) == (4, 3), "the reminders did go out"
+    assert alone == with_staff
+
+
+def _open_link_round(leader, template, invitee_answers: bool):
+    """Followers: one invitee and an open link that three people answer through."""
+    a_round = round_services.create_round(
+        leader,
+        title="Round",
+        why=template.why,
+        success_measures=template.success_measures,
+        platforms=template.platforms,
+        closes_on=template.closes_on,
+        anonymity_threshold=3,
+    )
+    q = questionnaire.load(a_round.questionnaire_version)
+    tokens = invite(a_round, "f0@example.org, follower")
+    link = round_services.ensure_open_link(a_round, "follower")
+    open_token = round_services.rotate_open_link(link, template.leader_secret)
+    round_services.open_round(a_round)
+    for _ in range(3):
+        submit_via_token(open_token, answer_all(q, 4))
+    if invitee_answers:
+        submit_via_token(tokens["f0@example.org"], answer_all(q, 2))
+    round_services.close_round(a_round)
+    return a_round
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="open leak: a group's report count minus its open link's answers counts its "
+    "invitations answered; the fix (refuse 1..threshold-1 invitees in a group with an open "
+    "link) needs the shared open_round fixture's two followers changed",
+)
+def test_a_lone_invitee_beside_an_open_link_cannot_be_subtracted(app, client, leader, draft_round):
+    """Report "Followers N responses" minus "M answers through this link" on the round page."""
+    login(client, leader.email)
+    draft_round.leader_secret = app.config["SECRET_KEY"]
+    differences = []
+    for invitee_answers in (False, True):
+        a_round = _open_link_round(leader, draft_round, invitee_answers)
+        results = _visible(client.get(f"/rounds/{a_round.id}/results").get_data(as_text=True), 0)
+        page = _visible(client.get(f"/rounds/{a_round.id}").get_data(as_text=True), 0)
+        reported = int(re.search(r"Followers (\d+)", results).group(1))
+        through_link = int(re.search(r"(\d+) answers? through this link", page).group(1))
+        differences.append(reported - through_link)
+        round_services.delete_round(a_round)
+    assert differences[0] == differences[1], differences

@@ -41,6 +41,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import SECRET_KEY  # noqa: E402 (bench/ is on the path)
 from scratch import add_database_arguments  # noqa: E402 (bench/ is on the path)
 from scratch import database  # noqa: E402 (bench/ is on the path when run as a script)
 
@@ -167,7 +168,7 @@ def bench_database(kind: str, args) -> dict:
             {
                 "INSTANCE_PATH": Path(tmp_name) / "instance",
                 "SQLALCHEMY_DATABASE_URI": url,
-                "SECRET_KEY": "bench-aggregate",
+                "SECRET_KEY": SECRET_KEY,
             }
         )
         with app.app_context():

@@ -83,12 +83,12 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from scratch import SECRET_KEY  # noqa: E402 (bench/ is on the path)
 from scratch import add_database_arguments  # noqa: E402 (bench/ is on the path)
 from scratch import database  # noqa: E402 (bench/ is on the path when run as a script)
 
 from feedback360.gunicorn_config import default_workers  # noqa: E402
 
-SECRET_KEY = "bench-load-secret-key"
 CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBRESOURCE = re.compile(
     r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"'

@@ -9,6 +9,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+# One fixed key for every benchmark's app and gunicorn: at least 32 bytes, or create_app refuses
+# it (feedback360.keys.MIN_SECRET_KEY_BYTES).
+SECRET_KEY = "feedback360-bench-secret-key-not-for-production"
+
 
 @contextmanager
 def database(kind: str, tmp: Path, postgres_url: str, name: str) -> Iterator[str]:

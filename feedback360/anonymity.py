@@ -306,26 +306,51 @@ def progress_to_stored(view: ProgressView) -> dict:
     }
 
 
-def progress_from_stored(stored: Mapping, groups: Sequence[Group]) -> ProgressView:
-    threshold = stored["threshold"]
-    lines = tuple(
-        ProgressLine(
-            group=line["group"],
-            label=COMBINED_UNIT_LABEL
-            if line["group"] == COMBINED_UNIT_ID
-            else _plural(groups, line["group"]),
-            group_ids=tuple(line["groups"]),
-            invited=line["invited"],
-            answered=line["answered"],
-            declined=line["declined"],
-            responses=line["responses"],
+def progress_from_stored(stored, groups: Sequence[Group]) -> ProgressView | None:
+    """The lines kept at close (`progress_to_stored`), or None when `stored` is not in that
+    shape (edited by hand, or damaged): the invitations have forgotten, so nothing can be
+    recounted, and a wrong or half-read line is worse than none."""
+    try:
+        threshold = _count(stored["threshold"])
+        lines = tuple(
+            ProgressLine(
+                group=str(line["group"]),
+                label=COMBINED_UNIT_LABEL
+                if line["group"] == COMBINED_UNIT_ID
+                else _plural(groups, line["group"]),
+                group_ids=tuple(map(str, line["groups"])),
+                invited=_count(line["invited"]),
+                answered=None if line["answered"] is None else _count(line["answered"]),
+                declined=_count(line["declined"]),
+                responses=_count(line["responses"]),
+            )
+            for line in stored["lines"]
         )
-        for line in stored["lines"]
-    )
-    combined, hidden = tuple(stored["combined"]), tuple(stored["hidden"])
+        combined = tuple(map(str, stored["combined"]))
+        hidden = tuple(map(str, stored["hidden"]))
+    except (KeyError, TypeError, ValueError):
+        return None
     return ProgressView(
         threshold, lines, combined, hidden, progress_notes(combined, hidden, threshold, groups)
     )
+
+
+COUNTS_NOT_KEPT = (
+    "The counts kept when this round closed cannot be read, and closing forgot who answered "
+    "and who declined, so they are not shown. The report counts the responses it includes."
+)
+
+
+def progress_not_kept(threshold: int) -> ProgressView:
+    """A closed round's page when its kept lines are missing or unreadable: no line at all."""
+    return ProgressView(threshold, (), (), (), (COUNTS_NOT_KEPT,))
+
+
+def _count(value) -> int:
+    """A count read back from storage: a whole number, not negative."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ValueError(f"not a count: {value!r}")
+    return value
 
 
 def _line(

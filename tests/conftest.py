@@ -203,19 +203,27 @@ def submit_via_token(token: str, ratings, comments=None) -> None:
     survey_services.submit(link, ratings, comments or {})
 
 
-@contextmanager
 def after_each_statement(hook):
     """Call `hook(statement, parameters)` after each SQL statement sent while the block runs,
     in whichever thread sends it: how a test steps in between two statements of a request."""
+    return _on_each_statement("after_cursor_execute", hook)
 
+
+def before_each_statement(hook):
+    """Like `after_each_statement`, before each statement runs: a failing one is seen too."""
+    return _on_each_statement("before_cursor_execute", hook)
+
+
+@contextmanager
+def _on_each_statement(engine_event: str, hook):
     def call(conn, cursor, statement, parameters, context, executemany) -> None:
         hook(statement, parameters)
 
-    event.listen(db.engine, "after_cursor_execute", call)
+    event.listen(db.engine, engine_event, call)
     try:
         yield
     finally:
-        event.remove(db.engine, "after_cursor_execute", call)
+        event.remove(db.engine, engine_event, call)
 
 
 @contextmanager

@@ -228,7 +228,7 @@ def test_hidden_group_is_left_out_of_every_total_and_its_comments_hidden(client,
     assert "Followers" not in groups and "Colleagues" in groups
     assert "COLLEAGUE-MARKER-0" in page and "STAFF-MARKER-4" in page
     assert "FOLLOWER-MARKER" not in page
-    assert "not even in “Others” or any other total" in page
+    assert "not even in “All raters” or any other total" in page
 
 
 def test_two_small_groups_are_folded_together_only_when_they_reach_the_threshold(client, leader):

@@ -57,6 +57,19 @@ def seeded(tmp_path):
     drop_app(app)
 
 
+def gunicorn_command(*extra: str) -> list[str]:
+    """gunicorn as the README starts it, with `extra` flags before the app."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "-c",
+        "python:feedback360.gunicorn_config",
+        *extra,
+        "feedback360:create_app()",
+    ]
+
+
 @pytest.fixture
 def gunicorn(seeded, tmp_path):
     """gunicorn started as the README says; yields (base URL, log directory)."""
@@ -75,15 +88,7 @@ def gunicorn(seeded, tmp_path):
         "GUNICORN_ACCESSLOG": str(tmp_path / "access.log"),
         "GUNICORN_ERRORLOG": str(tmp_path / "error.log"),
     }
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        "python:feedback360.gunicorn_config",
-        "feedback360:create_app()",
-    ]
-    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
+    process = subprocess.Popen(gunicorn_command(), cwd=PROJECT_ROOT, env=env)
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -12,7 +12,6 @@ import os
 import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.parse
@@ -26,21 +25,10 @@ from tests.conftest import add_user
 from tests.conftest import drop_app
 from tests.conftest import make_app
 from tests.test_gunicorn import free_port
+from tests.test_gunicorn import gunicorn_command
 
 REDIS_URL = "redis://127.0.0.1:6379"
 REFUSAL = "Set FLASK_RATELIMIT_STORAGE_URI=redis://host:6379 (or RATELIMIT_STORAGE_URI)"
-
-
-def gunicorn_command(*extra: str) -> list[str]:
-    return [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        "python:feedback360.gunicorn_config",
-        *extra,
-        "feedback360:create_app()",
-    ]
 
 
 def environment(tmp_path, port: int, **settings: str) -> dict[str, str]:

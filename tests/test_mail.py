@@ -6,6 +6,7 @@ import email
 import re
 import socket
 import threading
+from contextlib import contextmanager
 from datetime import date
 from datetime import timedelta
 from email import policy
@@ -77,15 +78,24 @@ class Inbox:
         return [m for m in self.messages if m["To"] == address]
 
 
-@pytest.fixture
-def smtp(app):
-    inbox = Inbox()
+@contextmanager
+def smtp_server(app, inbox: Inbox):
+    """A real SMTP server on loopback delivering to `inbox`, and the app sending through it."""
     port = free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, BASE_URL=BASE_URL, MAIL_TIMEOUT=5)
-    yield inbox
-    controller.stop()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
+    try:
+        yield inbox
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def smtp(app):
+    app.config["BASE_URL"] = BASE_URL
+    with smtp_server(app, Inbox()) as inbox:
+        yield inbox
 
 
 def deliver_all(batch: int = 100):

@@ -12,7 +12,6 @@ import unicodedata
 from email import policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -32,7 +31,7 @@ from feedback360.text import is_header_safe_address
 from tests.conftest import add_user
 from tests.conftest import invite
 from tests.test_mail import Inbox
-from tests.test_mail import free_port
+from tests.test_mail import smtp_server
 
 EVIL = "evil@example.com"
 ATTACKS = [
@@ -63,13 +62,8 @@ class EnvelopeInbox(Inbox):
 
 @pytest.fixture
 def smtp(app):
-    inbox = EnvelopeInbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_TIMEOUT=5)
-    yield inbox
-    controller.stop()
+    with smtp_server(app, EnvelopeInbox()) as inbox:
+        yield inbox
 
 
 def deliver_all():
@@ -92,14 +86,20 @@ def assert_only_the_usual_headers(inbox: EnvelopeInbox, addressee: str) -> None:
     assert "\n" not in message["Subject"] and "=?" not in message["Subject"]
 
 
-@pytest.mark.parametrize("name", ATTACKS)
-def test_a_leader_name_cannot_add_headers_to_an_invitation(smtp, ctx, name):
-    leader = add_user("leader@example.org", name)
+def round_inviting_ann(leader_name: str, title: str):
+    """An open round of a leader so named, with this title, inviting ann@example.org."""
+    leader = add_user("leader@example.org", leader_name)
     a_round = round_services.create_round(
-        leader, title="Spring", anonymity_threshold=3, closes_on=None, platforms=[]
+        leader, title=title, anonymity_threshold=3, closes_on=None, platforms=[]
     )
     invite(a_round, "ann@example.org, staff")
     round_services.open_round(a_round)
+    return a_round
+
+
+@pytest.mark.parametrize("name", ATTACKS)
+def test_a_leader_name_cannot_add_headers_to_an_invitation(smtp, ctx, name):
+    round_inviting_ann(name, "Spring")
     assert deliver_all().sent == 1
     assert_only_the_usual_headers(smtp, "ann@example.org")
     assert smtp.messages[0]["Subject"].endswith("asks for your view: how do they show up online?")
@@ -107,12 +107,7 @@ def test_a_leader_name_cannot_add_headers_to_an_invitation(smtp, ctx, name):
 
 @pytest.mark.parametrize("name", ATTACKS[:3])
 def test_a_leader_name_cannot_add_headers_to_a_reminder_or_a_coach_notice(smtp, ctx, name):
-    leader = add_user("leader@example.org", name)
-    a_round = round_services.create_round(
-        leader, title="Spring", anonymity_threshold=3, closes_on=None, platforms=[]
-    )
-    invite(a_round, "ann@example.org, staff")
-    round_services.open_round(a_round)
+    a_round = round_inviting_ann(name, "Spring")
     deliver_all()
     smtp.messages.clear(), smtp.recipients.clear()
     round_services.send_reminders(a_round)
@@ -126,12 +121,7 @@ def test_a_leader_name_cannot_add_headers_to_a_reminder_or_a_coach_notice(smtp, 
 
 @pytest.mark.parametrize("title", ATTACKS[:3])
 def test_a_round_title_cannot_add_headers(smtp, ctx, title):
-    leader = add_user("leader@example.org", "Lee Leader")
-    a_round = round_services.create_round(
-        leader, title=title, anonymity_threshold=3, closes_on=None, platforms=[]
-    )
-    invite(a_round, "ann@example.org, staff")
-    round_services.open_round(a_round)
+    round_inviting_ann("Lee Leader", title)
     assert deliver_all().sent == 1
     assert_only_the_usual_headers(smtp, "ann@example.org")
 

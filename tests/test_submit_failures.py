@@ -34,6 +34,7 @@ from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
 from feedback360.tokens import hash_token
 from tests.conftest import add_user
+from tests.conftest import before_each_statement
 from tests.conftest import drop_app
 from tests.conftest import invite
 from tests.conftest import make_app
@@ -98,14 +99,11 @@ def ids_sent(found: set[str]):
     """Collects the UUIDs (response and comment ids) in every statement's parameters, before it
     runs: a failing statement never reaches `after_each_statement`."""
 
-    def collect(conn, cursor, statement, parameters, context, executemany):
+    def collect(statement, parameters) -> None:
         found.update(UUID.findall(str(parameters)))
 
-    event.listen(db.engine, "before_cursor_execute", collect)
-    try:
+    with before_each_statement(collect):
         yield
-    finally:
-        event.remove(db.engine, "before_cursor_execute", collect)
 
 
 @contextmanager

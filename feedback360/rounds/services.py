@@ -23,6 +23,7 @@ from ..anonymity import ProgressView
 from ..anonymity import can_change_threshold
 from ..anonymity import pool_small_groups
 from ..anonymity import progress_from_stored
+from ..anonymity import progress_not_kept
 from ..anonymity import progress_to_stored
 from ..anonymity import progress_view
 from ..anonymity import reported_responses
@@ -321,8 +322,9 @@ def progress_of(a_round: Round) -> ProgressView:
     None; the responses received per group are still counted.
     """
     q = questionnaire.load(a_round.questionnaire_version)
-    if a_round.status == "closed" and a_round.progress_at_close is not None:
-        return progress_from_stored(a_round.progress_at_close, q.groups)
+    if a_round.status == "closed":
+        kept = progress_from_stored(a_round.progress_at_close, q.groups)
+        return kept if kept is not None else progress_not_kept(a_round.anonymity_threshold)
     pooled = a_round.pooled_groups or ()
     if a_round.status == "draft":  # nothing moves yet; these groups will be pooled at open
         pooled = pool_small_groups(
@@ -404,12 +406,18 @@ def mail_status(a_round: Round) -> MailStatus:
         .where(OutboxMessage.round_id == a_round.id, OutboxMessage.status == "failed", not_reminder)
         .order_by(OutboxMessage.to_address)
     ).all()
-    kept = (a_round.progress_at_close or {}).get("mail_sent", 0)
+    kept = _mail_sent_before_close(a_round.progress_at_close)
     return MailStatus(
         counts.get("pending", 0),
         counts.get("sent", 0) + counts.get("withheld", 0) + kept,
         [tuple(f) for f in failed],
     )
+
+
+def _mail_sent_before_close(kept) -> int:
+    """The invitation mail a closed round sent, as counted at close (0 if not readable)."""
+    sent = kept.get("mail_sent") if isinstance(kept, dict) else None
+    return sent if isinstance(sent, int) and not isinstance(sent, bool) and sent > 0 else 0
 
 
 def deletable_responses(a_round: Round) -> int | None:

@@ -422,9 +422,7 @@ def threshold_raise_refused(
     ]
     if not too_few:
         return None
-    details = ", ".join(
-        f"{g.plural.lower()} have {invited_beside_links[g.id]}" for g in too_few
-    )
+    details = ", ".join(f"{g.plural.lower()} have {invited_beside_links[g.id]}" for g in too_few)
     highest = min(invited_beside_links[g.id] for g in too_few)
     return (
         f"The threshold cannot go up to {new_threshold}: a group with an open link needs either "

@@ -11,7 +11,6 @@ import re
 from datetime import date
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 

@@ -186,3 +186,41 @@ def test_maximum_anonymity_rounds_keep_the_same_rule(leader, app):
     round_services.rotate_open_link(link, app.config["SECRET_KEY"])
     created, errors = round_services.add_invitations(a_round, "s0@example.org, staff")
     assert created == [] and "Not added: staff have an open link" in errors[0].message
+
+
+# --- Two tabs at once -------------------------------------------------------------------------
+
+
+def _add_one_follower(round_id: int) -> None:
+    created, errors = round_services.add_invitations(
+        db.session.get(Round, round_id), "f0@example.org, follower"
+    )
+    if errors:
+        raise round_services.RoundError(errors[0].message)
+
+
+def _make_follower_link(app, round_id: int) -> None:
+    link = round_services.ensure_open_link(db.session.get(Round, round_id), "follower")
+    round_services.rotate_open_link(link, app.config["SECRET_KEY"])
+
+
+@pytest.mark.parametrize("first", ["invitation", "link"])
+def test_a_link_and_a_lone_invitation_made_at_once_are_not_both_kept(app, ctx, leader, first):
+    """Each request checks the rule on what is committed: the second waits for the first's
+    transaction (it holds the round) and then refuses, or both would pass on an empty group."""
+    from tests.test_concurrency import second_waits_for_first
+
+    round_id = round_services.create_round(
+        leader, title="Tabs", anonymity_threshold=3, closes_on=None, platforms=[]
+    ).id
+    db.session.remove()
+    invitation = ("SELECT open_links.rater_group", lambda: _add_one_follower(round_id))
+    link = ("FROM invitations", lambda: _make_follower_link(app, round_id))
+    (pause_part, one), (_, other) = (
+        (invitation, link) if first == "invitation" else (link, invitation)
+    )
+    first_outcome, second_outcome = second_waits_for_first(app, pause_part, one, other)
+    assert (first_outcome, second_outcome) == (["done"], ["RoundError"])
+    a_round = db.session.get(Round, round_id)
+    kept = (1, set()) if first == "invitation" else (0, {"follower"})
+    assert (invited_in(a_round, "follower"), link_groups(a_round)) == kept

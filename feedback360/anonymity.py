@@ -30,6 +30,12 @@ group once counted that way stays there for the rest of the round, or comparing 
 line before and after it grew would single out the others. There is no total line, so no total
 minus the shown lines gives a hidden group away.
 
+An open link's answers are shown beside the link, and a report counts the group's responses:
+the difference is how many of its personal invitations were answered. So a group with an open
+link has either no personal invitations or at least `threshold` (`open_link_mix_is_small`), and
+the threshold cannot be raised past a linked group's invitations; with that many the round page
+shows the group's answered count anyway.
+
 Pure module: no Flask or SQLAlchemy import.
 """
 
@@ -376,6 +382,80 @@ def _names(groups: Sequence[Group], group_ids: Sequence[str]) -> str:
     names = [_plural(groups, g) for g in group_ids]
     text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
     return text[0].upper() + text[1:].lower()
+
+
+# --- Open links beside personal invitations --------------------------------------------------
+
+WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES = (
+    "a group's number of responses minus its open link's answers is how many of its invited "
+    "people answered, and with so few invited that would tell you whether they did"
+)
+
+
+def open_link_mix_is_small(invited: int, threshold: int) -> bool:
+    """A group with an open link may have no personal invitations or at least `threshold`.
+
+    Its report count (and the database, after close) minus the answers through its link is how
+    many invitations were answered; with 1 to threshold - 1 invitees that names people, which the
+    round page and closing otherwise hide. With at least `threshold` the round page shows the
+    group's answered count anyway, so the subtraction tells nothing new."""
+    return is_small(invited, threshold)
+
+
+def open_link_refused(group: Group, invited: int, threshold: int) -> str | None:
+    """Why `group`, which has `invited` personal invitations, cannot get an open link, or None."""
+    if not open_link_mix_is_small(invited, threshold):
+        return None
+    return (
+        f"No open link for {group.plural.lower()}: they already have {invited} personal "
+        f"{'invitation' if invited == 1 else 'invitations'}, and a group with an open link needs "
+        f"either none or at least {threshold}, because "
+        f"{WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES}. Invite at least {threshold - invited} "
+        f"more {group.plural.lower()} first, or post an open link only for a group with no "
+        "personal invitations."
+    )
+
+
+def invitations_beside_open_link_refused(
+    group: Group, invited: int, adding: int, threshold: int
+) -> str | None:
+    """Why `adding` invitations to `group`, which has an open link and `invited` invitations
+    already, are refused, or None."""
+    total = invited + adding
+    if not open_link_mix_is_small(total, threshold):
+        return None
+    return (
+        f"Not added: {group.plural.lower()} have an open link, and a group with an open link "
+        f"needs either no personal invitations or at least {threshold} (this would make "
+        f"{total}), because {WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES}. Paste at least "
+        f"{threshold - total} more {group.plural.lower()} together with these, send them the "
+        "open link instead, or invite them in another group that fits them."
+    )
+
+
+def threshold_raise_refused(
+    new_threshold: int, invited_beside_links: Mapping[str, int], groups: Sequence[Group]
+) -> str | None:
+    """Why the threshold cannot go up to `new_threshold`, or None: a group with an open link
+    would be left with 1 to new_threshold - 1 personal invitations.
+
+    `invited_beside_links`: the personal invitations of each group that has an open link."""
+    too_few = [
+        g
+        for g in groups
+        if open_link_mix_is_small(invited_beside_links.get(g.id, 0), new_threshold)
+    ]
+    if not too_few:
+        return None
+    details = ", ".join(f"{g.plural.lower()} have {invited_beside_links[g.id]}" for g in too_few)
+    highest = min(invited_beside_links[g.id] for g in too_few)
+    return (
+        f"The threshold cannot go up to {new_threshold}: a group with an open link needs either "
+        f"no personal invitations or at least as many as the threshold, and {details}. "
+        f"That matters because {WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES}. Invite more "
+        f"people in {'that group' if len(too_few) == 1 else 'those groups'} first, or keep the "
+        f"threshold at {highest} or lower."
+    )
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from dataclasses import field
 
 from email_validator import EmailNotValidError
 from email_validator import validate_email
@@ -39,6 +40,9 @@ GROUP_ALIASES = {
 class Invitee:
     email: str
     group: str
+    # where it was pasted, so a line refused later (a rule on the whole group) says which
+    line_number: int = field(default=0, compare=False)
+    line: str = field(default="", compare=False)
 
 
 @dataclass(frozen=True)
@@ -97,5 +101,5 @@ def parse_invitees(
             errors.append(LineError(number, line, "This person is already invited to this round."))
             continue
         seen.add(email)
-        invitees.append(Invitee(email=email, group=group))
+        invitees.append(Invitee(email=email, group=group, line_number=number, line=line))
     return invitees, errors

@@ -182,11 +182,14 @@ def invite(a_round, lines: str) -> dict[str, str]:
 
 @pytest.fixture
 def open_round(draft_round):
-    """An open round with invitations: 4 colleagues, 3 staff, 2 followers, 1 other."""
+    """An open round with invitations: 4 colleagues, 3 staff, 3 followers, 1 other.
+
+    Three followers, the threshold: a group with an open link (tests add one for followers)
+    has no personal invitations or at least the threshold (anonymity.open_link_mix_is_small)."""
     lines = "\n".join(
         [f"colleague{i}@example.org, colleague" for i in range(4)]
         + [f"staff{i}@example.org, staff" for i in range(3)]
-        + [f"follower{i}@example.org, follower" for i in range(2)]
+        + [f"follower{i}@example.org, follower" for i in range(3)]
         + ["other0@example.org, other"]
     )
     draft_round.tokens = invite(draft_round, lines)

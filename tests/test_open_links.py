@@ -131,12 +131,12 @@ def test_the_cookie_is_secure_over_https(app, open_round):
 
 def test_answering_one_open_link_does_not_block_another(app, open_round):
     _, follower = make_open_link(open_round, "follower")
-    _, other = make_open_link(open_round, "other")
+    _, colleague = make_open_link(open_round, "colleague")
     browser = app.test_client()
     assert browser.post(f"/s/{follower}", data=full_answers()).status_code == 302
-    assert browser.post(f"/s/{other}", data=full_answers()).status_code == 302
+    assert browser.post(f"/s/{colleague}", data=full_answers()).status_code == 302
     assert browser.get(f"/s/{follower}").status_code == 409
-    assert browser.get(f"/s/{other}").status_code == 409
+    assert browser.get(f"/s/{colleague}").status_code == 409
     assert response_count() == 2
 
 

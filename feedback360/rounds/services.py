@@ -21,12 +21,15 @@ from ..anonymity import GroupActivity
 from ..anonymity import ProgressLine
 from ..anonymity import ProgressView
 from ..anonymity import can_change_threshold
+from ..anonymity import invitations_beside_open_link_refused
+from ..anonymity import open_link_refused
 from ..anonymity import pool_small_groups
 from ..anonymity import progress_from_stored
 from ..anonymity import progress_not_kept
 from ..anonymity import progress_to_stored
 from ..anonymity import progress_view
 from ..anonymity import reported_responses
+from ..anonymity import threshold_raise_refused
 from ..anonymity import visibility
 from ..bursts import Burst
 from ..bursts import detect_bursts
@@ -95,6 +98,15 @@ def update_round(a_round: Round, **fields) -> None:
     )
     if problem:
         raise RoundError(problem)
+    if new_threshold != a_round.anonymity_threshold:
+        _hold_round(a_round.id)
+        problem = threshold_raise_refused(
+            new_threshold,
+            _invitations_beside_open_links(a_round),
+            questionnaire.load(a_round.questionnaire_version).groups,
+        )
+        if problem:
+            raise RoundError(problem)
     for name, value in fields.items():
         setattr(a_round, name, value)
     db.session.commit()
@@ -476,10 +488,12 @@ def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]
     """Create invitations for the good lines; return each with its raw token, shown only once."""
     if a_round.status == "closed":
         raise RoundError("This round is closed; no more invitations can be added.")
+    _hold_round(a_round.id)
     already = {inv.email for inv in a_round.invitations}
     invitees, errors = parse_invitees(
         text, already_invited=already, forbidden=forbidden_invitees(a_round)
     )
+    invitees, errors = _refuse_too_few_beside_open_links(a_round, invitees, errors)
     created, invitations = [], []
     for invitee in invitees:
         invitation = Invitation(round=a_round, email=invitee.email, rater_group=invitee.group)
@@ -493,6 +507,55 @@ def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]
         _pool_small_groups(a_round)
     db.session.commit()
     return created, errors
+
+
+def _hold_round(round_id: int) -> None:
+    """Hold the round's row lock (PostgreSQL) or the write lock (SQLite) until commit, so two
+    requests that each check the open-link rule (one adding invitations, one making a link or
+    raising the threshold) cannot both pass it on what the other has not committed yet."""
+    db.session.execute(
+        update(Round)
+        .where(Round.id == round_id)
+        .values(status=Round.status)
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _invitations_beside_open_links(a_round: Round) -> dict[str, int]:
+    """The personal invitations of each group that has an open link (0 for none)."""
+    invited = _invitation_counts(a_round.id, true())
+    linked = db.session.scalars(
+        select(OpenLink.rater_group).where(OpenLink.round_id == a_round.id)
+    )  # read again, not the round's loaded links: another request may have added one
+    return {group: invited.get(group, 0) for group in linked}
+
+
+def _refuse_too_few_beside_open_links(
+    a_round: Round, invitees: list[Invitee], errors: list[LineError]
+) -> tuple[list[Invitee], list[LineError]]:
+    """Leave out every new invitee of a group with an open link that would end up with 1 to
+    threshold - 1 personal invitations (anonymity.open_link_mix_is_small), each line with why."""
+    beside_links = _invitations_beside_open_links(a_round)
+    groups = {g.id: g for g in questionnaire.load(a_round.questionnaire_version).groups}
+    refused_groups = {}
+    for group_id, invited in beside_links.items():
+        adding = sum(1 for invitee in invitees if invitee.group == group_id)
+        if not adding:
+            continue
+        reason = invitations_beside_open_link_refused(
+            groups[group_id], invited, adding, a_round.anonymity_threshold
+        )
+        if reason:
+            refused_groups[group_id] = reason
+    if not refused_groups:
+        return invitees, errors
+    refused = [
+        LineError(i.line_number, i.line, refused_groups[i.group])
+        for i in invitees
+        if i.group in refused_groups
+    ]
+    kept = [invitee for invitee in invitees if invitee.group not in refused_groups]
+    return kept, sorted(errors + refused, key=lambda error: error.line_number)
 
 
 def _new_link(invitation: Invitation) -> str:
@@ -609,6 +672,14 @@ def ensure_open_link(a_round: Round, group: str) -> OpenLink:
         raise RoundError("This round is closed; open links can no longer be created.")
     link = find_open_link(a_round, group)
     if link is None:
+        _hold_round(a_round.id)
+        refused = open_link_refused(
+            questionnaire.load(a_round.questionnaire_version).group(group),
+            _invitation_counts(a_round.id, Invitation.rater_group == group).get(group, 0),
+            a_round.anonymity_threshold,
+        )
+        if refused:
+            raise RoundError(refused)
         link = OpenLink(round=a_round, rater_group=group, nonce="", token_hash="")
         db.session.add(link)
     return link

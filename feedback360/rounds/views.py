@@ -246,6 +246,7 @@ def open_link(round_id: int):
         try:
             link = services.ensure_open_link(a_round, form.group.data)
         except services.RoundError as error:
+            db.session.rollback()
             flash(str(error), "error")
         else:
             rotating = bool(link.nonce)

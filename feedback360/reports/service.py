@@ -76,6 +76,8 @@ def earlier_round(a_round: Round, shared_with: str | None = None) -> Round | Non
 
     For a coach (`shared_with`, their email), only among the rounds shared with that coach: the
     trend shows an earlier round's figures, which a coach without its share must not see.
+    Only a round whose results are ready (`rounds.services.settle_closed_rounds`): one whose
+    submits are still in the SQLite WAL shows its figures nowhere, this trend included.
     """
     if a_round.opened_on is None:
         return None
@@ -85,6 +87,7 @@ def earlier_round(a_round: Round, shared_with: str | None = None) -> Round | Non
             Round.leader_id == a_round.leader_id,
             Round.id != a_round.id,
             Round.status == "closed",
+            Round.results_ready.is_(True),
             Round.questionnaire_version == a_round.questionnaire_version,
             Round.closed_on <= a_round.opened_on,
         )

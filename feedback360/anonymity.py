@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
 from typing import Protocol
 
 from .questionnaire import Group
@@ -200,8 +201,8 @@ class ProgressView:
     hidden_groups: tuple[str, ...]  # counted nowhere
     notes: tuple[str, ...]  # why, in plain words
     # Invitations in the hidden groups: fixed by the leader, never by a respondent, and listed
-    # on the same page; None when not known (a closed round's kept lines).
-    hidden_invited: int | None = None
+    # on the same page; only for `closing_forecast`, so neither kept at close nor compared.
+    hidden_invited: int | None = field(default=None, compare=False)
 
 
 def is_small(invited: int, threshold: int) -> bool:

@@ -282,6 +282,42 @@ def progress_notes(
     return tuple(notes)
 
 
+# --- What respondents and coaches are promised, in one place -----------------------------------
+
+
+def respondent_promise(leader: str, threshold: int) -> str:
+    """Invitations and reminders: how a respondent's anonymity is protected (rules 1 to 4)."""
+    return (
+        "How your anonymity is protected: your answers are stored without your name, your email "
+        f"or this link. {leader} sees them only after the round has closed, combined with the "
+        f"answers of others in your group, and only if at least {threshold} people in it "
+        "answered. Comments are shown without names, in a shuffled order."
+    )
+
+
+def survey_promise(threshold: int) -> str:
+    """The survey page, above the questions."""
+    return (
+        "Your answers are anonymous: they are stored without your name, email or link, and "
+        f"shown only combined with others in your group, once at least {threshold} people in it "
+        "have answered."
+    )
+
+
+SAVED_PROMISE = (
+    "Your feedback is saved, without your name, email or link. The leader sees it only "
+    "combined with others, once the round closes."
+)
+
+
+def coach_promise(threshold: int) -> str:
+    """The mail that shares a round with a coach."""
+    return (
+        "Respondents' anonymity is protected in what you see: groups below "
+        f"{threshold} responses are not shown, and comments carry no names."
+    )
+
+
 # --- What closing now would do, said on the round page (see `closing_forecast`) --------------
 
 

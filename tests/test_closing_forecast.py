@@ -42,6 +42,16 @@ def progress_section(client, a_round) -> str:
     return " ".join(text.split())
 
 
+def open_and_answer(a_round, invited: dict[str, int], answering: tuple[str, ...]) -> None:
+    """Invite `invited[group]` people per group (<group initial><n>@example.org), open the
+    round, and have `answering` answer."""
+    lines = [f"{g[0]}{i}@example.org, {g}" for g, n in invited.items() for i in range(n)]
+    tokens = invite(a_round, "\n".join(lines))
+    round_services.open_round(a_round)
+    for email in answering:
+        submit_via_token(tokens[email], answer_all(Q, 4))
+
+
 def another_round(leader, like):
     return round_services.create_round(
         leader,
@@ -62,16 +72,8 @@ def test_two_colleagues_and_two_staff_the_page_says_what_the_report_does(
 ):
     """Threshold 3, two colleagues and two staff answered: both are folded in the report, and
     the page must say so before closing, not "will not be shown"."""
-    tokens = invite(
-        draft_round,
-        "\n".join(
-            [f"c{i}@example.org, colleague" for i in range(3)]
-            + [f"s{i}@example.org, staff" for i in range(3)]
-        ),
-    )
-    round_services.open_round(draft_round)
-    for email in ("c0@example.org", "c1@example.org", "s0@example.org", "s1@example.org"):
-        submit_via_token(tokens[email], answer_all(Q, 4))
+    answering = ("c0@example.org", "c1@example.org", "s0@example.org", "s1@example.org")
+    open_and_answer(draft_round, {"colleague": 3, "staff": 3}, answering)
     login(client, leader.email)
     page = progress_section(client, draft_round)
 
@@ -96,17 +98,8 @@ def test_two_colleagues_and_two_staff_the_page_says_what_the_report_does(
 def test_a_lone_small_group_is_predicted_left_out_as_the_report_leaves_it_out(
     client, leader, draft_round
 ):
-    tokens = invite(
-        draft_round,
-        "\n".join(
-            [f"c{i}@example.org, colleague" for i in range(3)]
-            + [f"f{i}@example.org, follower" for i in range(3)]
-        ),
-    )
-    round_services.open_round(draft_round)
-    for email in ("c0@example.org", "c1@example.org", "f0@example.org", "f1@example.org"):
-        submit_via_token(tokens[email], answer_all(Q, 4))
-    submit_via_token(tokens["f2@example.org"], answer_all(Q, 4))
+    answering = ("c0@example.org", "c1@example.org", "f0@example.org", "f1@example.org")
+    open_and_answer(draft_round, {"colleague": 3, "follower": 3}, (*answering, "f2@example.org"))
     login(client, leader.email)
     page = progress_section(client, draft_round)
     assert "If you close now, these will not be shown" in page and "Colleagues (2)" in page
@@ -126,17 +119,8 @@ def test_the_prediction_reads_the_same_whichever_pooled_group_answered(client, l
     login(client, leader.email)
     for pooled_answer in ("s0@example.org", "o0@example.org"):
         a_round = another_round(leader, draft_round)
-        tokens = invite(
-            a_round,
-            "\n".join(
-                [f"c{i}@example.org, colleague" for i in range(3)]
-                + [f"s{i}@example.org, staff" for i in range(2)]
-                + [f"o{i}@example.org, other" for i in range(2)]
-            ),
-        )
-        round_services.open_round(a_round)
-        for email in ("c0@example.org", "c1@example.org", pooled_answer):
-            submit_via_token(tokens[email], answer_all(Q, 4))
+        answering = ("c0@example.org", "c1@example.org", pooled_answer)
+        open_and_answer(a_round, {"colleague": 3, "staff": 2, "other": 2}, answering)
         pages.append(progress_section(client, a_round))
     assert pages[0] == pages[1]
     assert "If you close now" in pages[0] and "Colleagues (2)" in pages[0]

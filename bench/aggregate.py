@@ -14,11 +14,11 @@ grouped query instead of hashing it (measured here: 0.45-0.51 s rather than 0.27
 Measured, through the app's own code in an app context; before each run the engine's connections
 are closed and the session emptied, so each run connects and loads the round afresh:
 
-- ratings + aggregate: `reports.service._results`, i.e. the grouped rating query (a row per
+- ratings + aggregate: `reports.services._results`, i.e. the grouped rating query (a row per
   group, item and answer, listing its response ids) and the group counts, then
   `aggregation.aggregate_cells`. Target (issue "Scale-out"): <= 0.5 s on
   PostgreSQL, <= 1 s on SQLite.
-- report data: `reports.service.report_data`, everything the results page and the PDF show
+- report data: `reports.services.report_data`, everything the results page and the PDF show
   (comments ranked, platforms, analysis) without rendering the PDF.
 
 Each is run --repeat times and every time is printed; the target applies to the first. The last
@@ -158,7 +158,7 @@ def bench_database(kind: str, args) -> dict:
     from feedback360.models import Answer
     from feedback360.models import Comment
     from feedback360.models import Round
-    from feedback360.reports import service
+    from feedback360.reports import services
 
     with (
         tempfile.TemporaryDirectory() as tmp_name,
@@ -182,11 +182,11 @@ def bench_database(kind: str, args) -> dict:
             def ratings_and_aggregate():
                 a_round = db.session.get(Round, round_id)
                 q = questionnaire.load(a_round.questionnaire_version)
-                return service._results(a_round, q)[0]
+                return services._results(a_round, q)[0]
 
             def report_data():
                 a_round = db.session.get(Round, round_id)
-                return service.report_data(a_round, app.config["REPORT_COMMENTS_PER_KEY"])
+                return services.report_data(a_round, app.config["REPORT_COMMENTS_PER_KEY"])
 
             times, results = timed(ratings_and_aggregate, args.repeat)
             data_times, data = timed(report_data, args.repeat)

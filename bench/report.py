@@ -51,7 +51,7 @@ def measure(instance: str, round_id: int, repeat: int) -> dict:
     from feedback360.extensions import db
     from feedback360.models import Round
     from feedback360.reports.pdf import render_report_pdf
-    from feedback360.reports.service import report_data
+    from feedback360.reports.services import report_data
 
     app = create_app({"INSTANCE_PATH": instance})
     imported = time.perf_counter() - started

@@ -42,9 +42,12 @@ Pure module: no Flask or SQLAlchemy import.
 from __future__ import annotations
 
 from collections.abc import Collection
+from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
+from dataclasses import field
+from typing import Protocol
 
 from .questionnaire import Group
 
@@ -111,6 +114,12 @@ def can_change_threshold(current: int, new: int, invitations_sent: bool) -> str 
     return None
 
 
+def small_groups_fold(small_groups: int, small_total: int, threshold: int) -> bool:
+    """Rule 3: the groups below the threshold are reported together only when at least two of
+    them have responses and together they reach the threshold."""
+    return small_groups >= 2 and small_total >= threshold
+
+
 def visibility(
     group_counts: Mapping[str, int], threshold: int, groups: Sequence[Group]
 ) -> Visibility:
@@ -132,7 +141,7 @@ def visibility(
     ]
     small = tuple(g.id for g in groups if 0 < counts[g.id] < threshold)
     small_total = sum(counts[g] for g in small)
-    if len(small) >= 2 and small_total >= threshold:
+    if small_groups_fold(len(small), small_total, threshold):
         units.append(
             ReportedUnit(
                 id=COMBINED_UNIT_ID,
@@ -197,6 +206,9 @@ class ProgressView:
     combined_groups: tuple[str, ...]  # counted in the combined line
     hidden_groups: tuple[str, ...]  # counted nowhere
     notes: tuple[str, ...]  # why, in plain words
+    # Invitations in the hidden groups: fixed by the leader, never by a respondent, and listed
+    # on the same page; only for `closing_forecast`, so neither kept at close nor compared.
+    hidden_invited: int | None = field(default=None, compare=False)
 
 
 def is_small(invited: int, threshold: int) -> bool:
@@ -252,6 +264,7 @@ def progress_view(
         combined,
         hidden,
         progress_notes(combined, hidden, threshold, groups),
+        hidden_invited=sum(counts[g].invited for g in hidden),
     )
 
 
@@ -273,6 +286,126 @@ def progress_notes(
             f"even counting the other small groups, and {WHY_SMALL_GROUPS_ARE_COMBINED}."
         )
     return tuple(notes)
+
+
+# --- What respondents and coaches are promised, in one place -----------------------------------
+
+
+def respondent_promise(leader: str, threshold: int) -> str:
+    """Invitations and reminders: how a respondent's anonymity is protected (rules 1 to 4)."""
+    return (
+        "How your anonymity is protected: your answers are stored without your name, your email "
+        f"or this link. {leader} sees them only after the round has closed, combined with the "
+        f"answers of others in your group, and only if at least {threshold} people in it "
+        "answered. Comments are shown without names, in a shuffled order."
+    )
+
+
+def survey_promise(threshold: int) -> str:
+    """The survey page, above the questions."""
+    return (
+        "Your answers are anonymous: they are stored without your name, email or link, and "
+        f"shown only combined with others in your group, once at least {threshold} people in it "
+        "have answered."
+    )
+
+
+SAVED_PROMISE = (
+    "Your feedback is saved, without your name, email or link. The leader sees it only "
+    "combined with others, once the round closes."
+)
+
+
+def coach_promise(threshold: int) -> str:
+    """The mail that shares a round with a coach."""
+    return (
+        "Respondents' anonymity is protected in what you see: groups below "
+        f"{threshold} responses are not shown, and comments carry no names."
+    )
+
+
+# --- What closing now would do, said on the round page (see `closing_forecast`) --------------
+
+
+class OpenLinkAnswers(Protocol):
+    """An open link as the round page lists it: its group and its answers, shown beside it."""
+
+    rater_group: str
+    responses: int
+
+
+@dataclass(frozen=True)
+class ClosingForecast:
+    """What the report would do, if the round closed now, with the page's lines below the
+    threshold: `row_notes` by line (`ProgressLine.group`), and one `notice`."""
+
+    row_notes: dict[str, str]
+    notice: str | None
+    outcome: str | None = None  # "folded", "left out", or "unknown": the page cannot tell
+
+
+def closing_forecast(
+    view: ProgressView, open_links: Iterable[OpenLinkAnswers] = ()
+) -> ClosingForecast:
+    """Predict, from what the page already shows, how the report treats its lines with 1 to
+    threshold - 1 responses: every group in them is below the threshold, so all share one fate
+    (rule 3, `small_groups_fold`). It reads only the shown lines, the hidden groups'
+    invitations and their open links' answers (both listed on the same page): a prediction
+    that read a hidden group's responses would change when someone in it answered, and say so.
+
+    Folded for sure when two or more such lines reach the threshold together; left out for sure
+    when even every hidden group's invitee and open-link answer (and all of a larger combined
+    line) could not bring them to it; otherwise the page says it cannot tell.
+    """
+    threshold = view.threshold
+    small = [line for line in view.lines if 0 < line.responses < threshold]
+    if not small:
+        return ClosingForecast({}, None)
+    known_total = sum(line.responses for line in small)
+    if small_groups_fold(len(small), known_total, threshold):
+        outcome = "folded"
+    else:
+        link_answers = sum(
+            link.responses for link in open_links if link.rater_group in view.hidden_groups
+        )
+        hidden_most = None if view.hidden_invited is None else view.hidden_invited + link_answers
+        larger_combined = sum(
+            line.responses
+            for line in view.lines
+            if len(line.group_ids) > 1 and line.responses >= threshold
+        )
+        if hidden_most is not None and known_total + larger_combined + hidden_most < threshold:
+            outcome = "left out"
+        else:
+            outcome = "unknown"
+    row_note, notice = _CLOSING_WORDS[outcome]
+    listed = ", ".join(f"{line.label} ({line.responses})" for line in small)
+    return ClosingForecast(
+        {line.group: row_note.format(threshold=threshold) for line in small},
+        notice.format(threshold=threshold, listed=listed),
+        outcome,
+    )
+
+
+_CLOSING_WORDS = {
+    "folded": (
+        f"below {{threshold}}: shown only within “{COMBINED_UNIT_LABEL}”",
+        f"If you close now, these will be shown only together, as “{COMBINED_UNIT_LABEL}”, "
+        "because fewer than {threshold} people in each answered: {listed}.",
+    ),
+    "left out": (
+        "below {threshold}: not shown",
+        "If you close now, these will not be shown, because fewer than {threshold} people in "
+        "each answered: {listed}.",
+    ),
+    "unknown": (
+        "below {threshold}: combined or not shown",
+        "If you close now, these will be shown only together with the other groups that have "
+        f"fewer than {{threshold}} responses, as “{COMBINED_UNIT_LABEL}”, if together they reach "
+        "{threshold}, and otherwise not at all: {listed}. Which it will be depends on groups "
+        "whose counts are not shown here, so this page cannot say.",
+    ),
+}
 
 
 def reminders_queued_notice(max_anonymity: bool) -> str:

@@ -75,7 +75,7 @@ def report(round_id: int, output: Path) -> None:
     from flask import current_app
 
     from .reports.pdf import render_report_pdf
-    from .reports.service import report_data
+    from .reports.services import report_data
 
     a_round = db.session.get(Round, round_id)
     if a_round is not None:

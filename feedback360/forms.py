@@ -5,10 +5,13 @@ from __future__ import annotations
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import EmailField
+from wtforms import SelectMultipleField
 from wtforms.validators import Email
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput
+from wtforms.widgets import ListWidget
 
 from .text import UNSAFE_ADDRESS
 from .text import clean_line
@@ -36,6 +39,13 @@ def email_field(label: str = "Email", **kwargs) -> EmailField:
         filters=[normalise_email],
         **kwargs,
     )
+
+
+class CheckboxesField(SelectMultipleField):
+    """Tick-all-that-apply: a list of checkboxes that works without JavaScript."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class Form(FlaskForm):

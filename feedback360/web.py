@@ -22,6 +22,7 @@ from werkzeug.exceptions import BadHost
 from werkzeug.exceptions import SecurityError
 from werkzeug.routing import IntegerConverter
 
+from . import anonymity
 from .extensions import db
 from .extensions import limiter
 
@@ -158,6 +159,7 @@ def init_app(app: Flask) -> None:
     _redact_logs(app)
     _keep_answers_out_of_logs(app)
     _inline_stylesheet(app)
+    _anonymity_wording(app)
     app.after_request(_security_headers)
     app.after_request(_no_store)
     app.after_request(_strict_transport_security)
@@ -191,6 +193,12 @@ def _inline_stylesheet(app: Flask) -> None:
     policy = CONTENT_SECURITY_POLICY.format(inline_style=f"'sha256-{digest}'")
     app.extensions["feedback360_csp"] = policy
     app.jinja_env.globals["inline_stylesheet"] = Markup(css)
+
+
+def _anonymity_wording(app: Flask) -> None:
+    """Pages and mails say what the app promises about anonymity in the words of the module
+    that keeps the promise, never in their own."""
+    app.jinja_env.globals["anonymity"] = anonymity
 
 
 def _security_headers(response):

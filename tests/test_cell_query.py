@@ -17,7 +17,7 @@ from feedback360.extensions import db
 from feedback360.models import Answer
 from feedback360.models import Response
 from feedback360.models import SelfRating
-from feedback360.reports import service
+from feedback360.reports import services
 from feedback360.rounds import services as round_services
 
 Q = questionnaire.load()
@@ -77,8 +77,8 @@ def test_grouped_query_matches_the_rows(draft_round, seed):
     draft_round.anonymity_threshold = rng.choice([3, 3, 4])
     db.session.commit()
 
-    assert _as_sets(service._cell_rows(draft_round.id)) == _as_sets(cell_rows(ratings))
-    results, _ = service._results(draft_round, Q)
+    assert _as_sets(services._cell_rows(draft_round.id)) == _as_sets(cell_rows(ratings))
+    results, _ = services._results(draft_round, Q)
     group_counts = Counter({r.response_id: r.group for r in ratings}.values())
     assert results == aggregate(
         Q, ratings, self_ratings, group_counts, draft_round.anonymity_threshold

@@ -27,7 +27,7 @@ from feedback360.extensions import db
 from feedback360.models import OpenLink
 from feedback360.models import OpenLinkHour
 from feedback360.models import Round
-from feedback360.reports.service import report_data
+from feedback360.reports.services import report_data
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey import views as survey_views

@@ -21,11 +21,11 @@ from feedback360.aggregation import select_comments
 from feedback360.analysis import analyse
 from feedback360.analysis import rule_texts
 from feedback360.reports import charts
+from feedback360.reports.context import ReportData
+from feedback360.reports.context import anonymity_notes
+from feedback360.reports.context import group_rows
 from feedback360.reports.pdf import FetchRefused
-from feedback360.reports.pdf import ReportData
 from feedback360.reports.pdf import StaticOnlyFetcher
-from feedback360.reports.pdf import anonymity_notes
-from feedback360.reports.pdf import group_rows
 from feedback360.reports.pdf import render_report_html
 from feedback360.reports.pdf import render_report_pdf
 

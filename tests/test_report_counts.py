@@ -14,7 +14,7 @@ from feedback360.anonymity import report_anonymity_notes
 from feedback360.anonymity import report_group_lines
 from feedback360.anonymity import visibility
 from feedback360.reports.pdf import render_report_pdf
-from feedback360.reports.service import report_data
+from feedback360.reports.services import report_data
 from feedback360.rounds import services as round_services
 from tests.conftest import answer_all
 from tests.conftest import invite

@@ -1,4 +1,5 @@
-"""The PDF report that a leader and their coach debrief from.
+"""The PDF report that a leader and their coach debrief from: printing only (what it shows is
+`context`).
 
 HTML from an autoescaped Jinja template, printed by WeasyPrint. WeasyPrint may fetch nothing but
 the app's own static files (and `data:` URLs): no network, no other file on the disk.
@@ -10,8 +11,6 @@ import gc
 import mimetypes
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -25,52 +24,15 @@ from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher
 from weasyprint.urls import URLFetcherResponse
 
-from .. import analysis
-from ..anonymity import report_anonymity_notes
-from ..anonymity import report_group_lines
 from . import charts
+from .context import render_context
 
 if TYPE_CHECKING:
-    from ..aggregation import Comment
-    from ..aggregation import RoundResults
-    from ..analysis import Analysis
-    from ..questionnaire import Questionnaire
+    from .context import ReportData
 
-REPORT_TITLE = "Leadership online: 360 feedback"
 # Tagged PDF (structure for screen readers): measured at about +5% render time and +25% size.
 PDF_TAGS = True
 STYLESHEET = "report.css"  # in the static folder
-
-
-@dataclass(frozen=True)
-class EarlierRound:
-    """The round a trend compares with."""
-
-    title: str
-    closed_on: date | None
-    responses: int
-
-
-@dataclass(frozen=True)
-class ReportData:
-    leader_name: str
-    round_title: str
-    why: str  # the leader's own statement of why they are online
-    success_measures: str  # how they measure success
-    platforms: tuple[str, ...]
-    opened_on: date | None
-    closed_on: date | None
-    generated_on: date
-    questionnaire: Questionnaire
-    results: RoundResults
-    comments: dict[str, list[Comment]]  # by key: dimension ids and open-question ids
-    comments_left_out: dict[str, int]
-    analysis: Analysis
-    rules: dict[str, str]  # every rule the analysis follows, in the words the report prints
-    comment_threshold: int
-    cautions: tuple[str, ...] = ()  # e.g. open-link answers that arrived in a burst
-    earlier: EarlierRound | None = None
-    coach_note: str = ""  # the downloading coach's debrief note
 
 
 class FetchRefused(ValueError):
@@ -114,46 +76,6 @@ class StaticOnlyFetcher(URLFetcher):
         if not path.is_relative_to(self.root) or not path.is_file():
             raise FetchRefused(f"Refused a file outside the static folder: {url!r}.")
         return path
-
-
-def group_rows(data: ReportData) -> list[dict]:
-    """Every group and how it appears in the report (`anonymity.report_group_lines`)."""
-    lines = report_group_lines(data.results.visibility, data.questionnaire.groups)
-    return [{"label": line.label, "count": line.responses, "status": line.status} for line in lines]
-
-
-def anonymity_notes(data: ReportData) -> list[str]:
-    """Which groups were combined or left out, in plain words; counts only, never scores."""
-    return report_anonymity_notes(data.results.visibility, data.questionnaire.groups)
-
-
-def date_label(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else "–"
-
-
-def render_context(data: ReportData) -> dict:
-    """What both the PDF template and the results page are rendered with."""
-    q = data.questionnaire
-    scale_max = q.scale_max
-    return {
-        "data": data,
-        "q": q,
-        "res": data.results,
-        "vis": data.results.visibility,
-        "an": data.analysis,
-        "charts": charts,
-        "analysis": analysis,
-        "report_title": REPORT_TITLE,
-        "group_rows": group_rows(data),
-        "anonymity_notes": anonymity_notes(data),
-        "date_label": date_label,
-        "big_gap": analysis.big_gap(scale_max),
-        "is_big_gap": lambda v: analysis.is_big(v, scale_max),
-        "intent": next((o for o in q.open_questions if o.id == "intent"), None),
-        "other_questions": [o for o in q.open_questions if o.id != "intent"],
-        "items_by_id": {item.id: item for item in q.items},
-        "platform_labels": {p.id: p.label for p in q.platforms},
-    }
 
 
 def render_report_html(data: ReportData) -> str:

@@ -20,12 +20,12 @@ from ..rounds.services import progress_of
 from ..rounds.services import refresh_status
 from ..rounds.services import results_ready
 from ..rounds.services import round_visible_to
+from .context import render_context
 from .forms import DebriefNoteForm
-from .pdf import render_context
 from .pdf import render_report_pdf
-from .service import coach_share_for
-from .service import report_data
-from .service import save_debrief_note
+from .services import coach_share_for
+from .services import report_data
+from .services import save_debrief_note
 
 bp = Blueprint("reports", __name__)
 

@@ -5,10 +5,8 @@ from wtforms import DateField
 from wtforms import IntegerField
 from wtforms import SelectChoice
 from wtforms import SelectField
-from wtforms import SelectMultipleField
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms import widgets
 from wtforms.validators import DataRequired
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -16,6 +14,7 @@ from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
 from ..anonymity import MIN_THRESHOLD
+from ..forms import CheckboxesField
 from ..forms import Form
 from ..forms import email_field
 from ..models import GROUP_IDS
@@ -37,11 +36,6 @@ PLATFORMS = (
 )
 
 GROUP_CHOICES = [SelectChoice(g, g.capitalize()) for g in GROUP_IDS]
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 class RoundForm(Form):

@@ -7,27 +7,18 @@ from functools import cache
 
 from wtforms import Field
 from wtforms import SelectChoice
-from wtforms import SelectMultipleField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 from wtforms.validators import Optional
-from wtforms.widgets import CheckboxInput
-from wtforms.widgets import ListWidget
 
 from .. import questionnaire
+from ..forms import CheckboxesField
 from ..forms import Form
 from ..models import MAX_COMMENT_LENGTH
 from ..text import clean_text
 
 NOT_OBSERVED = "na"
 PLATFORMS_FIELD = "platforms"
-
-
-class CheckboxesField(SelectMultipleField):
-    """Tick-all-that-apply: a list of checkboxes that works without JavaScript."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def item_field(item_id: str) -> str:

@@ -25,8 +25,8 @@ from ..models import Response
 from ..models import Round
 from ..rounds.services import open_link_cautions
 from ..rounds.services import response_counts
-from .pdf import EarlierRound
-from .pdf import ReportData
+from .context import EarlierRound
+from .context import ReportData
 from .pdf import gc_paused
 
 

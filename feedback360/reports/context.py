@@ -1,0 +1,93 @@
+"""What a report shows: its data (`ReportData`) and the context both the PDF template and the
+results page are rendered with. No rendering here: `pdf` prints it, `views` shows it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING
+
+from .. import analysis
+from ..anonymity import report_anonymity_notes
+from ..anonymity import report_group_lines
+from . import charts
+
+if TYPE_CHECKING:
+    from ..aggregation import Comment
+    from ..aggregation import RoundResults
+    from ..analysis import Analysis
+    from ..questionnaire import Questionnaire
+
+REPORT_TITLE = "Leadership online: 360 feedback"
+
+
+@dataclass(frozen=True)
+class EarlierRound:
+    """The round a trend compares with."""
+
+    title: str
+    closed_on: date | None
+    responses: int
+
+
+@dataclass(frozen=True)
+class ReportData:
+    leader_name: str
+    round_title: str
+    why: str  # the leader's own statement of why they are online
+    success_measures: str  # how they measure success
+    platforms: tuple[str, ...]
+    opened_on: date | None
+    closed_on: date | None
+    generated_on: date
+    questionnaire: Questionnaire
+    results: RoundResults
+    comments: dict[str, list[Comment]]  # by key: dimension ids and open-question ids
+    comments_left_out: dict[str, int]
+    analysis: Analysis
+    rules: dict[str, str]  # every rule the analysis follows, in the words the report prints
+    comment_threshold: int
+    cautions: tuple[str, ...] = ()  # e.g. open-link answers that arrived in a burst
+    earlier: EarlierRound | None = None
+    coach_note: str = ""  # the downloading coach's debrief note
+
+
+def group_rows(data: ReportData) -> list[dict]:
+    """Every group and how it appears in the report (`anonymity.report_group_lines`)."""
+    lines = report_group_lines(data.results.visibility, data.questionnaire.groups)
+    return [{"label": line.label, "count": line.responses, "status": line.status} for line in lines]
+
+
+def anonymity_notes(data: ReportData) -> list[str]:
+    """Which groups were combined or left out, in plain words; counts only, never scores."""
+    return report_anonymity_notes(data.results.visibility, data.questionnaire.groups)
+
+
+def date_label(value: date | None) -> str:
+    return f"{value.day} {value:%B %Y}" if value else "–"
+
+
+def render_context(data: ReportData) -> dict:
+    """What both the PDF template and the results page are rendered with."""
+    q = data.questionnaire
+    scale_max = q.scale_max
+    return {
+        "data": data,
+        "q": q,
+        "res": data.results,
+        "vis": data.results.visibility,
+        "an": data.analysis,
+        "charts": charts,
+        "analysis": analysis,
+        "report_title": REPORT_TITLE,
+        "group_rows": group_rows(data),
+        "anonymity_notes": anonymity_notes(data),
+        "date_label": date_label,
+        "big_gap": analysis.big_gap(scale_max),
+        "is_big_gap": lambda v: analysis.is_big(v, scale_max),
+        "intent": next((o for o in q.open_questions if o.id == "intent"), None),
+        "other_questions": [o for o in q.open_questions if o.id != "intent"],
+        "items_by_id": {item.id: item for item in q.items},
+        "platform_labels": {p.id: p.label for p in q.platforms},
+    }

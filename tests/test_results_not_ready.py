@@ -16,7 +16,7 @@ import pytest
 from feedback360 import questionnaire
 from feedback360.extensions import db
 from feedback360.models import Round
-from feedback360.reports.service import report_data
+from feedback360.reports.services import report_data
 from feedback360.rounds import services as round_services
 from tests.conftest import answer_all
 from tests.conftest import invite

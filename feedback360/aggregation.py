@@ -44,6 +44,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from .anonymity import NO_POOLS
+from .anonymity import LivePools
 from .anonymity import Visibility
 from .anonymity import visibility as compute_visibility
 from .questionnaire import Questionnaire
@@ -168,6 +170,7 @@ def aggregate(
     group_counts: Mapping[str, int],
     threshold: int,
     detail_threshold: int | None = None,
+    pools: LivePools = NO_POOLS,
 ) -> RoundResults:
     """`aggregate_cells` on one row per rating."""
     return aggregate_cells(
@@ -177,6 +180,7 @@ def aggregate(
         group_counts,
         threshold,
         detail_threshold,
+        pools,
     )
 
 
@@ -196,13 +200,15 @@ def aggregate_cells(
     group_counts: Mapping[str, int],
     threshold: int,
     detail_threshold: int | None = None,
+    pools: LivePools = NO_POOLS,
 ) -> RoundResults:
     """Compute every figure of a round's report; the result does not depend on row order.
 
     `detail_threshold` (the comment threshold; None: `DEFAULT_DETAIL_THRESHOLD`) is how many
-    raters an item needs for its distribution, and a dimension for its spread.
+    raters an item needs for its distribution, and a dimension for its spread. `pools`: how
+    the leader's page counted the groups while the round was open (`anonymity.LivePools`).
     """
-    vis = compute_visibility(group_counts, threshold, questionnaire.groups)
+    vis = compute_visibility(group_counts, threshold, questionnaire.groups, pools)
     detail = effective_detail_threshold(threshold, detail_threshold)
     scale_max = questionnaire.scale_max
     unit_ids = tuple(unit.id for unit in vis.units)

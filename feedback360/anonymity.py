@@ -14,6 +14,10 @@ This is the product's promise to raters, in plain words:
 5. A group with no responses shows nothing.
 6. Once any invitation has gone out, the threshold can go up but never down, so a rater who
    answered under one promise is never shown under a weaker one.
+7. The report follows what the leader's round page counted while the round was open
+   (`LivePools`): a group the page counted only inside its combined line never stands alone
+   and is folded with that line's other groups, and a group the page counted nowhere is left
+   out. Otherwise the report's figure minus the page's would give a small group's count.
 
 A report prints a group's number of responses only when the group is shown on its own. A group
 below the threshold gets the same words whether 0 or `threshold - 1` people in it answered
@@ -42,12 +46,9 @@ Pure module: no Flask or SQLAlchemy import.
 from __future__ import annotations
 
 from collections.abc import Collection
-from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
 from dataclasses import dataclass
-from dataclasses import field
-from typing import Protocol
 
 from .questionnaire import Group
 
@@ -114,16 +115,48 @@ def can_change_threshold(current: int, new: int, invitations_sent: bool) -> str 
     return None
 
 
-def small_groups_fold(small_groups: int, small_total: int, threshold: int) -> bool:
+def small_groups_fold(
+    small_groups: int, small_total: int, threshold: int, pooled: bool = False
+) -> bool:
     """Rule 3: the groups below the threshold are reported together only when at least two of
-    them have responses and together they reach the threshold."""
-    return small_groups >= 2 and small_total >= threshold
+    them have responses (or the page's combined line has: its total was shown while the round
+    was open) and together they reach the threshold."""
+    return (small_groups >= 2 or pooled) and small_total >= threshold
+
+
+@dataclass(frozen=True)
+class LivePools:
+    """How the leader's page counted the groups while the round was open (`progress_view`).
+
+    The report follows it: a group in the page's combined line never stands alone (the combined
+    line minus that group would give the others' count), and a group the page counted nowhere
+    is left out of the report (its count, next to lines the page showed, would be new).
+    """
+
+    combined: tuple[str, ...] = ()
+    hidden: tuple[str, ...] = ()
+
+
+NO_POOLS = LivePools()  # a round whose page combined and hid nothing
+
+
+def live_pools(
+    invited: Mapping[str, int], pooled: Collection[str], threshold: int, groups: Sequence[Group]
+) -> LivePools:
+    """The page's pools for these invitations; they depend on no respondent's action."""
+    activity = {g: GroupActivity(n, 0, 0, 0) for g, n in invited.items()}
+    view = progress_view(activity, pooled, threshold, groups)
+    return LivePools(view.combined_groups, view.hidden_groups)
 
 
 def visibility(
-    group_counts: Mapping[str, int], threshold: int, groups: Sequence[Group]
+    group_counts: Mapping[str, int],
+    threshold: int,
+    groups: Sequence[Group],
+    pools: LivePools = NO_POOLS,
 ) -> Visibility:
-    """Apply the rules in the module docstring to the response count of every group.
+    """Apply the rules in the module docstring to the response count of every group, after
+    `pools`: what the leader's page counted only together, or not at all, while it was open.
 
     Group ids in `group_counts` that are not among `groups` are reported nowhere.
     """
@@ -134,25 +167,34 @@ def visibility(
     for group_id, count in counts.items():
         if count < 0:
             raise ValueError(f"Negative response count {count} for group {group_id!r}.")
+    alone = [g.id for g in groups if g.id not in pools.combined and g.id not in pools.hidden]
     units = [
         ReportedUnit(id=g.id, label=g.plural, respondents=counts[g.id], group_ids=(g.id,))
         for g in groups
-        if counts[g.id] >= threshold
+        if g.id in alone and counts[g.id] >= threshold
     ]
-    small = tuple(g.id for g in groups if 0 < counts[g.id] < threshold)
-    small_total = sum(counts[g] for g in small)
-    if small_groups_fold(len(small), small_total, threshold):
+    small = tuple(g for g in alone if 0 < counts[g] < threshold)
+    pooled_total = sum(counts[g] for g in pools.combined)
+    small_total = sum(counts[g] for g in small) + pooled_total
+    if small_groups_fold(len(small), small_total, threshold, pooled_total > 0):
+        # Every group of the page's combined line is named, with responses or not.
+        folded = tuple(g.id for g in groups if g.id in small or g.id in pools.combined)
         units.append(
             ReportedUnit(
                 id=COMBINED_UNIT_ID,
                 label=COMBINED_UNIT_LABEL,
                 respondents=small_total,
-                group_ids=small,
+                group_ids=folded,
             )
         )
-        folded, hidden = small, ()
+        hidden: tuple[str, ...] = tuple(
+            g.id for g in groups if g.id in pools.hidden and counts[g.id]
+        )
     else:
-        folded, hidden = (), small
+        folded = ()
+        hidden = tuple(
+            g.id for g in groups if counts[g.id] and (g.id in small or g.id not in alone)
+        )
     return Visibility(
         threshold=threshold,
         counts=counts,
@@ -206,9 +248,6 @@ class ProgressView:
     combined_groups: tuple[str, ...]  # counted in the combined line
     hidden_groups: tuple[str, ...]  # counted nowhere
     notes: tuple[str, ...]  # why, in plain words
-    # Invitations in the hidden groups: fixed by the leader, never by a respondent, and listed
-    # on the same page; only for `closing_forecast`, so neither kept at close nor compared.
-    hidden_invited: int | None = field(default=None, compare=False)
 
 
 def is_small(invited: int, threshold: int) -> bool:
@@ -264,7 +303,6 @@ def progress_view(
         combined,
         hidden,
         progress_notes(combined, hidden, threshold, groups),
-        hidden_invited=sum(counts[g].invited for g in hidden),
     )
 
 
@@ -283,7 +321,8 @@ def progress_notes(
         notes.append(
             f"Nothing that changes as people answer or decline is shown for "
             f"{_names(groups, hidden).lower()}: fewer than {threshold} people are invited there, "
-            f"even counting the other small groups, and {WHY_SMALL_GROUPS_ARE_COMBINED}."
+            f"even counting the other small groups, and {WHY_SMALL_GROUPS_ARE_COMBINED}. "
+            "For the same reason their answers will not be in the report."
         )
     return tuple(notes)
 
@@ -295,9 +334,9 @@ def respondent_promise(leader: str, threshold: int) -> str:
     """Invitations and reminders: how a respondent's anonymity is protected (rules 1 to 4)."""
     return (
         "How your anonymity is protected: your answers are stored without your name, your email "
-        f"or this link. {leader} sees them only after the round has closed, combined with the "
-        f"answers of others in your group, and only if at least {threshold} people in it "
-        "answered. Comments are shown without names, in a shuffled order."
+        f"or this link. {leader} sees them only after the round has closed, combined with "
+        f"others' answers and never for fewer than {threshold} people: those of your group, or "
+        "of several small groups together. Comments are shown without names, in a shuffled order."
     )
 
 
@@ -305,8 +344,8 @@ def survey_promise(threshold: int) -> str:
     """The survey page, above the questions."""
     return (
         "Your answers are anonymous: they are stored without your name, email or link, and "
-        f"shown only combined with others in your group, once at least {threshold} people in it "
-        "have answered."
+        f"shown only combined with others' answers, never for fewer than {threshold} people: "
+        "those of your group, or of several small groups together."
     )
 
 
@@ -320,18 +359,11 @@ def coach_promise(threshold: int) -> str:
     """The mail that shares a round with a coach."""
     return (
         "Respondents' anonymity is protected in what you see: groups below "
-        f"{threshold} responses are not shown, and comments carry no names."
+        f"{threshold} responses are not shown on their own, and comments carry no names."
     )
 
 
 # --- What closing now would do, said on the round page (see `closing_forecast`) --------------
-
-
-class OpenLinkAnswers(Protocol):
-    """An open link as the round page lists it: its group and its answers, shown beside it."""
-
-    rater_group: str
-    responses: int
 
 
 @dataclass(frozen=True)
@@ -341,47 +373,34 @@ class ClosingForecast:
 
     row_notes: dict[str, str]
     notice: str | None
-    outcome: str | None = None  # "folded", "left out", or "unknown": the page cannot tell
+    outcome: str | None = None  # "folded" or "left out"
 
 
-def closing_forecast(
-    view: ProgressView, open_links: Iterable[OpenLinkAnswers] = ()
-) -> ClosingForecast:
-    """Predict, from what the page already shows, how the report treats its lines with 1 to
-    threshold - 1 responses: every group in them is below the threshold, so all share one fate
-    (rule 3, `small_groups_fold`). It reads only the shown lines, the hidden groups'
-    invitations and their open links' answers (both listed on the same page): a prediction
-    that read a hidden group's responses would change when someone in it answered, and say so.
+def closing_forecast(view: ProgressView) -> ClosingForecast:
+    """Predict, from the page's own lines, what the report does with those below the threshold.
 
-    Folded for sure when two or more such lines reach the threshold together; left out for sure
-    when even every hidden group's invitee and open-link answer (and all of a larger combined
-    line) could not bring them to it; otherwise the page says it cannot tell.
+    Exact, because the report follows the page (`LivePools`): a group the page counts nowhere
+    is left out of the report, the combined line is folded as one block, and every other line
+    is a group's own count. So the prediction reads nothing the page does not show.
     """
     threshold = view.threshold
-    small = [line for line in view.lines if 0 < line.responses < threshold]
-    if not small:
+    combined = [line for line in view.lines if line.group == COMBINED_UNIT_ID]
+    small = [
+        line
+        for line in view.lines
+        if line.group != COMBINED_UNIT_ID and 0 < line.responses < threshold
+    ]
+    pooled_total = sum(line.responses for line in combined)
+    total = sum(line.responses for line in small) + pooled_total
+    folds = small_groups_fold(len(small), total, threshold, pooled_total > 0)
+    below = small + [line for line in combined if 0 < line.responses < threshold]
+    if not below:
         return ClosingForecast({}, None)
-    known_total = sum(line.responses for line in small)
-    if small_groups_fold(len(small), known_total, threshold):
-        outcome = "folded"
-    else:
-        link_answers = sum(
-            link.responses for link in open_links if link.rater_group in view.hidden_groups
-        )
-        hidden_most = None if view.hidden_invited is None else view.hidden_invited + link_answers
-        larger_combined = sum(
-            line.responses
-            for line in view.lines
-            if len(line.group_ids) > 1 and line.responses >= threshold
-        )
-        if hidden_most is not None and known_total + larger_combined + hidden_most < threshold:
-            outcome = "left out"
-        else:
-            outcome = "unknown"
+    outcome = "folded" if folds else "left out"
     row_note, notice = _CLOSING_WORDS[outcome]
-    listed = ", ".join(f"{line.label} ({line.responses})" for line in small)
+    listed = ", ".join(f"{line.label} ({line.responses})" for line in below)
     return ClosingForecast(
-        {line.group: row_note.format(threshold=threshold) for line in small},
+        {line.group: row_note.format(threshold=threshold) for line in below},
         notice.format(threshold=threshold, listed=listed),
         outcome,
     )
@@ -397,13 +416,6 @@ _CLOSING_WORDS = {
         "below {threshold}: not shown",
         "If you close now, these will not be shown, because fewer than {threshold} people in "
         "each answered: {listed}.",
-    ),
-    "unknown": (
-        "below {threshold}: combined or not shown",
-        "If you close now, these will be shown only together with the other groups that have "
-        f"fewer than {{threshold}} responses, as “{COMBINED_UNIT_LABEL}”, if together they reach "
-        "{threshold}, and otherwise not at all: {listed}. Which it will be depends on groups "
-        "whose counts are not shown here, so this page cannot say.",
     ),
 }
 

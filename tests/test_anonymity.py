@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import pytest
 
+from feedback360 import questionnaire
 from feedback360.anonymity import COMBINED_UNIT_ID
 from feedback360.anonymity import MIN_THRESHOLD
+from feedback360.anonymity import LivePools
 from feedback360.anonymity import can_change_threshold
+from feedback360.anonymity import live_pools
 from feedback360.anonymity import validate_threshold
 from feedback360.anonymity import visibility
 from feedback360.questionnaire import Group
@@ -115,3 +118,41 @@ def test_group_id_may_not_clash_with_combined_unit():
     groups = (Group(id=COMBINED_UNIT_ID, label="x", plural="xs", description=""),)
     with pytest.raises(ValueError):
         visibility({}, 3, groups)
+
+
+# --- The report follows the leader's page (LivePools) ---------------------------------------
+
+APP_GROUPS = questionnaire.load().groups
+
+
+def test_a_group_the_page_counted_only_combined_never_stands_alone():
+    """Colleagues were pooled with staff while open (the page showed their sum): showing
+    colleagues alone would give staff's count by subtraction."""
+    pools = LivePools(combined=("colleague", "staff"))
+    vis = visibility({"follower": 6, "colleague": 5, "staff": 0}, 3, APP_GROUPS, pools)
+    assert vis.unit_of("colleague") == COMBINED_UNIT_ID
+    assert vis.unit_of("follower") == "follower"
+    # Staff answered nothing, yet is named in the fold like colleagues: no name says who did.
+    assert set(vis.folded_groups) == {"colleague", "staff"}
+    (combined,) = [u for u in vis.units if u.id == COMBINED_UNIT_ID]
+    assert combined.respondents == 5
+
+
+def test_a_group_the_page_counted_nowhere_is_left_out_of_the_report():
+    """Followers' count was on the page, staff's never: folding the two would give staff's."""
+    pools = LivePools(hidden=("staff",))
+    vis = visibility({"follower": 2, "staff": 2}, 3, APP_GROUPS, pools)
+    assert not vis.units and not vis.folded_groups
+    assert set(vis.hidden_groups) == {"follower", "staff"}
+    without_pools = visibility({"follower": 2, "staff": 2}, 3, APP_GROUPS)
+    assert set(without_pools.folded_groups) == {"follower", "staff"}, "the old fold"
+
+
+def test_live_pools_are_the_pages_combined_line_and_hidden_groups():
+    invited = {"follower": 5, "colleague": 2, "staff": 2, "other": 1}
+    assert live_pools(invited, ("colleague", "staff", "other"), 3, APP_GROUPS) == LivePools(
+        combined=("colleague", "staff", "other")
+    )
+    assert live_pools({"follower": 5, "staff": 2}, ("staff",), 3, APP_GROUPS) == LivePools(
+        hidden=("staff",)
+    )

@@ -5,7 +5,6 @@ showed the groups folded together), without ever telling a hidden or pooled grou
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from hypothesis import given
 from hypothesis import settings
@@ -15,6 +14,7 @@ from feedback360 import questionnaire
 from feedback360.anonymity import COMBINED_UNIT_LABEL
 from feedback360.anonymity import GroupActivity
 from feedback360.anonymity import closing_forecast
+from feedback360.anonymity import live_pools
 from feedback360.anonymity import pool_small_groups
 from feedback360.anonymity import progress_view
 from feedback360.anonymity import visibility
@@ -130,8 +130,9 @@ def test_the_prediction_reads_the_same_whichever_pooled_group_answered(client, l
 def test_the_prediction_does_not_move_when_someone_in_a_hidden_group_answers(
     client, leader, draft_round
 ):
-    """One staff invitee, hidden: the colleagues' fate at close depends on whether they
-    answered, so the page says it cannot tell, and reads the same before and after."""
+    """One staff invitee, counted nowhere on the page and so left out of the report: the
+    colleagues' fate at close does not depend on whether they answered, and the page says it
+    the same before and after."""
     tokens = invite(
         draft_round,
         "\n".join([f"c{i}@example.org, colleague" for i in range(3)] + ["s0@example.org, staff"]),
@@ -144,18 +145,13 @@ def test_the_prediction_does_not_move_when_someone_in_a_hidden_group_answers(
     submit_via_token(tokens["s0@example.org"], answer_all(Q, 4))
     after = progress_section(client, draft_round)
     assert before == after
-    assert "this page cannot say" in before and "Staff (" not in before
+    assert "these will not be shown" in before and "Colleagues (2)" in before
+    assert "Staff (" not in before
 
 
 # --- The rule on plain data: a sure prediction is the report's, an unsure one says so -----------
 
 GROUPS = make_groups("a", "b", "c", "d")
-
-
-@dataclass(frozen=True)
-class Link:
-    rater_group: str
-    responses: int
 
 
 per_group = st.tuples(st.integers(0, 5), st.integers(0, 5), st.integers(0, 3))
@@ -171,18 +167,19 @@ def test_a_sure_prediction_is_what_visibility_does(rows, threshold):
         g.id: GroupActivity(n, min(a, n), 0, responses[g.id])
         for g, (n, a, _) in zip(GROUPS, rows, strict=True)
     }
-    links = [Link(g.id, k) for g, (_, _, k) in zip(GROUPS, rows, strict=True) if k]
-    view = progress_view(activity, pool_small_groups((), invited, threshold), threshold, GROUPS)
-    forecast = closing_forecast(view, links)
-    vis = visibility(responses, threshold, GROUPS)
-    small_lines = [line for line in view.lines if 0 < line.responses < threshold]
-    assert set(forecast.row_notes) == {line.group for line in small_lines}
-    in_small = {g for line in small_lines for g in line.group_ids if responses[g]}
-    if not small_lines:
+    pooled = pool_small_groups((), invited, threshold)
+    view = progress_view(activity, pooled, threshold, GROUPS)
+    forecast = closing_forecast(view)
+    vis = visibility(responses, threshold, GROUPS, live_pools(invited, pooled, threshold, GROUPS))
+    below = [line for line in view.lines if 0 < line.responses < threshold]
+    assert set(forecast.row_notes) == {line.group for line in below}
+    in_below = {g for line in below for g in line.group_ids if responses[g]}
+    # The report never shows what the page counted nowhere, and the prediction is exact.
+    assert not any(vis.unit_of(g) for g in view.hidden_groups)
+    if not below:
         assert forecast.notice is None and forecast.outcome is None
     elif forecast.outcome == "folded":
-        assert in_small <= set(vis.folded_groups)
-    elif forecast.outcome == "left out":
-        assert in_small <= set(vis.hidden_groups) and not vis.folded_groups
+        assert in_below <= set(vis.folded_groups)
     else:
-        assert forecast.outcome == "unknown" and "this page cannot say" in forecast.notice
+        assert forecast.outcome == "left out"
+        assert in_below <= set(vis.hidden_groups) and not vis.folded_groups

@@ -23,6 +23,7 @@ from ..models import CoachShare
 from ..models import Comment
 from ..models import Response
 from ..models import Round
+from ..rounds.services import live_pools_of
 from ..rounds.services import open_link_cautions
 from ..rounds.services import response_counts
 from .context import EarlierRound
@@ -63,6 +64,7 @@ def _results(a_round: Round, q: questionnaire.Questionnaire) -> tuple[RoundResul
             response_counts(a_round.id),
             a_round.anonymity_threshold,
             comment_threshold(a_round),
+            live_pools_of(a_round),
         )
     return results, cells
 

@@ -18,10 +18,12 @@ from sqlalchemy import update
 from .. import questionnaire
 from .. import storage
 from ..anonymity import GroupActivity
+from ..anonymity import LivePools
 from ..anonymity import ProgressLine
 from ..anonymity import ProgressView
 from ..anonymity import can_change_threshold
 from ..anonymity import invitations_beside_open_link_refused
+from ..anonymity import live_pools
 from ..anonymity import open_link_refused
 from ..anonymity import pool_small_groups
 from ..anonymity import progress_from_stored
@@ -447,7 +449,18 @@ def reported_response_total(a_round: Round) -> int:
     """The responses a closed round's report counts (anonymity.reported_responses)."""
     groups = questionnaire.load(a_round.questionnaire_version).groups
     counts = response_counts(a_round.id)
-    return reported_responses(visibility(counts, a_round.anonymity_threshold, groups))
+    vis = visibility(counts, a_round.anonymity_threshold, groups, live_pools_of(a_round))
+    return reported_responses(vis)
+
+
+def live_pools_of(a_round: Round) -> LivePools:
+    """How the round page counts (or counted) its groups: the report follows it."""
+    groups = questionnaire.load(a_round.questionnaire_version).groups
+    invited = _invitation_counts(a_round.id, true())
+    pooled = a_round.pooled_groups or ()
+    if a_round.status == "draft":  # as `progress_of`: these groups will be pooled at open
+        pooled = pool_small_groups(pooled, invited, a_round.anonymity_threshold)
+    return live_pools(invited, pooled, a_round.anonymity_threshold, groups)
 
 
 def response_counts(round_id: int) -> dict[str, int]:

@@ -340,6 +340,15 @@ def respondent_promise(leader: str, threshold: int) -> str:
     )
 
 
+def invite_together_hint(threshold: int) -> str:
+    """Above the invitation box: pooling is for the rest of the round (`pool_small_groups`)."""
+    return (
+        f"Paste each group's people together, at least {threshold} of them. Once the round is "
+        f"open, a group with fewer than {threshold} people invited is counted only together with "
+        "the other small groups for the rest of the round, on this page and in the report."
+    )
+
+
 def survey_promise(threshold: int) -> str:
     """The survey page, above the questions."""
     return (

@@ -28,6 +28,7 @@ from feedback360.models import Response
 from feedback360.models import Round
 from feedback360.models import SelfRating
 from feedback360.models import User
+from feedback360.reports.services import report_data
 from feedback360.rounds import services as round_services
 from tests.conftest import drop_app
 from tests.conftest import make_app
@@ -83,6 +84,17 @@ def test_demo_seeds_once_on_both_databases(app):
 def demo_round_id(sqlite_app) -> int:
     with sqlite_app.app_context():
         return demo_data.seed_demo(respondents=6).id
+
+
+def test_the_demo_report_shows_its_groups_on_their_own(sqlite_app):
+    """The demo invites everyone in one paste, as a leader should: people invited one at a time
+    while a round is open pass through groups of one and two, which are then counted only
+    together for the rest of the round, on the page and in the report."""
+    with sqlite_app.app_context():
+        a_round = demo_data.seed_demo(respondents=25)
+        units = {unit.id for unit in report_data(a_round).results.visibility.units}
+        assert {"follower", "colleague", "staff"} <= units
+        assert set(a_round.pooled_groups) <= {"other"}
 
 
 def test_rounds_prints_one_line_per_round_starting_with_its_id(sqlite_app, demo_round_id):

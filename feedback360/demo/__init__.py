@@ -137,17 +137,23 @@ def _seed_round(
         )
     db.session.commit()
 
-    person = 0
     texts = _TextDeck(bank, rng)
-    for group, size in _group_sizes(respondents).items():
-        for _ in range(size):
-            person += 1
-            email = f"person{person}.{a_round.id}@example.org"
-            ((_, token),), _ = round_services.add_invitations(a_round, f"{email}, {group}")
-            link = survey_services.resolve(token)
-            ratings, comments = _answers(q, bank, texts, group, rng, offsets)
-            platforms = [p for p, chance in bank["platforms"].items() if rng.random() < chance]
-            survey_services.submit(link, ratings, comments, platforms)
+    people = [
+        (f"person{n}.{a_round.id}@example.org", group)
+        for n, group in enumerate(
+            (g for g, size in _group_sizes(respondents).items() for _ in range(size)), start=1
+        )
+    ]
+    # One paste, as a leader would: a group invited one person at a time while open would be
+    # counted only together with the other small groups, on the page and in the report.
+    created, _ = round_services.add_invitations(
+        a_round, "\n".join(f"{email}, {group}" for email, group in people)
+    )
+    for invitee, token in created:
+        link = survey_services.resolve(token)
+        ratings, comments = _answers(q, bank, texts, invitee.group, rng, offsets)
+        platforms = [p for p, chance in bank["platforms"].items() if rng.random() < chance]
+        survey_services.submit(link, ratings, comments, platforms)
     round_services.close_round(a_round)
     a_round.closed_on = closed_on
     db.session.commit()

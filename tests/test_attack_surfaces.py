@@ -24,6 +24,8 @@ from tests.conftest import answer_all
 from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import submit_via_token
+from tests.helpers import close_with_lone_staff_invitee
+from tests.helpers import round_like
 
 
 def _visible(text: str, round_id: int) -> str:
@@ -35,30 +37,6 @@ def _visible(text: str, round_id: int) -> str:
     return " ".join(text.split())
 
 
-def _closed_round(leader, template, staff_answers: bool):
-    a_round = round_services.create_round(
-        leader,
-        title="Round",
-        why=template.why,
-        success_measures=template.success_measures,
-        platforms=template.platforms,
-        closes_on=template.closes_on,
-        anonymity_threshold=3,
-    )
-    q = questionnaire.load(a_round.questionnaire_version)
-    tokens = invite(
-        a_round,
-        "\n".join([f"f{i}@example.org, follower" for i in range(4)] + ["s0@example.org, staff"]),
-    )
-    round_services.open_round(a_round)
-    for i in range(4):
-        submit_via_token(tokens[f"f{i}@example.org"], answer_all(q, 4))
-    if staff_answers:
-        submit_via_token(tokens["s0@example.org"], answer_all(q, 2))
-    round_services.close_round(a_round)
-    return a_round
-
-
 def test_nothing_shown_after_close_tells_whether_the_lone_staff_invitee_answered(
     app, client, leader, draft_round
 ):
@@ -66,7 +44,7 @@ def test_nothing_shown_after_close_tells_whether_the_lone_staff_invitee_answered
     login(client, leader.email)
     round_services.delete_round(draft_round)
     for staff_answers in (False, True):
-        a_round = _closed_round(leader, draft_round, staff_answers)
+        a_round = close_with_lone_staff_invitee(round_like(leader, draft_round), staff_answers)
         rid = a_round.id
         pages = {
             path: _visible(client.get(path.format(rid)).get_data(as_text=True), rid)
@@ -135,22 +113,10 @@ def test_send_mail_prints_nothing_that_says_how_many_have_not_answered(app, lead
     assert alone == with_staff
 
 
-def _new_round(leader, template):
-    return round_services.create_round(
-        leader,
-        title="Round",
-        why=template.why,
-        success_measures=template.success_measures,
-        platforms=template.platforms,
-        closes_on=template.closes_on,
-        anonymity_threshold=3,
-    )
-
-
 def _open_link_round(leader, template, answering: int):
     """Followers: three invitees (the threshold), `answering` of whom answer, and an open link
     that three people answer through."""
-    a_round = _new_round(leader, template)
+    a_round = round_like(leader, template)
     q = questionnaire.load(a_round.questionnaire_version)
     tokens = invite(a_round, "\n".join(f"f{i}@example.org, follower" for i in range(3)))
     link = round_services.ensure_open_link(a_round, "follower")
@@ -170,7 +136,7 @@ def test_a_lone_invitee_beside_an_open_link_cannot_be_subtracted(app, client, le
     link gets no invitee or at least the threshold, in either order; with the threshold the
     difference is the answered count the round page shows anyway."""
     login(client, leader.email)
-    invitee_first = _new_round(leader, draft_round)
+    invitee_first = round_like(leader, draft_round)
     invite(invitee_first, "f0@example.org, follower")
     page = client.post(
         f"/rounds/{invitee_first.id}/open-links", data={"group": "follower"}, follow_redirects=True
@@ -178,7 +144,7 @@ def test_a_lone_invitee_beside_an_open_link_cannot_be_subtracted(app, client, le
     assert "No open link for followers" in page
     assert round_services.find_open_link(invitee_first, "follower") is None
 
-    link_first = _new_round(leader, draft_round)
+    link_first = round_like(leader, draft_round)
     client.post(f"/rounds/{link_first.id}/open-links", data={"group": "follower"})
     assert round_services.find_open_link(link_first, "follower").nonce
     page = client.post(

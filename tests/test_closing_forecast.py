@@ -26,6 +26,7 @@ from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import submit_via_token
 from tests.handmade import groups as make_groups
+from tests.helpers import round_like
 from tests.test_pdf import pdf_text
 
 Q = questionnaire.load()
@@ -50,18 +51,6 @@ def open_and_answer(a_round, invited: dict[str, int], answering: tuple[str, ...]
     round_services.open_round(a_round)
     for email in answering:
         submit_via_token(tokens[email], answer_all(Q, 4))
-
-
-def another_round(leader, like):
-    return round_services.create_round(
-        leader,
-        title="Another round",
-        why=like.why,
-        success_measures=like.success_measures,
-        platforms=like.platforms,
-        closes_on=like.closes_on,
-        anonymity_threshold=3,
-    )
 
 
 # --- The example, page against report ---------------------------------------------------
@@ -118,7 +107,7 @@ def test_the_prediction_reads_the_same_whichever_pooled_group_answered(client, l
     pages = []
     login(client, leader.email)
     for pooled_answer in ("s0@example.org", "o0@example.org"):
-        a_round = another_round(leader, draft_round)
+        a_round = round_like(leader, draft_round)
         answering = ("c0@example.org", "c1@example.org", pooled_answer)
         open_and_answer(a_round, {"colleague": 3, "staff": 2, "other": 2}, answering)
         pages.append(progress_section(client, a_round))

@@ -16,10 +16,9 @@ from feedback360.anonymity import visibility
 from feedback360.reports.pdf import render_report_pdf
 from feedback360.reports.services import report_data
 from feedback360.rounds import services as round_services
-from tests.conftest import answer_all
-from tests.conftest import invite
 from tests.conftest import login
-from tests.conftest import submit_via_token
+from tests.helpers import close_with_lone_staff_invitee
+from tests.helpers import round_like
 from tests.test_pdf import pdf_text
 
 GROUPS = questionnaire.load().groups
@@ -46,21 +45,6 @@ def test_folded_groups_are_counted_only_together():
     assert any("their 3 responses are shown only together" in note for note in notes)
 
 
-def _round_with_one_staff_invitee(draft_round, staff_answers: bool):
-    q = questionnaire.load(draft_round.questionnaire_version)
-    tokens = invite(
-        draft_round,
-        "\n".join([f"f{i}@example.org, follower" for i in range(4)] + ["s0@example.org, staff"]),
-    )
-    round_services.open_round(draft_round)
-    for i in range(4):
-        submit_via_token(tokens[f"f{i}@example.org"], answer_all(q, 4))
-    if staff_answers:
-        submit_via_token(tokens["s0@example.org"], answer_all(q, 2))
-    round_services.close_round(draft_round)
-    return draft_round
-
-
 def _visible_text(html: str) -> str:
     text = re.sub(r"<[^>]+>", " ", html)
     text = re.sub(r"(csrf_token|round_id|rounds/)\S*", "", text)
@@ -74,16 +58,7 @@ def test_results_and_pdf_read_the_same_whether_or_not_the_staff_invitee_answered
     pages, pdfs = [], []
     login(client, leader.email)
     for staff_answers in (False, True):
-        a_round = round_services.create_round(
-            leader,
-            title="Round",
-            why=draft_round.why,
-            success_measures=draft_round.success_measures,
-            platforms=draft_round.platforms,
-            closes_on=draft_round.closes_on,
-            anonymity_threshold=3,
-        )
-        _round_with_one_staff_invitee(a_round, staff_answers)
+        a_round = close_with_lone_staff_invitee(round_like(leader, draft_round), staff_answers)
         html = client.get(f"/rounds/{a_round.id}/results").get_data(as_text=True)
         pages.append(_visible_text(html))
         path = tmp_path / f"report-{staff_answers}.pdf"

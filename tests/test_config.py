@@ -28,9 +28,7 @@ def test_every_default_says_why():
 
 def test_every_setting_the_code_reads_has_a_default_here():
     read = {
-        name
-        for path in PACKAGE.rglob("*.py")
-        for name in CONFIG_READ.findall(path.read_text())
+        name for path in PACKAGE.rglob("*.py") for name in CONFIG_READ.findall(path.read_text())
     }
     assert len(read) > 20, "the pattern finds the settings the code reads"
     missing = read - set(config.DEFAULTS) - set(Flask.default_config) - DERIVED

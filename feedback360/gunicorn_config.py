@@ -59,8 +59,8 @@ class RedactingLogger(Logger):
 def unshared_rate_limits_problem(config, workers: int) -> str | None:
     """Why `workers` processes of an app with this config would not hold its rate limits, or None.
 
-    Read from the app's own config, so it sees every way the storage can be set (`create_app`
-    takes `RATELIMIT_STORAGE_URI` from the environment, then `FLASK_RATELIMIT_STORAGE_URI`).
+    Read from the app's own config, so it sees every way the storage can be set
+    (`config.load_config` takes `RATELIMIT_STORAGE_URI`, then `FLASK_RATELIMIT_STORAGE_URI`).
     """
     if workers <= 1 or not config.get("RATELIMIT_ENABLED", True):
         return None

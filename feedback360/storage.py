@@ -1,4 +1,4 @@
-"""The SQLite file itself: leaving no deleted text behind, and online backup and restore.
+"""SQLite: its pragmas, its files kept private, no deleted text left behind, backup and restore.
 
 SQLite runs in WAL mode with `secure_delete` on (see `_sqlite_pragmas`): a delete writes zeroed
 pages, but to the write-ahead log, while the WAL keeps the earlier versions of those pages, text
@@ -16,8 +16,11 @@ import sqlite3
 from contextlib import closing
 from pathlib import Path
 
+from sqlalchemy import event
 from sqlalchemy.engine import URL
 from sqlalchemy.engine import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +30,20 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 
 class StorageError(Exception):
     """A backup or restore that cannot go ahead; the message says why, for the command line."""
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
+    """SQLite: enforce foreign keys, overwrite deleted text, let readers and a writer coexist."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA secure_delete=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
 
 
 def forget_deleted_pages(engine: Engine) -> bool:
@@ -252,6 +269,17 @@ def write_private_file(path: Path, data: bytes) -> None:
     with os.fdopen(fd, "wb") as f:
         os.fchmod(f.fileno(), PRIVATE_FILE)
         f.write(data)
+
+
+def private_sqlite_database(url: str) -> None:
+    """Create the database file of a SQLite URL owner-only before SQLite does; other URLs,
+    and SQLite in memory, are left alone."""
+    try:
+        path = sqlite_path(make_url(url))
+    except (StorageError, ArgumentError):
+        return
+    if path is not None:
+        private_sqlite_file(path)
 
 
 def private_sqlite_file(path: Path) -> None:

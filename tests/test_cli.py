@@ -19,7 +19,7 @@ from sqlalchemy import select
 from feedback360 import MIGRATIONS_DIR
 from feedback360 import create_app
 from feedback360 import demo as demo_data
-from feedback360 import normalise_database_url
+from feedback360.config import normalise_database_url
 from feedback360.extensions import db
 from feedback360.models import CoachShare
 from feedback360.models import Invitation
@@ -433,7 +433,7 @@ def test_processes_starting_together_share_one_secret_key(tmp_path):
 
 
 def _read_key(instance: str, barrier, keys) -> None:
-    from feedback360 import _instance_secret_key
+    from feedback360.config import instance_secret_key
 
     barrier.wait()  # all at once, after the slow imports
-    keys.put(_instance_secret_key(Path(instance)))
+    keys.put(instance_secret_key(Path(instance)))

@@ -54,6 +54,8 @@ def progress(a_round: Round) -> list[ProgressLine]:
 
 
 def live_progress(a_round: Round, pooled) -> ProgressView:
+    """The page's counts from the invitations and responses as they are now, the `pooled`
+    groups counted together: shown while the round runs, kept when it closes."""
     invited = invitation_counts(a_round.id, true())
     answered = invitation_counts(a_round.id, Invitation.answered.is_(True))
     declined = invitation_counts(a_round.id, Invitation.declined.is_(True))

@@ -15,9 +15,9 @@ from . import storage
 from .extensions import db
 from .models import Round
 from .models import User
-from .rounds.services import refresh_status
-from .rounds.services import reported_response_total
-from .rounds.services import results_ready
+from .rounds.services.closing import results_ready
+from .rounds.services.lifecycle import refresh_status
+from .rounds.services.progress import reported_response_total
 
 
 def init_app(app: Flask) -> None:
@@ -127,7 +127,7 @@ def send_mail(watch: bool, interval: int, batch: int) -> None:
 
     from .mail import transport
     from .outbox import send_pending
-    from .rounds.services import run_schedule
+    from .rounds.services.lifecycle import run_schedule
 
     while True:
         scheduled = run_schedule()

@@ -123,7 +123,7 @@ class Round(db.Model):
     # (anonymity.progress_to_stored), with the count of invitation mail sent.
     progress_at_close: Mapped[dict | None] = mapped_column(JSON)
     # False from close until a WAL checkpoint has taken the submits out of the SQLite files:
-    # until then results, PDF and export wait (rounds.services.settle_closed_rounds).
+    # until then results, PDF and export wait (rounds.services.closing.settle_closed_rounds).
     results_ready: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     leader: Mapped[User] = relationship(back_populates="rounds")

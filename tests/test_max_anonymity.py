@@ -29,6 +29,8 @@ from feedback360.models import Round
 from feedback360.models import SpentToken
 from feedback360.outbox import now
 from feedback360.rounds import services as round_services
+from feedback360.rounds.services import invitations as round_invitations
+from feedback360.rounds.services import progress as round_progress
 from feedback360.survey import services as survey_services
 from feedback360.tokens import hash_token
 from feedback360.tokens import spent_digest
@@ -220,7 +222,7 @@ def test_a_new_link_for_someone_who_answered_does_not_let_them_answer_again(clie
         )
         flashes.append(re.search(r"gets a new link by email now[^<]*", page.text)[0])
     assert flashes[0] == flashes[1], "the leader learns nothing from a new link"
-    new_token = round_services._new_link(invitations["staff0@example.org"])
+    new_token = round_invitations._new_link(invitations["staff0@example.org"])
     db.session.commit()
     page = client.get(f"/s/{new_token}")
     assert page.status_code == 409 and "You have already answered" in page.text
@@ -310,7 +312,7 @@ def test_automatic_reminders_reach_everyone_not_declined(leader):
 def test_progress_shows_responses_per_group_and_says_why_not_who(client, open_max_round):
     for email in ("staff0@example.org", "staff1@example.org", "colleague0@example.org"):
         submit_via_token(open_max_round.tokens[email], answer_all(Q, 4))
-    progress = {p.group: p for p in round_services.progress(open_max_round)}
+    progress = {p.group: p for p in round_progress.progress(open_max_round)}
     assert (progress["staff"].invited, progress["staff"].responses) == (4, 2)
     assert progress["staff"].answered is None and progress["staff"].rate is None
     login(client, "leader@example.com")

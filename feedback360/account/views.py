@@ -12,8 +12,8 @@ from flask_login import current_user
 from flask_login import login_required
 from flask_login import logout_user
 
-from ..rounds.services import rounds_led_by
-from ..rounds.services import rounds_shared_with
+from ..rounds.services.lifecycle import rounds_led_by
+from ..rounds.services.sharing import rounds_shared_with
 from . import services
 from .forms import DeleteAccountForm
 

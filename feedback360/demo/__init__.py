@@ -23,7 +23,8 @@ from ..models import OutboxMessage
 from ..models import Round
 from ..models import SelfRating
 from ..models import User
-from ..rounds import services as round_services
+from ..rounds.services import closing as round_closing
+from ..rounds.services import invitations as round_invitations
 from ..survey import services as survey_services
 
 BANK_FILE = Path(__file__).parent / "bank.toml"
@@ -146,7 +147,7 @@ def _seed_round(
     ]
     # One paste, as a leader would: a group invited one person at a time while open would be
     # counted only together with the other small groups, on the page and in the report.
-    created, _ = round_services.add_invitations(
+    created, _ = round_invitations.add_invitations(
         a_round, "\n".join(f"{email}, {group}" for email, group in people)
     )
     for invitee, token in created:
@@ -154,7 +155,7 @@ def _seed_round(
         ratings, comments = _answers(q, bank, texts, invitee.group, rng, offsets)
         platforms = [p for p, chance in bank["platforms"].items() if rng.random() < chance]
         survey_services.submit(link, ratings, comments, platforms)
-    round_services.close_round(a_round)
+    round_closing.close_round(a_round)
     a_round.closed_on = closed_on
     db.session.commit()
     return a_round

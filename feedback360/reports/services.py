@@ -23,9 +23,9 @@ from ..models import CoachShare
 from ..models import Comment
 from ..models import Response
 from ..models import Round
-from ..rounds.services import live_pools_of
-from ..rounds.services import open_link_cautions
-from ..rounds.services import response_counts
+from ..rounds.services.open_links import open_link_cautions
+from ..rounds.services.progress import live_pools_of
+from ..rounds.services.progress import response_counts
 from .context import EarlierRound
 from .context import ReportData
 from .pdf import gc_paused
@@ -78,7 +78,7 @@ def earlier_round(a_round: Round, shared_with: str | None = None) -> Round | Non
 
     For a coach (`shared_with`, their email), only among the rounds shared with that coach: the
     trend shows an earlier round's figures, which a coach without its share must not see.
-    Only a round whose results are ready (`rounds.services.settle_closed_rounds`): one whose
+    Only a round whose results are ready (`rounds.services.closing.settle_closed_rounds`): one whose
     submits are still in the SQLite WAL shows its figures nowhere, this trend included.
     """
     if a_round.opened_on is None:

@@ -16,10 +16,10 @@ from flask_login import current_user
 from flask_login import login_required
 
 from .. import export
-from ..rounds.services import progress_of
-from ..rounds.services import refresh_status
-from ..rounds.services import results_ready
-from ..rounds.services import round_visible_to
+from ..rounds.services.closing import results_ready
+from ..rounds.services.lifecycle import refresh_status
+from ..rounds.services.progress import progress_of
+from ..rounds.services.sharing import round_visible_to
 from .context import render_context
 from .forms import DebriefNoteForm
 from .pdf import render_report_pdf
@@ -43,7 +43,7 @@ def _visible_round(round_id: int):
 
 def _not_ready(a_round, role: str) -> str:
     """While a round is open: counts only, never scores. Once closed, until its submits are out
-    of the SQLite files (rounds.services.settle_closed_rounds): a plain "being prepared"."""
+    of the SQLite files (rounds.services.closing.settle_closed_rounds): a plain "being prepared"."""
     return render_template(
         "reports/not_ready.html", a_round=a_round, role=role, progress=progress_of(a_round)
     )

@@ -35,9 +35,9 @@ from ..extensions import limiter
 from ..forms import ActionForm
 from ..keys import secret_keys
 from ..models import Invitation
-from ..rounds.services import decline as decline_invitation
-from ..rounds.services import is_overdue
-from ..rounds.services import refresh_status
+from ..rounds.services.invitations import decline as decline_invitation
+from ..rounds.services.lifecycle import is_overdue
+from ..rounds.services.lifecycle import refresh_status
 from ..web import safe_exception_summary
 from . import services
 from .forms import comment_field

@@ -1,0 +1,207 @@
+"""Personal invitations: adding them, new links, reminders, declining."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import select
+from sqlalchemy import true
+from sqlalchemy import update
+
+from ... import questionnaire
+from ...anonymity import invitations_beside_open_link_refused
+from ...extensions import db
+from ...invitation_list import Invitee
+from ...invitation_list import LineError
+from ...invitation_list import parse_invitees
+from ...models import Invitation
+from ...models import OpenLink
+from ...models import Round
+from ...outbox import enqueue
+from ...outbox import now as outbox_now
+from ...tokens import hash_token
+from ...tokens import invitation_token
+from ...tokens import new_nonce
+from .common import RoundError
+from .common import hold_round
+from .common import invitation_counts
+from .progress import pool_small_groups_of
+
+REMINDER_GAP = timedelta(hours=24)
+
+
+def invitation_page(a_round: Round, page: int, per_page: int) -> Pagination:
+    """One page of the round's invitations, by group and address: the order says nothing of
+    when anyone was invited or answered."""
+    return db.paginate(
+        select(Invitation)
+        .where(Invitation.round_id == a_round.id)
+        .order_by(Invitation.rater_group, Invitation.email),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )
+
+
+def invitation_of(a_round: Round, invitation_id: int) -> Invitation | None:
+    """The round's invitation with this id; None for another round's."""
+    invitation = db.session.get(Invitation, invitation_id)
+    return invitation if invitation is not None and invitation.round_id == a_round.id else None
+
+
+def forbidden_invitees(a_round: Round) -> dict[str, str]:
+    """Emails that cannot answer anonymously: the leader's own and the coaches'."""
+    forbidden = {
+        share.coach_email: "This is a coach of this round; coaches cannot rate anonymously."
+        for share in a_round.shares
+    }
+    forbidden[a_round.leader.email] = (
+        "That is your own address: rate yourself in the self-assessment instead."
+    )
+    return forbidden
+
+
+def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]], list[LineError]]:
+    """Create invitations for the good lines; return each with its raw token, shown only once."""
+    if a_round.status == "closed":
+        raise RoundError("This round is closed; no more invitations can be added.")
+    hold_round(a_round.id)
+    already = {inv.email for inv in a_round.invitations}
+    invitees, errors = parse_invitees(
+        text, already_invited=already, forbidden=forbidden_invitees(a_round)
+    )
+    invitees, errors = _refuse_too_few_beside_open_links(a_round, invitees, errors)
+    created, invitations = [], []
+    for invitee in invitees:
+        invitation = Invitation(round=a_round, email=invitee.email, rater_group=invitee.group)
+        created.append((invitee, _new_link(invitation)))
+        invitations.append(invitation)
+    db.session.add_all(invitations)
+    if a_round.status == "open":
+        db.session.flush()  # one round trip gives every invitation its id for the outbox
+        for invitation in invitations:
+            enqueue("invitation", invitation.email, a_round.id, invitation.id)
+        pool_small_groups_of(a_round)
+    db.session.commit()
+    return created, errors
+
+
+def invitations_beside_open_links(a_round: Round) -> dict[str, int]:
+    """The personal invitations of each group that has an open link (0 for none)."""
+    invited = invitation_counts(a_round.id, true())
+    linked = db.session.scalars(
+        select(OpenLink.rater_group).where(OpenLink.round_id == a_round.id)
+    )  # read again, not the round's loaded links: another request may have added one
+    return {group: invited.get(group, 0) for group in linked}
+
+
+def _refuse_too_few_beside_open_links(
+    a_round: Round, invitees: list[Invitee], errors: list[LineError]
+) -> tuple[list[Invitee], list[LineError]]:
+    """Leave out every new invitee of a group with an open link that would end up with 1 to
+    threshold - 1 personal invitations (anonymity.open_link_mix_is_small), each line with why."""
+    beside_links = invitations_beside_open_links(a_round)
+    groups = {g.id: g for g in questionnaire.load(a_round.questionnaire_version).groups}
+    refused_groups = {}
+    for group_id, invited in beside_links.items():
+        adding = sum(1 for invitee in invitees if invitee.group == group_id)
+        if not adding:
+            continue
+        reason = invitations_beside_open_link_refused(
+            groups[group_id], invited, adding, a_round.anonymity_threshold
+        )
+        if reason:
+            refused_groups[group_id] = reason
+    if not refused_groups:
+        return invitees, errors
+    refused = [
+        LineError(i.line_number, i.line, refused_groups[i.group])
+        for i in invitees
+        if i.group in refused_groups
+    ]
+    kept = [invitee for invitee in invitees if invitee.group not in refused_groups]
+    return kept, sorted(errors + refused, key=lambda error: error.line_number)
+
+
+def _new_link(invitation: Invitation) -> str:
+    """Give the invitation a fresh nonce (any older link stops working) and return its token."""
+    invitation.nonce = new_nonce()
+    token = invitation_token(current_app.config["SECRET_KEY"], invitation.nonce)
+    invitation.token_hash = hash_token(token)
+    return token
+
+
+def new_invitation_link(invitation: Invitation) -> str:
+    """Replace a lost link: the old one stops working; an open round emails the new one.
+
+    It does the same whether or not the person has answered (their new link then opens the
+    "already answered" page), or declined mail: their message is queued all the same and the
+    sender withholds it, so the leader learns nothing from asking, not even from the mail counts.
+    """
+    if invitation.round.status == "closed":
+        raise RoundError("This round is closed.")
+    token = _new_link(invitation)
+    if invitation.round.status == "open":
+        enqueue("invitation", invitation.email, invitation.round_id, invitation.id)
+    db.session.commit()
+    return token
+
+
+@dataclass(frozen=True)
+class ReminderResult:
+    queued: int
+    too_soon: int
+
+
+def send_reminders(a_round: Round) -> ReminderResult:
+    """Queue a reminder for each invitee who has not answered, at most once a day each.
+
+    With maximum anonymity nobody knows who has answered, so everyone who has not declined is
+    reminded; the reminder thanks those who already did.
+    """
+    if not _lock_while_open(a_round.id):
+        db.session.rollback()
+        raise RoundError("Reminders can be sent only while the round is open.")
+    moment = outbox_now()
+    queued = too_soon = 0
+    for invitation in a_round.invitations:
+        if invitation.declined or (invitation.answered and not a_round.max_anonymity):
+            continue
+        if invitation.last_reminded_at and moment - invitation.last_reminded_at < REMINDER_GAP:
+            too_soon += 1
+            continue
+        invitation.last_reminded_at = moment
+        enqueue("reminder", invitation.email, a_round.id, invitation.id)
+        queued += 1
+    db.session.commit()
+    return ReminderResult(queued, too_soon)
+
+
+def _lock_while_open(round_id: int) -> bool:
+    """Whether the round is open now, holding it so until commit.
+
+    The page's copy of the round may be stale: another request may have closed it since, and
+    closing removes every reminder. A no-op UPDATE that only matches an open round takes the
+    round's row lock (PostgreSQL) or the write lock (SQLite) first, as `close_round` does, so a
+    close waits for these reminders (and then removes them) or comes first and is seen here.
+    """
+    still_open = db.session.execute(
+        update(Round)
+        .where(Round.id == round_id, Round.status == "open")
+        .values(status=Round.status)
+        .execution_options(synchronize_session=False)
+    )
+    return still_open.rowcount == 1
+
+
+def decline(invitation: Invitation) -> None:
+    """The invitee wants no more mail about this round; their link keeps working.
+
+    A closed round sends no more mail, and has forgotten who declined: nothing is recorded."""
+    if invitation.round.status == "closed":
+        return
+    invitation.declined = True
+    db.session.commit()

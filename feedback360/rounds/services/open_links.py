@@ -1,0 +1,93 @@
+"""Open links a leader posts for a group: making, capping, pausing, and their bursts."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ... import questionnaire
+from ...anonymity import open_link_refused
+from ...bursts import Burst
+from ...bursts import detect_bursts
+from ...extensions import db
+from ...models import Invitation
+from ...models import OpenLink
+from ...models import OpenLinkHour
+from ...models import Round
+from ...tokens import hash_token
+from ...tokens import new_nonce
+from ...tokens import open_link_token
+from .common import RoundError
+from .common import hold_round
+from .common import invitation_counts
+
+
+def ensure_open_link(a_round: Round, group: str) -> OpenLink:
+    if a_round.status == "closed":
+        raise RoundError("This round is closed; open links can no longer be created.")
+    link = find_open_link(a_round, group)
+    if link is None:
+        hold_round(a_round.id)
+        refused = open_link_refused(
+            questionnaire.load(a_round.questionnaire_version).group(group),
+            invitation_counts(a_round.id, Invitation.rater_group == group).get(group, 0),
+            a_round.anonymity_threshold,
+        )
+        if refused:
+            db.session.rollback()  # let go of the round's lock
+            raise RoundError(refused)
+        link = OpenLink(round=a_round, rater_group=group, nonce="", token_hash="")
+        db.session.add(link)
+    return link
+
+
+def rotate_open_link(link: OpenLink, secret_key: str) -> str:
+    """Give the link a new token (the old one stops working) and return the new token."""
+    link.nonce = new_nonce()
+    token = open_link_token(secret_key, link.nonce)
+    link.token_hash = hash_token(token)
+    db.session.commit()
+    return token
+
+
+def find_open_link(a_round: Round, group: str) -> OpenLink | None:
+    return next((link for link in a_round.open_links if link.rater_group == group), None)
+
+
+def set_open_link_settings(link: OpenLink, max_responses: int | None, paused: bool) -> None:
+    """Cap the link's answers (None: no cap) and pause or resume it.
+
+    A cap at or below the answers already in stops the link; answers already saved stay.
+    """
+    if link.round.status == "closed":
+        raise RoundError("This round is closed; its open links no longer take answers anyway.")
+    link.max_responses = max_responses
+    link.paused = paused
+    db.session.commit()
+
+
+def open_link_bursts(a_round: Round) -> list[tuple[OpenLink, Burst]]:
+    """Hours in which one open link took a suspicious share of its answers (see bursts.py)."""
+    links = {link.id: link for link in a_round.open_links}
+    if not links:
+        return []
+    hours: dict[int, list[tuple]] = {link_id: [] for link_id in links}
+    for link_id, hour, answers in db.session.execute(
+        select(OpenLinkHour.open_link_id, OpenLinkHour.hour, OpenLinkHour.answers).where(
+            OpenLinkHour.open_link_id.in_(links)
+        )
+    ):
+        hours[link_id].append((hour, answers))
+    return [
+        (links[link_id], burst)
+        for link_id in sorted(links, key=lambda i: links[i].rater_group)
+        for burst in detect_bursts(hours[link_id], links[link_id].responses)
+    ]
+
+
+def open_link_cautions(a_round: Round) -> list[str]:
+    """The burst warnings as sentences for the round and results pages."""
+    q = questionnaire.load(a_round.questionnaire_version)
+    return [
+        burst.caution(q.group(link.rater_group).label.lower())
+        for link, burst in open_link_bursts(a_round)
+    ]

@@ -1,0 +1,61 @@
+"""Sharing a round with a coach, and who may see which round."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ...extensions import db
+from ...models import CoachShare
+from ...models import Round
+from ...models import User
+from ...outbox import enqueue
+from .common import RoundError
+
+
+def share_with_coach(a_round: Round, email: str) -> None:
+    if email == a_round.leader.email:
+        raise RoundError("That is your own address.")
+    if any(inv.email == email for inv in a_round.invitations):
+        raise RoundError(
+            "This person is invited as an anonymous respondent, so they cannot also be the coach."
+        )
+    if any(share.coach_email == email for share in a_round.shares):
+        raise RoundError("This round is already shared with that coach.")
+    db.session.add(CoachShare(round=a_round, coach_email=email))
+    enqueue("coach_share", email, a_round.id)
+    db.session.commit()
+
+
+def share_of(a_round: Round, share_id: int) -> CoachShare | None:
+    """The round's share with this id; None for another round's."""
+    share = db.session.get(CoachShare, share_id)
+    return share if share is not None and share.round_id == a_round.id else None
+
+
+def stop_sharing(share: CoachShare) -> None:
+    """The coach no longer sees the round (nor its results or report)."""
+    db.session.delete(share)
+    db.session.commit()
+
+
+def rounds_shared_with(user: User) -> list[Round]:
+    return list(
+        db.session.scalars(
+            select(Round)
+            .join(CoachShare)
+            .where(CoachShare.coach_email == user.email)
+            .order_by(Round.created_at.desc())
+        )
+    )
+
+
+def round_visible_to(round_id: int, user: User) -> tuple[Round, str] | None:
+    """The round and the user's role in it ('leader' or 'coach'), or None: treat as not found."""
+    a_round = db.session.get(Round, round_id)
+    if a_round is None:
+        return None
+    if a_round.leader_id == user.id:
+        return a_round, "leader"
+    if any(share.coach_email == user.email for share in a_round.shares):
+        return a_round, "coach"
+    return None

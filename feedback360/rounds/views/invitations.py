@@ -1,0 +1,67 @@
+"""The leader's actions on personal invitations: invite, a new link, remind."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask import flash
+from flask import render_template
+from flask_login import login_required
+
+from ... import questionnaire
+from ...anonymity import reminders_queued_notice
+from ...forms import ActionForm
+from ..forms import InvitationsForm
+from ..services import invitations
+from .common import back_to_round
+from .common import bp
+from .common import own_round
+from .common import returns_to
+
+
+@bp.post("/rounds/<id:round_id>/invitations")
+@login_required
+def invite(round_id: int):
+    a_round = own_round(round_id)
+    form = InvitationsForm()
+    if not form.validate_on_submit():
+        for error in form.lines.errors:
+            flash(error, "error")
+        return back_to_round()
+    created, errors = invitations.add_invitations(a_round, form.lines.data)
+    return render_template(
+        "rounds/invitations_created.html",
+        a_round=a_round,
+        q=questionnaire.load(a_round.questionnaire_version),
+        invitees=[invitee for invitee, _token in created],
+        errors=errors,
+    )
+
+
+@bp.post("/rounds/<id:round_id>/invitations/<id:invitation_id>/link")
+@returns_to("invitations")
+@login_required
+def new_link(round_id: int, invitation_id: int):
+    a_round = own_round(round_id)
+    invitation = invitations.invitation_of(a_round, invitation_id)
+    if invitation is None:
+        abort(404)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    invitations.new_invitation_link(invitation)
+    when = "now" if a_round.status == "open" else "when you open the round"
+    flash(
+        f"{invitation.email} gets a new link by email {when}; the old one no longer works.",
+        "success",
+    )
+    return back_to_round()
+
+
+@bp.post("/rounds/<id:round_id>/reminders")
+@returns_to("progress")
+@login_required
+def remind(round_id: int):
+    a_round = own_round(round_id)
+    if ActionForm().validate_on_submit():
+        invitations.send_reminders(a_round)
+        flash(reminders_queued_notice(a_round.max_anonymity), "success")
+    return back_to_round()

@@ -1,0 +1,187 @@
+"""The leader's pages for a round as a whole: list, create, edit, the round page, rate
+yourself, open, close, delete."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask import flash
+from flask import redirect
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+
+from ... import questionnaire
+from ...anonymity import MIN_THRESHOLD
+from ...forms import ActionForm
+from ...survey.forms import NOT_OBSERVED
+from ...survey.forms import ratings_from
+from ...survey.forms import survey_form_class
+from ..forms import DeleteRoundForm
+from ..forms import InvitationsForm
+from ..forms import OpenLinkForm
+from ..forms import RoundForm
+from ..forms import ShareForm
+from ..services import closing
+from ..services import lifecycle
+from ..services import sharing
+from ..services.common import RoundError
+from ..services.invitations import invitation_page
+from ..services.open_links import open_link_cautions
+from ..services.progress import deletable_responses
+from ..services.progress import mail_status
+from ..services.progress import progress_of
+from .common import back_to_round
+from .common import bp
+from .common import own_round
+from .open_links import open_links_on_page
+
+INVITATIONS_PER_PAGE = 50
+# No round has this many pages; a larger ?page= would overflow the database's OFFSET.
+MAX_PAGE = 100_000
+ROUND_FIELDS = (
+    "title",
+    "why",
+    "success_measures",
+    "platforms",
+    "closes_on",
+    "anonymity_threshold",
+    "reminder_days_before_close",
+)
+
+
+@bp.get("/")
+def dashboard():
+    if not current_user.is_authenticated:
+        return render_template("index.html")
+    return render_template(
+        "rounds/dashboard.html",
+        led=lifecycle.rounds_led_by(current_user),
+        shared=sharing.rounds_shared_with(current_user),
+    )
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@login_required
+def new_round():
+    default = max(MIN_THRESHOLD, current_app.config["DEFAULT_ANONYMITY_THRESHOLD"])
+    form = RoundForm(anonymity_threshold=default)
+    if form.validate_on_submit():
+        a_round = lifecycle.create_round(
+            current_user,
+            max_anonymity=form.max_anonymity.data,
+            **{name: form[name].data for name in ROUND_FIELDS},
+        )
+        flash("Round created. Next: rate yourself, then invite people.", "success")
+        return redirect(url_for("rounds.detail", round_id=a_round.id))
+    return render_template("rounds/form.html", form=form, a_round=None, anonymity_locked=False)
+
+
+@bp.route("/rounds/<id:round_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_round(round_id: int):
+    a_round = own_round(round_id)
+    form = RoundForm(obj=a_round)
+    # Once links are out the setting is shown, not submitted (a disabled box sends nothing).
+    locked = lifecycle.has_gone_out(a_round)
+    if locked:
+        form.max_anonymity.data = a_round.max_anonymity
+    if form.validate_on_submit():
+        fields = {name: form[name].data for name in ROUND_FIELDS}
+        if not locked:
+            fields["max_anonymity"] = form.max_anonymity.data
+        # Not left to the blueprint's handler: a refusal shows the form again, as typed.
+        try:
+            lifecycle.update_round(a_round, **fields)
+        except RoundError as error:
+            flash(str(error), "error")
+        else:
+            flash("Round updated.", "success")
+            return redirect(url_for("rounds.detail", round_id=a_round.id))
+    return render_template("rounds/form.html", form=form, a_round=a_round, anonymity_locked=locked)
+
+
+def requested_page() -> int:
+    """The ?page= number; the first page for a missing, odd or absurd one."""
+    page = request.args.get("page", 1, type=int)
+    return page if 1 <= page <= MAX_PAGE else 1
+
+
+@bp.get("/rounds/<id:round_id>")
+@login_required
+def detail(round_id: int):
+    a_round = own_round(round_id)
+    q = questionnaire.load(a_round.questionnaire_version)
+    return render_template(
+        "rounds/detail.html",
+        a_round=a_round,
+        q=q,
+        progress=progress_of(a_round),
+        mail=mail_status(a_round),
+        invitations=invitation_page(a_round, requested_page(), INVITATIONS_PER_PAGE),
+        open_links=open_links_on_page(a_round),
+        open_link_cautions=open_link_cautions(a_round),
+        self_done=bool(a_round.self_ratings),
+        invite_form=InvitationsForm(),
+        open_link_form=OpenLinkForm(),
+        share_form=ShareForm(),
+        action_form=ActionForm(),
+    )
+
+
+@bp.route("/rounds/<id:round_id>/self", methods=["GET", "POST"])
+@login_required
+def self_assessment(round_id: int):
+    a_round = own_round(round_id)
+    q = questionnaire.load(a_round.questionnaire_version)
+    form_class = survey_form_class(q.version, True)
+    existing = {
+        r.item_id: NOT_OBSERVED if r.value is None else str(r.value) for r in a_round.self_ratings
+    }
+    form = form_class(data={"ratings": existing}) if request.method == "GET" else form_class()
+    if form.validate_on_submit():
+        lifecycle.save_self_assessment(a_round, ratings_from(form, q))
+        flash("Your self-assessment is saved.", "success")
+        return back_to_round()
+    return render_template("rounds/self_assessment.html", form=form, q=q, a_round=a_round)
+
+
+def _state_change(round_id: int, change, message: str):
+    a_round = own_round(round_id)
+    if ActionForm().validate_on_submit():
+        change(a_round)
+        flash(message, "success")
+    return back_to_round()
+
+
+@bp.post("/rounds/<id:round_id>/open")
+@login_required
+def open_round(round_id: int):
+    return _state_change(round_id, lifecycle.open_round, "The round is open: links now work.")
+
+
+@bp.post("/rounds/<id:round_id>/close")
+@login_required
+def close_round(round_id: int):
+    return _state_change(
+        round_id, closing.close_round, "The round is closed. The results and report are ready."
+    )
+
+
+@bp.route("/rounds/<id:round_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_round(round_id: int):
+    a_round = own_round(round_id)
+    form = DeleteRoundForm()
+    if form.validate_on_submit():
+        title = a_round.title
+        lifecycle.delete_round(a_round)
+        flash(f"“{title}” is deleted, with all its answers, comments and invitations.", "success")
+        return redirect(url_for("rounds.dashboard"))
+    return render_template(
+        "rounds/delete.html",
+        a_round=a_round,
+        form=form,
+        responses=deletable_responses(a_round),
+    )

@@ -1,0 +1,123 @@
+"""The leader's actions on open links: make or renew one, cap or pause it, its QR code."""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from flask import abort
+from flask import current_app
+from flask import flash
+from flask import request
+from flask_login import login_required
+
+from ... import questionnaire
+from ...keys import secret_keys
+from ...models import GROUP_IDS
+from ...models import OpenLink
+from ...models import Round
+from ...tokens import issued_token
+from ...tokens import open_link_token
+from ..forms import OpenLinkForm
+from ..forms import OpenLinkSettingsForm
+from ..services import open_links
+from .common import back_to_round
+from .common import bp
+from .common import own_round
+from .common import returns_to
+from .common import survey_url
+
+
+def open_link_url(link: OpenLink) -> str:
+    """The link as issued, even under a key since replaced (see `keys`)."""
+    token = issued_token(secret_keys(), "open-link", link.nonce, link.token_hash)
+    return survey_url(token or open_link_token(current_app.config["SECRET_KEY"], link.nonce))
+
+
+def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSettingsForm]]:
+    """Each open link the round page shows, by group: the link, its URL, its settings form."""
+    return [
+        (
+            link,
+            open_link_url(link),
+            OpenLinkSettingsForm(
+                prefix=link.rater_group,
+                data={"max_responses": link.max_responses, "paused": link.paused},
+            ),
+        )
+        for link in sorted(a_round.open_links, key=lambda link: link.rater_group)
+        if link.nonce
+    ]
+
+
+def own_open_link(a_round: Round, group: str) -> OpenLink:
+    """The round's open link for `group`, or 404."""
+    link = open_links.find_open_link(a_round, group) if group in GROUP_IDS else None
+    if link is None or not link.nonce:
+        abort(404)
+    return link
+
+
+@bp.post("/rounds/<id:round_id>/open-links")
+@returns_to("open-links")
+@login_required
+def open_link(round_id: int):
+    a_round = own_round(round_id)
+    form = OpenLinkForm()
+    if form.validate_on_submit():
+        link = open_links.ensure_open_link(a_round, form.group.data)
+        rotating = bool(link.nonce)
+        open_links.rotate_open_link(link, current_app.config["SECRET_KEY"])
+        flash(
+            "New open link made; the old one no longer works."
+            if rotating
+            else "Open link ready to post.",
+            "success",
+        )
+    return back_to_round()
+
+
+@bp.post("/rounds/<id:round_id>/open-links/<group>")
+@returns_to("open-links")
+@login_required
+def open_link_settings(round_id: int, group: str):
+    link = own_open_link(own_round(round_id), group)
+    form = OpenLinkSettingsForm(prefix=group)
+    if not form.validate_on_submit():
+        for error in form.max_responses.errors:
+            flash(error, "error")
+    else:
+        open_links.set_open_link_settings(link, form.max_responses.data, form.paused.data)
+        flash(_settings_message(link), "success")
+    return back_to_round()
+
+
+def _settings_message(link: OpenLink) -> str:
+    group = questionnaire.load(link.round.questionnaire_version).group(link.rater_group)
+    name = f"The open link for {group.plural.lower()}"
+    if link.paused:
+        return f"{name} is paused: it takes no answers until you resume it."
+    if link.max_responses is None:
+        return f"{name} takes answers, with no limit."
+    if link.responses >= link.max_responses:
+        return (
+            f"{name} already has {link.responses} answers, so with a limit of "
+            f"{link.max_responses} it takes no more."
+        )
+    return f"{name} takes answers until it has {link.max_responses} ({link.responses} so far)."
+
+
+@bp.get("/rounds/<id:round_id>/open-links/<group>/qr.svg")
+@login_required
+def open_link_qr(round_id: int, group: str):
+    """The open link as a QR code, for slides and events."""
+    link = own_open_link(own_round(round_id), group)
+    svg = io.BytesIO()
+    segno.make(open_link_url(link), error="m", micro=False).save(
+        svg, kind="svg", scale=5, border=4, xmldecl=False, title="Survey link"
+    )
+    headers = {"Cache-Control": "private, no-store"}
+    if request.args.get("download"):
+        filename = f"feedback360-round-{link.round_id}-{group}-open-link.svg"
+        headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return current_app.response_class(svg.getvalue(), mimetype="image/svg+xml", headers=headers)

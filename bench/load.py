@@ -100,6 +100,10 @@ TARGETS = {
     "submit_8": {"requests_per_second": 400, "p99_ms": 50},
     "submit_64": {"p99_ms": 300, "server_errors": 0, "database_is_locked": 0},
     "page_kb_gzip_one_request": 14,
+    # Issue "Targets as ratios": submits/s as a share of the ceiling app's (bench/ceiling_app.py)
+    # in the same run; lost = answered 302 but no row saved.
+    "ratio_8": {"of_ceiling": 0.6, "p99_ms": 50},
+    "ratio_64": {"server_errors": 0, "lost": 0},
 }
 COMMENTS = (
     "When she replied to a practitioner's question on LinkedIn last month, the thread turned "
@@ -116,8 +120,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def seed(url: str, instance: Path) -> tuple[str, int]:
-    """An open round with an open link for followers: (token, round id)."""
+def seed(url: str, instance: Path, leader_email: str = "bench@example.com") -> tuple[str, int]:
+    """An open round with an open link for followers: (token, round id). One per leader."""
     from feedback360 import create_app
     from feedback360.extensions import db
     from feedback360.models import User
@@ -128,7 +132,7 @@ def seed(url: str, instance: Path) -> tuple[str, int]:
     )
     with app.app_context():
         db.create_all()
-        leader = User(email="bench@example.com", name="Bench Leader", password_hash="!")
+        leader = User(email=leader_email, name="Bench Leader", password_hash="!")
         db.session.add(leader)
         db.session.commit()
         a_round = services.create_round(
@@ -186,13 +190,23 @@ def answers_form(rng: random.Random) -> list[tuple[str, str]]:
     return fields
 
 
-class Gunicorn:
-    """gunicorn as the README starts it, on a free loopback port, logging to files."""
+APP = "feedback360:create_app()"
+CEILING_APP = "ceiling_app:create_app()"  # bench/ceiling_app.py
 
-    def __init__(self, tmp: Path, url: str, workers: int, limiter: str, redis_url: str) -> None:
+
+class Gunicorn:
+    """gunicorn as the README starts it, on a free loopback port, logging to files.
+
+    `app` is the real app, or the ceiling app (bench/ceiling_app.py) under the same settings.
+    """
+
+    def __init__(
+        self, tmp: Path, url: str, workers: int, limiter: str, redis_url: str, app: str = APP
+    ) -> None:
         self.port = free_port()
-        self.access_log = tmp / "access.log"
-        self.error_log = tmp / "gunicorn.log"
+        name = "ceiling" if app == CEILING_APP else "app"
+        self.access_log = tmp / f"{name}-access.log"
+        self.error_log = tmp / f"{name}-gunicorn.log"
         self.key_prefix = f"f360bench{uuid.uuid4().hex[:12]}"
         env = {
             **os.environ,
@@ -204,6 +218,10 @@ class Gunicorn:
             "GUNICORN_ACCESSLOG": str(self.access_log),
             "GUNICORN_ERRORLOG": str(self.error_log),
         }
+        if app == CEILING_APP:
+            env["PYTHONPATH"] = os.pathsep.join(
+                filter(None, [str(ROOT / "bench"), env.get("PYTHONPATH")])
+            )
         if limiter == "off":
             env["FLASK_RATELIMIT_ENABLED"] = "false"
         else:
@@ -216,7 +234,7 @@ class Gunicorn:
             "gunicorn",
             "-c",
             "python:feedback360.gunicorn_config",
-            "feedback360:create_app()",
+            app,
         ]
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)
         self.base = f"http://127.0.0.1:{self.port}"
@@ -349,9 +367,10 @@ async def fetch_form(session, url: str) -> tuple[int, str, str]:
         return reply.status, cookie.value, match[1]
 
 
-async def post_answers(session, url: str, cookie: str, token: str, fields) -> int:
-    data = [("csrf_token", token), *fields]
-    headers = {"Cookie": f"session={cookie}"}
+async def post_answers(session, url: str, cookie: str | None, token: str | None, fields) -> int:
+    """POST the answers; without a cookie and token for the ceiling app, which checks none."""
+    data = [("csrf_token", token), *fields] if token else list(fields)
+    headers = {"Cookie": f"session={cookie}"} if cookie else {}
     async with session.post(url, data=data, headers=headers, allow_redirects=False) as reply:
         await reply.read()
         if reply.status == 302 and not reply.headers.get("Location", "").endswith("/s/thanks"):
@@ -364,7 +383,7 @@ def phase_figures(
 ) -> dict:
     """One phase's figures from what the client counted and what the processes used."""
     cores = os.cpu_count() or 1
-    ok = 302 if phase in ("submit", "respondent") else 200
+    ok = 302 if phase in ("submit", "respondent", "ceiling") else 200
     done = tally.statuses.get(ok, 0)
     return {
         "requests": len(tally.latencies),
@@ -452,6 +471,11 @@ def run_wrk_phase(
     path = f"/s/{token}"
     if phase == "page":
         method, headers, bodies = "GET", {}, [""]
+    elif phase == "ceiling":  # the same answers; no page, no cookie, no CSRF token
+        rng = random.Random(connections)
+        method = "POST"
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        bodies = [urllib.parse.urlencode(answers_form(rng)) for _ in range(64)]
     else:
         with urllib.request.urlopen(base + path, timeout=10) as reply:
             cookie = reply.headers["Set-Cookie"].split(";", 1)[0]
@@ -542,6 +566,8 @@ async def run_phase(
                         status = reply.status
                 elif phase == "submit":
                     status = await post_answers(session, url, cookie, csrf, forms[n % len(forms)])
+                elif phase == "ceiling":
+                    status = await post_answers(session, url, None, None, forms[n % len(forms)])
                 else:
                     _, fresh_cookie, fresh_csrf = await fetch_form(session, url)
                     fields = forms[n % len(forms)]
@@ -613,6 +639,21 @@ def targets_met(figures: dict) -> dict:
             and not any(phase["server_errors"] for phase in phases_64)
             and figures["database_is_locked"] == 0
         )
+    ratio = figures.get("ratio", {})
+    if "8" in ratio:
+        at_8, goal = ratio["8"], TARGETS["ratio_8"]
+        met["ratio_8"] = (
+            at_8["ratio"] is not None
+            and at_8["ratio"] >= goal["of_ceiling"]
+            and at_8["app_p99_ms"] <= goal["p99_ms"]
+        )
+    if "64" in ratio:
+        met["ratio_64"] = (
+            ratio["64"]["app_server_errors"] == 0
+            and ratio["64"]["ceiling_server_errors"] == 0
+            and ratio.get("app_lost", 0) == 0
+            and ratio.get("ceiling_lost", 0) == 0
+        )
     return met
 
 
@@ -626,6 +667,54 @@ def flush_limiter_keys(redis_url: str, prefix: str) -> None:
     client.close()
 
 
+def measure(server: Gunicorn, token: str, phase: str, connections: int, args, kind: str) -> dict:
+    """One phase against one server, with the times gunicorn logged for it; printed as it ends."""
+    offset = server.access_offset()
+    phase_args = (server.base, token, phase, connections, args.seconds)
+    if args.client == "wrk" and phase != "respondent":
+        result = run_wrk_phase(*phase_args, server.pids())
+    else:
+        result = asyncio.run(run_phase(*phase_args, server.pids()))
+    logged = server.server_ms(offset, "GET" if phase == "page" else "POST")
+    result["server_p50_ms"] = percentile(logged, 50)
+    result["server_p99_ms"] = percentile(logged, 99)
+    print(
+        f"{kind:>10} {phase:>10} {connections:>3} conn: "
+        f"{result['per_second']:>6} /s  p50 {result['p50_ms']} ms  "
+        f"p99 {result['p99_ms']} ms  (server p50 {result['server_p50_ms']} ms, "
+        f"p99 {result['server_p99_ms']} ms)  statuses {result['statuses']}  "
+        f"client failures {result['client_failures'] or 0}  "
+        f"CPU: gunicorn {result['cpu_gunicorn']:.0%}, "
+        f"client ({result['client']}) {result['cpu_client']:.0%}, "
+        f"all {result['cpu_all']:.0%}",
+        file=sys.stderr,
+    )
+    return result
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
+def ratio_figures(ceiling_runs: list[dict], app_runs: list[dict]) -> dict:
+    """The app's submit rate as a share of the ceiling's, from runs taken in turn."""
+    ceiling_rate = median([run["per_second"] for run in ceiling_runs])
+    app_rate = median([run["per_second"] for run in app_runs])
+    return {
+        "ceiling_per_second": ceiling_rate,
+        "app_per_second": app_rate,
+        "ratio": round(app_rate / ceiling_rate, 2) if ceiling_rate else None,
+        "ceiling_runs_per_second": [run["per_second"] for run in ceiling_runs],
+        "app_runs_per_second": [run["per_second"] for run in app_runs],
+        "ceiling_p99_ms": median([run["p99_ms"] for run in ceiling_runs]),
+        "app_p99_ms": median([run["p99_ms"] for run in app_runs]),
+        "ceiling_server_errors": sum(run["server_errors"] for run in ceiling_runs),
+        "app_server_errors": sum(run["server_errors"] for run in app_runs),
+    }
+
+
 def bench_database(kind: str, args) -> dict:
     with (
         tempfile.TemporaryDirectory() as tmp_name,
@@ -633,7 +722,11 @@ def bench_database(kind: str, args) -> dict:
     ):
         tmp = Path(tmp_name)
         token, round_id = seed(url, tmp / "instance")
+        with_ceiling = args.ratio_rounds > 0 and "submit" in args.phases
+        if with_ceiling:  # its own round in the same database, so each app's rows are its own
+            ceiling_token, ceiling_round_id = seed(url, tmp / "instance", "ceiling@example.com")
         server = Gunicorn(tmp, url, args.workers, args.limiter, args.redis_url)
+        ceiling = None
         figures: dict = {
             "workers": args.workers,
             "limiter": args.limiter,
@@ -641,35 +734,48 @@ def bench_database(kind: str, args) -> dict:
             "cpu_busy_before": machine_busy(2.0),
         }
         try:
+            if with_ceiling:
+                ceiling = Gunicorn(
+                    tmp, url, args.workers, args.limiter, args.redis_url, app=CEILING_APP
+                )
+                figures["ratio"] = {}
             figures["page_weight"] = page_weight(server.base, token)
             for connections in args.connections:
                 asyncio.run(
                     run_phase(server.base, token, "respondent", connections, 1.0, server.pids())
                 )
-                for phase in args.phases:
-                    offset = server.access_offset()
-                    phase_args = (server.base, token, phase, connections, args.seconds)
-                    if args.client == "wrk" and phase != "respondent":
-                        result = run_wrk_phase(*phase_args, server.pids())
+                if ceiling is not None:  # its own untimed warm-up
+                    ceiling_args = (ceiling.base, ceiling_token, "ceiling", connections, 1.0)
+                    if args.client == "wrk":
+                        run_wrk_phase(*ceiling_args, ceiling.pids())
                     else:
-                        result = asyncio.run(run_phase(*phase_args, server.pids()))
-                    logged = server.server_ms(offset, "GET" if phase == "page" else "POST")
-                    result["server_p50_ms"] = percentile(logged, 50)
-                    result["server_p99_ms"] = percentile(logged, 99)
-                    figures[f"{phase}_{connections}"] = result
+                        asyncio.run(run_phase(*ceiling_args, ceiling.pids()))
+                for phase in args.phases:
+                    if phase != "submit" or ceiling is None:
+                        figures[f"{phase}_{connections}"] = measure(
+                            server, token, phase, connections, args, kind
+                        )
+                        continue
+                    # Ceiling and app in turn; the first app run is submit_N as before.
+                    ceiling_runs, app_runs = [], []
+                    for _ in range(args.ratio_rounds):
+                        ceiling_runs.append(
+                            measure(ceiling, ceiling_token, "ceiling", connections, args, kind)
+                        )
+                        app_runs.append(measure(server, token, "submit", connections, args, kind))
+                    figures[f"submit_{connections}"] = app_runs[0]
+                    figures["ratio"][str(connections)] = ratio = ratio_figures(
+                        ceiling_runs, app_runs
+                    )
                     print(
-                        f"{kind:>10} {phase:>10} {connections:>3} conn: "
-                        f"{result['per_second']:>6} /s  p50 {result['p50_ms']} ms  "
-                        f"p99 {result['p99_ms']} ms  (server p50 {result['server_p50_ms']} ms, "
-                        f"p99 {result['server_p99_ms']} ms)  statuses {result['statuses']}  "
-                        f"client failures {result['client_failures'] or 0}  "
-                        f"CPU: gunicorn {result['cpu_gunicorn']:.0%}, "
-                        f"client ({result['client']}) {result['cpu_client']:.0%}, "
-                        f"all {result['cpu_all']:.0%}",
+                        f"{kind:>10} submit at {connections} conn: app {ratio['app_per_second']} "
+                        f"/s of ceiling {ratio['ceiling_per_second']} /s (medians) = "
+                        f"{ratio['ratio']}",
                         file=sys.stderr,
                     )
         finally:
             log = server.stop()
+            ceiling_log = ceiling.stop() if ceiling is not None else ""
             if args.limiter == "redis":
                 flush_limiter_keys(args.redis_url, server.key_prefix)
         access = server.access_log.read_text()
@@ -681,6 +787,19 @@ def bench_database(kind: str, args) -> dict:
         # for the answers still on their way, which the server saved all the same.
         saved = len(ACCESS_SAVED.findall(access))
         figures["submits_answered_302"] = saved
+        if ceiling is not None:
+            ceiling_access = ceiling.access_log.read_text()
+            ceiling_saved = count_responses(url, tmp / "instance", ceiling_round_id)
+            ceiling_302 = len(ACCESS_SAVED.findall(ceiling_access))
+            figures["ratio"] |= {
+                "app_lost": saved - figures["responses_saved"],
+                "ceiling_responses_saved": ceiling_saved,
+                "ceiling_answered_302": ceiling_302,
+                "ceiling_lost": ceiling_302 - ceiling_saved,
+                "ceiling_database_is_locked": ceiling_log.count("database is locked"),
+                "ceiling_tracebacks": ceiling_log.count("Traceback"),
+                "ceiling_token_in_access_log": ceiling_token in ceiling_access,
+            }
         figures["targets_met"] = targets_met(figures)
         print(
             f"{kind:>10} page {figures['page_weight']}; 'database is locked' x "
@@ -690,6 +809,15 @@ def bench_database(kind: str, args) -> dict:
             f"{figures['targets_met']}",
             file=sys.stderr,
         )
+        if ceiling is not None:
+            ratio = figures["ratio"]
+            print(
+                f"{kind:>10} ceiling: responses saved {ratio['ceiling_responses_saved']} for "
+                f"{ratio['ceiling_answered_302']} answered submits, 'database is locked' x "
+                f"{ratio['ceiling_database_is_locked']}, tracebacks x "
+                f"{ratio['ceiling_tracebacks']}",
+                file=sys.stderr,
+            )
         return figures
 
 
@@ -707,6 +835,12 @@ def main() -> None:
         "--workers", type=int, default=default_workers(), help="default: as gunicorn_config"
     )
     parser.add_argument("--limiter", choices=["redis", "off"], default="redis")
+    parser.add_argument(
+        "--ratio-rounds",
+        type=int,
+        default=2,
+        help="ceiling and app submit runs taken in turn per connection level (0: no ceiling)",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
     parser.add_argument(
         "--client", choices=["wrk", "aiohttp"], default="wrk", help="for page and submit"

@@ -2,7 +2,7 @@
 
 Usage: .venv/bin/python bench/load.py [--databases sqlite postgresql] [--connections 8 64]
            [--seconds 10] [--phases page submit respondent] [--workers 2] [--limiter redis|off]
-           [--client wrk|aiohttp]
+           [--client wrk|aiohttp] [--ratio-rounds 2]
 
 Needs wrk (Debian: `apt-get install wrk`) unless run with --client aiohttp.
 
@@ -29,6 +29,15 @@ load generator written in C (one thread; a Lua script sends the prepared request
 each answer's status and redirect target), which needs about a tenth of the CPU per request of
 Python's aiohttp. The respondent phase needs to read each page, so it always runs on aiohttp, as
 do all phases with --client aiohttp (to compare; its CPU share is printed as "client").
+
+Ceiling: absolute rates drift two- or threefold within an hour on a shared machine, so a second
+gunicorn, with the same settings, serves bench/ceiling_app.py (a bare Flask view doing only the
+database work a submit cannot avoid, in raw SQL: see its docstring) against the same database,
+for a round of its own seeded the same way. In the submit phase, ceiling and app runs alternate
+(--ratio-rounds of each: ceiling, app, ceiling, app), the first app run being submit_N as
+before, and "ratio" in the JSON holds per connection level the medians of both, their ratio,
+p99s and 5xx; after the run, each app's lost answers (302s in its access log minus rows saved).
+Target: ratio >= 0.6 with p99 <= 50 ms at 8 connections; at 64, no 5xx and nothing lost.
 
 First, a yardstick of the machine itself (a fixed Python loop, a Redis round trip), printed and
 kept under "machine" in the JSON, so figures from different machines can be compared.

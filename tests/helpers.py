@@ -1,12 +1,182 @@
-"""Helpers that several test modules build their rounds with (fixtures live in conftest.py)."""
+"""Helpers the test modules share: apps, users, rounds, answers, and stepping in between SQL
+statements. Fixtures live in conftest.py; these are plain functions and constants."""
 
 from __future__ import annotations
 
+import os
+import re
+import threading
+import uuid
+from contextlib import contextmanager
+
+import psycopg
+import pytest
+from sqlalchemy import event
+from sqlalchemy import func
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from feedback360 import create_app
 from feedback360 import questionnaire
+from feedback360.extensions import db
+from feedback360.models import Response
+from feedback360.models import User
 from feedback360.rounds import services as round_services
-from tests.conftest import answer_all
-from tests.conftest import invite
-from tests.conftest import submit_via_token
+from feedback360.survey import services as survey_services
+from feedback360.survey.forms import item_field
+
+POSTGRES_URL = os.environ.get(
+    "FEEDBACK360_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+PASSWORD = "correct horse battery"
+SECRET_KEY = "test-secret-key-at-least-32-bytes-long"  # shorter keys are refused at start
+
+# Fixture users get a cheap hash so hundreds of tests stay fast; the app itself uses scrypt.
+# `make_app` makes it the current scheme, so logging in does not upgrade it to scrypt.
+FAST_METHOD = "pbkdf2:sha256:1000"
+FAST_HASH = generate_password_hash(PASSWORD, method=FAST_METHOD)
+
+
+@contextmanager
+def postgres_schema(prefix: str = "f360_test"):
+    """A URL whose search_path is a fresh schema, dropped afterwards; skip if no server."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    try:
+        with psycopg.connect(POSTGRES_URL, connect_timeout=3, autocommit=True) as conn:
+            conn.execute(f"CREATE SCHEMA {schema}")
+    except psycopg.OperationalError as error:
+        pytest.skip(f"PostgreSQL does not answer at {POSTGRES_URL}: {error}")
+    separator = "&" if "?" in POSTGRES_URL else "?"
+    try:
+        yield f"{POSTGRES_URL}{separator}options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def make_app(database_url: str, tmp_path, **config):
+    app = create_app(
+        {
+            "PASSWORD_HASH_METHOD": FAST_METHOD,
+            "TESTING": True,
+            "INSTANCE_PATH": tmp_path / "instance",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "SECRET_KEY": SECRET_KEY,
+            "WTF_CSRF_ENABLED": False,
+            "SERVER_NAME": "feedback360.test",
+            **config,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+    return app
+
+
+def drop_app(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+
+
+def add_user(email: str, name: str = "Test User") -> User:
+    user = User(email=email, name=name, password_hash=FAST_HASH)
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def login(client, email: str, password: str = PASSWORD):
+    return client.post("/login", data={"email": email, "password": password})
+
+
+URL_TOKEN = re.compile(r"/s/([A-Za-z0-9_\-]+)")
+
+
+def invite(a_round, lines: str) -> dict[str, str]:
+    """Invite people and return {email: token}."""
+    created, errors = round_services.add_invitations(a_round, lines)
+    assert not errors, errors
+    return {invitee.email: token for invitee, token in created}
+
+
+def answer_all(q, value: int | None) -> dict[str, int | None]:
+    return {item.id: value for item in q.items}
+
+
+def submit_via_token(token: str, ratings, comments=None) -> None:
+    link = survey_services.resolve(token)
+    survey_services.submit(link, ratings, comments or {})
+
+
+def after_each_statement(hook):
+    """Call `hook(statement, parameters)` after each SQL statement sent while the block runs,
+    in whichever thread sends it: how a test steps in between two statements of a request."""
+    return _on_each_statement("after_cursor_execute", hook)
+
+
+def before_each_statement(hook):
+    """Like `after_each_statement`, before each statement runs: a failing one is seen too."""
+    return _on_each_statement("before_cursor_execute", hook)
+
+
+@contextmanager
+def _on_each_statement(engine_event: str, hook):
+    def call(conn, cursor, statement, parameters, context, executemany) -> None:
+        hook(statement, parameters)
+
+    event.listen(db.engine, engine_event, call)
+    try:
+        yield
+    finally:
+        event.remove(db.engine, engine_event, call)
+
+
+@contextmanager
+def statements_sent():
+    """The SQL statements sent while the block runs (an executemany counts once)."""
+    sent: list[str] = []
+    with after_each_statement(lambda statement, parameters: sent.append(statement)):
+        yield sent
+
+
+def submit_at_once(app, token: str, times: int, ratings, comments=None) -> list[str]:
+    """`times` people submit one link at the same instant, each in its own thread and session.
+
+    Returns the sorted outcomes: "saved", or the name of the exception a submit raised.
+    """
+    links = [survey_services.resolve(token) for _ in range(times)]
+    outcomes: list[str] = []
+    barrier = threading.Barrier(times)
+
+    def submit(link) -> None:
+        with app.app_context():
+            barrier.wait()
+            try:
+                survey_services.submit(link, ratings, comments or {})
+                outcomes.append("saved")
+            except Exception as error:  # noqa: BLE001 - the outcome is what the test checks
+                outcomes.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=submit, args=(link,)) for link in links]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return sorted(outcomes)
+
+
+def full_answers(value: str = "4", **overrides) -> dict[str, str]:
+    """Survey form data answering every item with `value` ("1".."5" or "na")."""
+    data = {item_field(item.id): value for item in questionnaire.load().items}
+    data.update(overrides)
+    return data
+
+
+def response_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Response))
 
 
 def round_like(leader, template, title: str = "Round"):

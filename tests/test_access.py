@@ -28,14 +28,14 @@ from feedback360.survey.forms import item_field
 from feedback360.survey.forms import survey_form_class
 from feedback360.tokens import password_reset_token
 from feedback360.tokens import signup_token
-from tests.conftest import PASSWORD
-from tests.conftest import add_user
-from tests.conftest import answer_all
-from tests.conftest import drop_app
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import make_app
-from tests.conftest import submit_via_token
+from tests.helpers import PASSWORD
+from tests.helpers import add_user
+from tests.helpers import answer_all
+from tests.helpers import drop_app
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import make_app
+from tests.helpers import submit_via_token
 
 PUBLIC = "public"  # anyone, no account
 ACCOUNT = "account"  # any logged-in user; not about one round

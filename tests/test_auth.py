@@ -25,12 +25,12 @@ from feedback360.models import User
 from feedback360.outbox import send_pending
 from feedback360.tokens import password_reset_token
 from feedback360.tokens import signup_token
-from tests.conftest import FAST_METHOD
-from tests.conftest import PASSWORD
-from tests.conftest import add_user
-from tests.conftest import drop_app
-from tests.conftest import login
-from tests.conftest import make_app
+from tests.helpers import FAST_METHOD
+from tests.helpers import PASSWORD
+from tests.helpers import add_user
+from tests.helpers import drop_app
+from tests.helpers import login
+from tests.helpers import make_app
 
 NEW_PASSWORD = "a brand new passphrase"
 ACCOUNT_LINK = re.compile(r"https?://[^/\s]+(/(?:reset-password|register)/[A-Za-z0-9_\-.]+)")
@@ -224,7 +224,7 @@ def test_login_required_pages_redirect_to_login_with_next(client, ctx):
 
 def test_logout_needs_a_csrf_token(csrf_app):
     with csrf_app.app_context():
-        from tests.conftest import add_user
+        from tests.helpers import add_user
 
         add_user("leader@example.com")
     client = csrf_app.test_client()

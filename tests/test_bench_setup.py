@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import create_engine
 from sqlalchemy import text
 
-from tests.conftest import postgres_schema
+from tests.helpers import postgres_schema
 
 BENCH = Path(__file__).resolve().parent.parent / "bench"
 

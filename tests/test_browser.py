@@ -29,9 +29,9 @@ from feedback360.rounds import services as round_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
 from feedback360.tokens import invitation_token
-from tests.conftest import drop_app
-from tests.conftest import make_app
-from tests.conftest import submit_via_token
+from tests.helpers import drop_app
+from tests.helpers import make_app
+from tests.helpers import submit_via_token
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

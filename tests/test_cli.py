@@ -30,8 +30,8 @@ from feedback360.models import SelfRating
 from feedback360.models import User
 from feedback360.reports.services import report_data
 from feedback360.rounds import services as round_services
-from tests.conftest import drop_app
-from tests.conftest import make_app
+from tests.helpers import drop_app
+from tests.helpers import make_app
 
 
 def run_cli(app, *args: str):

@@ -22,10 +22,10 @@ from feedback360.models import Invitation
 from feedback360.models import OutboxMessage
 from feedback360.models import Round
 from feedback360.rounds import services as round_services
-from tests.conftest import answer_all
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
+from tests.helpers import answer_all
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import submit_via_token
 from tests.test_cli import run_cli
 from tests.test_mail import deliver_all
 from tests.test_mail import smtp  # noqa: F401 (a fixture)

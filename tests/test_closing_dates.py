@@ -24,7 +24,7 @@ from feedback360 import PROJECT_ROOT
 from feedback360 import clock
 from feedback360.extensions import db
 from feedback360.rounds import services as round_services
-from tests.conftest import invite
+from tests.helpers import invite
 
 FAR_ZONES = ("Pacific/Kiritimati", "Etc/GMT+12")
 

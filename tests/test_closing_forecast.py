@@ -21,12 +21,12 @@ from feedback360.anonymity import visibility
 from feedback360.reports.pdf import render_report_pdf
 from feedback360.reports.services import report_data
 from feedback360.rounds import services as round_services
-from tests.conftest import answer_all
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
 from tests.handmade import groups as make_groups
+from tests.helpers import answer_all
+from tests.helpers import invite
+from tests.helpers import login
 from tests.helpers import round_like
+from tests.helpers import submit_via_token
 from tests.test_pdf import pdf_text
 
 Q = questionnaire.load()

@@ -26,11 +26,11 @@ from feedback360.models import Round
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
-from tests.conftest import after_each_statement
-from tests.conftest import answer_all
-from tests.conftest import full_answers
-from tests.conftest import invite
-from tests.conftest import login
+from tests.helpers import after_each_statement
+from tests.helpers import answer_all
+from tests.helpers import full_answers
+from tests.helpers import invite
+from tests.helpers import login
 
 Q = questionnaire.load()
 RESPONDENTS = 50

@@ -19,14 +19,14 @@ from feedback360.models import CoachShare
 from feedback360.models import Round
 from feedback360.models import User
 from feedback360.rounds import services as round_services
-from tests.conftest import PASSWORD
-from tests.conftest import add_user
-from tests.conftest import answer_all
-from tests.conftest import drop_app
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import make_app
-from tests.conftest import submit_via_token
+from tests.helpers import PASSWORD
+from tests.helpers import add_user
+from tests.helpers import answer_all
+from tests.helpers import drop_app
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import make_app
+from tests.helpers import submit_via_token
 
 Q = questionnaire.load()
 MARKER = "quokka-zebra-4711"

@@ -25,9 +25,9 @@ from feedback360.analysis import rule_texts
 from feedback360.analysis import trend
 from feedback360.rounds import services as round_services
 from tests import handmade
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import submit_via_token
 
 Q = handmade.questionnaire((handmade.dimension("talk", ("t1", "t2")),), handmade.groups("peer"))
 

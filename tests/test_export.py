@@ -25,9 +25,9 @@ from feedback360.models import Response
 from feedback360.questionnaire import OpenQuestion
 from feedback360.rounds import services as round_services
 from tests import handmade
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import submit_via_token
 
 GROUPS = handmade.groups("peer", "report", "manager", "follower")
 Q = handmade.questionnaire(

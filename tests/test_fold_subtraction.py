@@ -13,10 +13,10 @@ import re
 
 from feedback360 import questionnaire
 from feedback360.rounds import services as round_services
-from tests.conftest import answer_all
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
+from tests.helpers import answer_all
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import submit_via_token
 
 Q = questionnaire.load()
 

@@ -28,9 +28,9 @@ from feedback360.models import Response
 from feedback360.rounds import services as round_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
-from tests.conftest import drop_app
-from tests.conftest import login
-from tests.conftest import make_app
+from tests.helpers import drop_app
+from tests.helpers import login
+from tests.helpers import make_app
 
 Q = questionnaire.load()
 FUZZ = settings(

@@ -23,11 +23,11 @@ import pytest
 from feedback360 import PROJECT_ROOT
 from feedback360.extensions import db
 from feedback360.rounds import services as round_services
-from tests.conftest import add_user
-from tests.conftest import drop_app
-from tests.conftest import full_answers
-from tests.conftest import invite
-from tests.conftest import make_app
+from tests.helpers import add_user
+from tests.helpers import drop_app
+from tests.helpers import full_answers
+from tests.helpers import invite
+from tests.helpers import make_app
 
 SECRET_KEY = "gunicorn-test-secret-key-32-bytes-long"
 

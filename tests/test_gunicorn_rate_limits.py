@@ -21,9 +21,9 @@ import uuid
 import pytest
 
 from feedback360 import PROJECT_ROOT
-from tests.conftest import add_user
-from tests.conftest import drop_app
-from tests.conftest import make_app
+from tests.helpers import add_user
+from tests.helpers import drop_app
+from tests.helpers import make_app
 from tests.test_gunicorn import free_port
 from tests.test_gunicorn import gunicorn_command
 

@@ -10,10 +10,10 @@ from feedback360.extensions import db
 from feedback360.rounds import services as round_services
 from feedback360.web import HSTS
 from feedback360.web import trusted_hosts
-from tests.conftest import PASSWORD
-from tests.conftest import add_user
-from tests.conftest import drop_app
-from tests.conftest import make_app
+from tests.helpers import PASSWORD
+from tests.helpers import add_user
+from tests.helpers import drop_app
+from tests.helpers import make_app
 
 SITE = "https://feedback.example.org"
 

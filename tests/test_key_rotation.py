@@ -30,13 +30,13 @@ from feedback360.survey.views import ANSWERED_SALT
 from feedback360.survey.views import answered_open_links
 from feedback360.tokens import password_reset_token
 from feedback360.tokens import signup_token
-from tests.conftest import PASSWORD
-from tests.conftest import add_user
-from tests.conftest import drop_app
-from tests.conftest import full_answers
-from tests.conftest import invite
-from tests.conftest import make_app
-from tests.conftest import response_count
+from tests.helpers import PASSWORD
+from tests.helpers import add_user
+from tests.helpers import drop_app
+from tests.helpers import full_answers
+from tests.helpers import invite
+from tests.helpers import make_app
+from tests.helpers import response_count
 
 KEY_A = "a" * 16 + "-old-key-of-at-least-32-bytes"
 KEY_B = "b" * 16 + "-new-key-of-at-least-32-bytes"

@@ -23,12 +23,12 @@ from feedback360.anonymity import reminders_queued_notice
 from feedback360.extensions import db
 from feedback360.models import Invitation
 from feedback360.rounds import services as round_services
-from tests.conftest import add_user
-from tests.conftest import answer_all
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
 from tests.handmade import groups as make_groups
+from tests.helpers import add_user
+from tests.helpers import answer_all
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import submit_via_token
 from tests.test_cli import run_cli
 from tests.test_mail import deliver_all
 from tests.test_mail import smtp  # noqa: F401 (a fixture)

@@ -10,11 +10,11 @@ from __future__ import annotations
 import pytest
 from flask import current_app
 
-from tests.conftest import PASSWORD
-from tests.conftest import add_user
-from tests.conftest import drop_app
-from tests.conftest import login
-from tests.conftest import make_app
+from tests.helpers import PASSWORD
+from tests.helpers import add_user
+from tests.helpers import drop_app
+from tests.helpers import login
+from tests.helpers import make_app
 from tests.test_auth import account_link
 from tests.test_auth import choose
 from tests.test_auth import deliver

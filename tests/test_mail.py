@@ -30,12 +30,12 @@ from feedback360.models import User
 from feedback360.outbox import now
 from feedback360.outbox import send_pending
 from feedback360.rounds import services as round_services
-from tests.conftest import add_user
-from tests.conftest import after_each_statement
-from tests.conftest import answer_all
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
+from tests.helpers import add_user
+from tests.helpers import after_each_statement
+from tests.helpers import answer_all
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import submit_via_token
 from tests.test_concurrency import in_thread
 
 Q = questionnaire.load()

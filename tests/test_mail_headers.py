@@ -28,8 +28,8 @@ from feedback360.outbox import send_pending
 from feedback360.rounds import services as round_services
 from feedback360.text import header_text
 from feedback360.text import is_header_safe_address
-from tests.conftest import add_user
-from tests.conftest import invite
+from tests.helpers import add_user
+from tests.helpers import invite
 from tests.test_mail import Inbox
 from tests.test_mail import smtp_server
 

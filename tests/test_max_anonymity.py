@@ -34,14 +34,14 @@ from feedback360.rounds.services import progress as round_progress
 from feedback360.survey import services as survey_services
 from feedback360.tokens import hash_token
 from feedback360.tokens import spent_digest
-from tests.conftest import answer_all
-from tests.conftest import full_answers
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import response_count
-from tests.conftest import statements_sent
-from tests.conftest import submit_at_once
-from tests.conftest import submit_via_token
+from tests.helpers import answer_all
+from tests.helpers import full_answers
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import response_count
+from tests.helpers import statements_sent
+from tests.helpers import submit_at_once
+from tests.helpers import submit_via_token
 
 Q = questionnaire.load()
 PEOPLE = "\n".join(

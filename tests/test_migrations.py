@@ -16,7 +16,7 @@ from feedback360.extensions import db
 from feedback360.models import ACCOUNT_MAIL_KINDS
 from feedback360.models import MAIL_KINDS
 from feedback360.models import MAIL_STATUSES
-from tests.conftest import postgres_schema
+from tests.helpers import postgres_schema
 
 
 @pytest.fixture

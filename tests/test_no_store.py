@@ -15,9 +15,9 @@ from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
 from feedback360.tokens import password_reset_token
 from feedback360.tokens import signup_token
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import submit_via_token
 
 NO_STORE = "private, no-store"
 Q = questionnaire.load()

@@ -22,8 +22,8 @@ from feedback360.models import OpenLink
 from feedback360.models import OutboxMessage
 from feedback360.models import Round
 from feedback360.rounds import services as round_services
-from tests.conftest import invite
-from tests.conftest import login
+from tests.helpers import invite
+from tests.helpers import login
 
 FOLLOWERS = questionnaire.load().group("follower")
 EDIT_FORM = {"title": "Spring round", "why": "", "success_measures": ""}

@@ -32,16 +32,16 @@ from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey import views as survey_views
 from feedback360.survey.forms import comment_field
-from tests.conftest import PASSWORD
-from tests.conftest import SECRET_KEY
-from tests.conftest import add_user
-from tests.conftest import drop_app
-from tests.conftest import full_answers
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import make_app
-from tests.conftest import response_count
-from tests.conftest import submit_at_once
+from tests.helpers import PASSWORD
+from tests.helpers import SECRET_KEY
+from tests.helpers import add_user
+from tests.helpers import drop_app
+from tests.helpers import full_answers
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import make_app
+from tests.helpers import response_count
+from tests.helpers import submit_at_once
 
 Q = questionnaire.load()
 REDIS_URL = "redis://127.0.0.1:6379"

@@ -17,11 +17,11 @@ from feedback360.auth import services as auth_services
 from feedback360.extensions import db
 from feedback360.models import User
 from feedback360.tokens import password_reset_token
-from tests.conftest import FAST_HASH
-from tests.conftest import PASSWORD
-from tests.conftest import drop_app
-from tests.conftest import login
-from tests.conftest import make_app
+from tests.helpers import FAST_HASH
+from tests.helpers import PASSWORD
+from tests.helpers import drop_app
+from tests.helpers import login
+from tests.helpers import make_app
 
 PRODUCTION_METHOD = "scrypt:32768:8:1"
 

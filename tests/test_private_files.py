@@ -17,8 +17,8 @@ from feedback360 import create_app
 from feedback360.auth.services import request_password_reset
 from feedback360.demo import seed_demo
 from feedback360.extensions import db
-from tests.conftest import add_user
-from tests.conftest import drop_app
+from tests.helpers import add_user
+from tests.helpers import drop_app
 
 UMASKS = [0o022, 0o000]
 

@@ -16,8 +16,8 @@ from feedback360.anonymity import visibility
 from feedback360.reports.pdf import render_report_pdf
 from feedback360.reports.services import report_data
 from feedback360.rounds import services as round_services
-from tests.conftest import login
 from tests.helpers import close_with_lone_staff_invitee
+from tests.helpers import login
 from tests.helpers import round_like
 from tests.test_pdf import pdf_text
 

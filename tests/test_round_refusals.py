@@ -18,8 +18,8 @@ from feedback360.models import Invitation
 from feedback360.models import OpenLink
 from feedback360.models import OutboxMessage
 from feedback360.rounds import services as round_services
-from tests.conftest import full_answers
-from tests.conftest import login
+from tests.helpers import full_answers
+from tests.helpers import login
 
 SECRET_KEY = "refusals-" + "k" * 40
 

@@ -16,10 +16,10 @@ from feedback360.models import OutboxMessage
 from feedback360.models import Round
 from feedback360.models import SelfRating
 from feedback360.survey.forms import item_field
-from tests.conftest import answer_all
-from tests.conftest import invite
-from tests.conftest import login
-from tests.conftest import submit_via_token
+from tests.helpers import answer_all
+from tests.helpers import invite
+from tests.helpers import login
+from tests.helpers import submit_via_token
 
 Q = questionnaire.load()
 

@@ -33,12 +33,12 @@ from feedback360.rounds import services as round_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
 from feedback360.tokens import hash_token
-from tests.conftest import add_user
-from tests.conftest import before_each_statement
-from tests.conftest import drop_app
-from tests.conftest import invite
-from tests.conftest import make_app
-from tests.conftest import response_count
+from tests.helpers import add_user
+from tests.helpers import before_each_statement
+from tests.helpers import drop_app
+from tests.helpers import invite
+from tests.helpers import make_app
+from tests.helpers import response_count
 
 Q = questionnaire.load()
 SECRET_COMMENT = "zebra-secret-7731"

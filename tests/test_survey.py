@@ -29,12 +29,12 @@ from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
-from tests.conftest import add_user
-from tests.conftest import full_answers
-from tests.conftest import invite
-from tests.conftest import response_count
-from tests.conftest import statements_sent
-from tests.conftest import submit_at_once
+from tests.helpers import add_user
+from tests.helpers import full_answers
+from tests.helpers import invite
+from tests.helpers import response_count
+from tests.helpers import statements_sent
+from tests.helpers import submit_at_once
 
 Q = questionnaire.load()
 CHECKED_5 = re.compile(r'<input checked[^>]*value="5"')

@@ -14,10 +14,10 @@ from feedback360.extensions import db
 from feedback360.models import Invitation
 from feedback360.rounds import services as round_services
 from feedback360.survey.forms import comment_field
-from tests.conftest import add_user
-from tests.conftest import full_answers
-from tests.conftest import invite
-from tests.conftest import response_count
+from tests.helpers import add_user
+from tests.helpers import full_answers
+from tests.helpers import invite
+from tests.helpers import response_count
 
 Q = questionnaire.load()
 CSRF_FIELD = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')

@@ -28,6 +28,7 @@ from tests import handmade
 from tests.conftest import invite
 from tests.conftest import login
 from tests.conftest import submit_via_token
+from tests.helpers import download_report
 
 Q = handmade.questionnaire((handmade.dimension("talk", ("t1", "t2")),), handmade.groups("peer"))
 
@@ -134,7 +135,7 @@ def test_page_pdf_and_export_show_a_distribution_only_for_enough_raters(
     assert "Too few ratings to show how they were spread." in page or shown
 
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(client.get(f"/rounds/{a_round.id}/report.pdf").data)
+    pdf.write_bytes(download_report(client, a_round.id))
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout

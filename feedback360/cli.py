@@ -116,7 +116,8 @@ def report(round_id: int, output: Path) -> None:
     help="Messages per SMTP connection.",
 )
 def send_mail(watch: bool, interval: int, batch: int) -> None:
-    """Deliver queued email; also close overdue rounds and queue automatic reminders.
+    """Deliver queued email; also close overdue rounds, queue automatic reminders and build the
+    PDF reports asked for (downloads serve them: reports.stored).
 
     It prints no count of mail sent, queued or withheld: reminders go only to people who have
     not answered (withheld ones to people who declined), so such a count, or even whether a
@@ -127,12 +128,14 @@ def send_mail(watch: bool, interval: int, batch: int) -> None:
 
     from .mail import transport
     from .outbox import send_pending
+    from .reports.stored import build_wanted_reports
     from .rounds.services.lifecycle import run_schedule
 
     while True:
         scheduled = run_schedule()
         if scheduled["closed"]:
             click.echo(f"Closed {scheduled['closed']} overdue rounds.")
+        build_wanted_reports()
         while True:
             report = send_pending(transport(), batch)
             handled = report.sent + report.retrying + report.failed + report.withheld

@@ -22,6 +22,7 @@ from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
 from sqlalchemy import Integer
+from sqlalchemy import LargeBinary
 from sqlalchemy import SmallInteger
 from sqlalchemy import String
 from sqlalchemy import Text
@@ -307,6 +308,37 @@ class CoachShare(db.Model):
     debrief_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     round: Mapped[Round] = relationship(back_populates="shares")
+
+
+class ReportFile(db.Model):
+    """One reader's copy of a round's PDF report, built by the sender (`reports.stored`), so a
+    download only serves bytes.
+
+    A copy per reader: the leader's (no share) and each coach's, which prints that coach's note.
+    While wanted, `pdf` and `content_key` are NULL; once built, `content_key` is a digest of what
+    the copy was built from (`reports.stored.content_key`), and a download serves it only while
+    that is still what the report would show. Each copy goes with its round, with its coach's
+    share, and with the earlier round whose figures its trend prints (`earlier_round_id`). It holds
+    exactly the PDF a download would have rendered, and no time: the row's id only orders what is
+    wanted.
+    """
+
+    __tablename__ = "report_files"
+    __table_args__ = (UniqueConstraint("round_id", "reader", name="one_report_file_per_reader"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    # "leader", or "coach-<share id>" (reports.wanted.reader_of): unique per round even where
+    # coach_share_id is NULL, which a unique constraint on that column would not be.
+    reader: Mapped[str] = mapped_column(String(24))
+    coach_share_id: Mapped[int | None] = mapped_column(
+        ForeignKey("coach_shares.id", ondelete="CASCADE"), index=True
+    )
+    earlier_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), index=True
+    )
+    content_key: Mapped[str | None] = mapped_column(String(64))
+    pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
 ROUND_MAIL_KINDS = ("invitation", "reminder", "coach_share")

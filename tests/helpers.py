@@ -21,6 +21,7 @@ from feedback360 import questionnaire
 from feedback360.extensions import db
 from feedback360.models import Response
 from feedback360.models import User
+from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey.forms import item_field
@@ -206,3 +207,14 @@ def close_with_lone_staff_invitee(a_round, staff_answers: bool):
         submit_via_token(tokens["s0@example.org"], answer_all(q, 2))
     round_services.close_round(a_round)
     return a_round
+
+
+def download_report(client, round_id: int) -> bytes:
+    """The PDF through the real route: the first download asks for it, the sender's step
+    (`build_wanted_reports`, as `flask send-mail` runs it) builds it, the next one serves it."""
+    reply = client.get(f"/rounds/{round_id}/report.pdf")
+    if reply.status_code == 202:
+        build_wanted_reports()
+        reply = client.get(f"/rounds/{round_id}/report.pdf")
+    assert reply.status_code == 200 and reply.mimetype == "application/pdf", reply.status
+    return reply.data

@@ -23,6 +23,7 @@ from feedback360.extensions import db
 from feedback360.forms import Form
 from feedback360.models import CoachShare
 from feedback360.models import Invitation
+from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
 from feedback360.survey.forms import item_field
 from feedback360.survey.forms import survey_form_class
@@ -150,6 +151,7 @@ def world(leader, other_leader, coach, draft_round) -> World:
     for email in sorted(tokens)[:3]:
         submit_via_token(tokens[email], answer_all(Q, 4))
     round_services.close_round(draft_round)
+    build_wanted_reports()  # the sender's step: the PDF routes serve what it stored
     unanswered = db.session.scalar(
         select(Invitation).where(
             Invitation.round_id == draft_round.id, Invitation.answered.is_(False)

@@ -25,6 +25,7 @@ from feedback360.models import Invitation
 from feedback360.models import OutboxMessage
 from feedback360.models import Response
 from feedback360.models import User
+from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
@@ -327,6 +328,10 @@ def test_coach_reads_the_shared_demo_round(live_app, base_url, browser):
     shot(page, "coach-results")
 
     href = page.get_by_role("link", name="Download the PDF report").get_attribute("href")
+    building = context.request.get(f"{base_url}{href}")
+    assert building.status == 202 and "Your report is being built" in building.text()
+    with live_app.app_context():
+        build_wanted_reports()  # the sender's step
     pdf = context.request.get(f"{base_url}{href}")
     assert pdf.status == 200
     assert pdf.headers["content-type"] == "application/pdf"

@@ -45,6 +45,8 @@ ROUND_TABLES = {
 }
 # spent_tokens: kept only while a maximum-anonymity round is open; closing it empties them.
 OPEN_MAX_ANONYMITY_TABLES = ROUND_TABLES | {"spent_tokens"}
+# report_files: a closed round's PDF copies, asked for once its results are ready.
+ROUND_TABLES = ROUND_TABLES | {"report_files"}
 
 
 def table_counts() -> dict[str, int]:

@@ -25,6 +25,7 @@ from feedback360.analysis import rule_texts
 from feedback360.analysis import trend
 from feedback360.rounds import services as round_services
 from tests import handmade
+from tests.helpers import download_report
 from tests.helpers import invite
 from tests.helpers import login
 from tests.helpers import submit_via_token
@@ -134,7 +135,7 @@ def test_page_pdf_and_export_show_a_distribution_only_for_enough_raters(
     assert "Too few ratings to show how they were spread." in page or shown
 
     pdf = tmp_path / "report.pdf"
-    pdf.write_bytes(client.get(f"/rounds/{a_round.id}/report.pdf").data)
+    pdf.write_bytes(download_report(client, a_round.id))
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True
     ).stdout

@@ -10,6 +10,7 @@ from flask import url_for
 
 from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
@@ -37,6 +38,7 @@ def world(app, leader, coach):
     for token in tokens.values():
         submit_via_token(token, {item.id: 4 for item in Q.items}, {"keep": "the weekly thread"})
     round_services.close_round(closed)
+    build_wanted_reports()  # the sender's step: the PDF route serves what it stored
     open_ = round_services.create_round(
         leader, title="Spring", platforms=[], closes_on=None, anonymity_threshold=3
     )

@@ -13,6 +13,7 @@ from feedback360.models import CoachShare
 from feedback360.models import Round
 from feedback360.rounds import services as round_services
 from tests.helpers import answer_all
+from tests.helpers import download_report
 from tests.helpers import invite
 from tests.helpers import login
 from tests.helpers import submit_via_token
@@ -40,11 +41,7 @@ def test_coach_downloads_the_pdf_of_a_closed_round(app, client, leader, coach, t
     db.session.remove()
 
     login(client, "coach@example.com")
-    reply = client.get(f"/rounds/{round_id}/report.pdf")
-    assert reply.status_code == 200
-    assert reply.mimetype == "application/pdf"
-    assert "attachment" in reply.headers["Content-Disposition"]
-    text = pdf_text(reply.data, tmp_path)
+    text = pdf_text(download_report(client, round_id), tmp_path)
     flat = " ".join(text.split())
     assert "Lee Leader" in flat and "Winter <b>round</b>" in flat
     assert "To grow a community of practice" in flat
@@ -137,14 +134,14 @@ def test_coach_note_is_saved_and_printed_in_the_coachs_pdf_only(client, leader, 
         "&lt;script&gt;replies&lt;/script&gt;" in page.text and "<script>replies" not in page.text
     )
     coach_pdf = " ".join(
-        pdf_text(client.get(f"/rounds/{round_id}/report.pdf").data, tmp_path).split()
+        pdf_text(download_report(client, round_id), tmp_path).split()
     )
     assert "The coach’s note" in coach_pdf and "<script>replies</script> on LinkedIn" in coach_pdf
 
     client.post("/logout")
     login(client, "leader@example.com")
     leader_pdf = " ".join(
-        pdf_text(client.get(f"/rounds/{round_id}/report.pdf").data, tmp_path).split()
+        pdf_text(download_report(client, round_id), tmp_path).split()
     )
     assert "Debrief notes" in leader_pdf and "on LinkedIn – ünïcode" not in leader_pdf
     assert client.post(f"/rounds/{round_id}/debrief-note", data={"note": "x"}).status_code == 404

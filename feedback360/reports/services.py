@@ -29,6 +29,7 @@ from ..rounds.services.progress import response_counts
 from .context import EarlierRound
 from .context import ReportData
 from .pdf import gc_paused
+from .wanted import want_new_copy
 
 
 def _cell_rows(round_id: int) -> list[CellRow]:
@@ -176,5 +177,9 @@ def coach_share_for(a_round: Round, email: str) -> CoachShare | None:
 
 
 def save_debrief_note(share: CoachShare, note: str) -> None:
-    share.debrief_note = note or ""
+    """A changed note asks for that coach's PDF anew; the leader's and other coaches' stay."""
+    note = note or ""
+    if note != share.debrief_note:
+        share.debrief_note = note
+        want_new_copy(share.round_id, share.id)
     db.session.commit()

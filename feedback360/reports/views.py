@@ -7,7 +7,6 @@ import re
 from flask import Blueprint
 from flask import Response
 from flask import abort
-from flask import current_app
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -22,12 +21,14 @@ from ..rounds.services.progress import progress_of
 from ..rounds.services.sharing import round_visible_to
 from .context import render_context
 from .forms import DebriefNoteForm
-from .pdf import render_report_pdf
 from .services import coach_share_for
 from .services import report_data
 from .services import save_debrief_note
+from .stored import stored_report
 
 bp = Blueprint("reports", __name__)
+# How often the "being built" page asks again; the sender checks every 5 s by default.
+BUILDING_REFRESH_SECONDS = 5
 
 
 def _visible_round(round_id: int):
@@ -100,14 +101,22 @@ def debrief_note(round_id: int):
 @bp.get("/rounds/<id:round_id>/report.pdf")
 @login_required
 def pdf(round_id: int):
+    """The reader's stored copy (built by the sender: reports.stored); until it is there, a page
+    that says so and asks again every few seconds, without JavaScript."""
     a_round, role = _visible_round(round_id)
     if not _ready(a_round):
         return _not_ready(a_round, role), 409
-    data = report_data(
-        a_round, current_app.config["REPORT_COMMENTS_PER_KEY"], _coach_share(a_round, role)
-    )
+    stored = stored_report(a_round, _coach_share(a_round, role))
+    if stored is None:
+        page = render_template(
+            "reports/building.html",
+            a_round=a_round,
+            role=role,
+            refresh_seconds=BUILDING_REFRESH_SECONDS,
+        )
+        return page, 202
     return Response(
-        render_report_pdf(data),
+        stored,
         mimetype="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="{report_filename(a_round)}"'},
     )

@@ -20,6 +20,7 @@ from ...models import OutboxMessage
 from ...models import Response
 from ...models import Round
 from ...models import SpentToken
+from ...reports.wanted import want_all_copies
 from .common import RoundError
 from .common import today
 from .progress import live_progress
@@ -76,7 +77,8 @@ def _keep_counts_at_close(a_round: Round) -> None:
 
 
 def settle_closed_rounds() -> bool:
-    """Let the results of closed rounds be shown once no file holds their submits any more.
+    """Let the results of closed rounds be shown once no file holds their submits any more, and
+    ask for their PDF copies (the leader's and each coach's) to be built.
 
     Until a WAL checkpoint after its close has run, the SQLite WAL still holds each submit of the
     round as a commit of its own, the answered invitation next to its response. A reader can hold
@@ -99,6 +101,7 @@ def settle_closed_rounds() -> bool:
         .values(results_ready=True)
         .execution_options(synchronize_session=False)
     )
+    want_all_copies(waiting)  # the sender builds their PDFs (reports.stored)
     db.session.commit()
     storage.forget_deleted_pages(db.engine)  # leave the WAL empty, as a checkpoint does
     return True

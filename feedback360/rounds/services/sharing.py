@@ -9,6 +9,7 @@ from ...models import CoachShare
 from ...models import Round
 from ...models import User
 from ...outbox import enqueue
+from ...reports.wanted import want_new_copy
 from .common import RoundError
 
 
@@ -21,8 +22,12 @@ def share_with_coach(a_round: Round, email: str) -> None:
         )
     if any(share.coach_email == email for share in a_round.shares):
         raise RoundError("This round is already shared with that coach.")
-    db.session.add(CoachShare(round=a_round, coach_email=email))
+    share = CoachShare(round=a_round, coach_email=email)
+    db.session.add(share)
     enqueue("coach_share", email, a_round.id)
+    if a_round.status == "closed" and a_round.results_ready:
+        db.session.flush()
+        want_new_copy(a_round.id, share.id)  # their PDF, built before they first ask
     db.session.commit()
 
 

@@ -21,6 +21,7 @@ from sqlalchemy import CheckConstraint
 from sqlalchemy import Date
 from sqlalchemy import DateTime
 from sqlalchemy import ForeignKey
+from sqlalchemy import Index
 from sqlalchemy import Integer
 from sqlalchemy import LargeBinary
 from sqlalchemy import SmallInteger
@@ -219,6 +220,10 @@ class OpenLink(db.Model):
     paused: Mapped[bool] = mapped_column(Boolean, default=False)
     max_responses: Mapped[int | None] = mapped_column(Integer)
     responses: Mapped[int] = mapped_column(Integer, default=0)
+    # In a round whose coach vouches for the rater list (CoachShare.reviews_rater_list): a link
+    # the leader made, or let take more answers, since the coach last approved. It takes no
+    # answers until the coach approves it (rounds.services.approval).
+    awaiting_coach: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     round: Mapped[Round] = relationship(back_populates="open_links")
 
@@ -290,7 +295,12 @@ MAX_DEBRIEF_NOTE_LENGTH = 3000
 
 
 class CoachShare(db.Model):
-    """A round shared with a coach by email; the coach sees it once logged in with that email."""
+    """A round shared with a coach by email; the coach sees it once logged in with that email.
+
+    One coach of a round may be asked to vouch for its rater list (`reviews_rater_list`): the
+    round then opens only once that coach has approved the list (`rater_list_approved`), and
+    the report says so (rounds.services.approval).
+    """
 
     __tablename__ = "coach_shares"
     __table_args__ = (
@@ -298,14 +308,30 @@ class CoachShare(db.Model):
         CheckConstraint(
             f"length(debrief_note) <= {MAX_DEBRIEF_NOTE_LENGTH}", name="debrief_note_length"
         ),
+        CheckConstraint(
+            "NOT rater_list_approved OR reviews_rater_list", name="approved_only_when_asked"
+        ),
+        Index(
+            "one_rater_list_reviewer_per_round",
+            "round_id",
+            unique=True,
+            sqlite_where=text("reviews_rater_list"),
+            postgresql_where=text("reviews_rater_list"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
     coach_email: Mapped[str] = mapped_column(String(254), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
-    # The coach's own notes for the debrief; printed in the PDF the coach downloads.
+    # The coach's own notes for the debrief; printed in the PDF the coach downloads, and in the
+    # leader's results and PDF once the coach shares it (`note_shared`).
     debrief_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    note_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    reviews_rater_list: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    rater_list_approved: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     round: Mapped[Round] = relationship(back_populates="shares")
 
@@ -341,7 +367,9 @@ class ReportFile(db.Model):
     pdf: Mapped[bytes | None] = mapped_column(LargeBinary)
 
 
-ROUND_MAIL_KINDS = ("invitation", "reminder", "coach_share")
+# "round_closed" and "list_review" go to a coach: a shared round has closed, or its leader asks
+# them to approve the rater list.
+ROUND_MAIL_KINDS = ("invitation", "reminder", "coach_share", "round_closed", "list_review")
 # About an account, not a round: each request gets one of a pair, so the mail queued (and the time
 # taken) is the same whether or not an account exists for the address.
 ACCOUNT_MAIL_KINDS = ("password_reset", "reset_no_account", "signup", "signup_taken")

@@ -144,6 +144,7 @@ def test_upgrade_keeps_existing_data(empty_app):
 
 
 BEFORE_ACCOUNT_MAIL = "f0f97300ccad"
+FIRST_ROUND_KINDS = ("invitation", "reminder", "coach_share")
 
 
 BEFORE_WITHHELD_MAIL = "777da6530eac"
@@ -203,6 +204,51 @@ def test_outbox_takes_account_mail_and_a_downgrade_drops_only_that(empty_app):
         flask_migrate.downgrade(revision=BEFORE_ACCOUNT_MAIL)
         with db.engine.connect() as conn:
             kinds = conn.exec_driver_sql("SELECT kind FROM outbox ORDER BY id").scalars().all()
-        assert kinds == [kind for kind in MAIL_KINDS if kind not in ACCOUNT_MAIL_KINDS]
+        assert kinds == [kind for kind in MAIL_KINDS if kind in FIRST_ROUND_KINDS]
         flask_migrate.upgrade()
+    assert schema_differences(empty_app) == []
+
+
+BEFORE_COACH_REVIEW = "d3a8f61c2b90"
+
+
+def add_share(conn, share_id: int, email: str, asked: bool, approved: bool) -> None:
+    conn.exec_driver_sql(
+        "INSERT INTO coach_shares (id, round_id, coach_email, created_at, debrief_note, "
+        "note_shared, reviews_rater_list, rater_list_approved) VALUES "
+        f"({share_id}, 1, '{email}', '2026-01-01 00:00:00', 'n', true, {asked}, {approved})"
+    )
+
+
+def test_coach_review_constraints_live_in_the_database_and_go_down_and_up(empty_app):
+    """One coach per round vouches for its list, and only an asked coach can have approved it:
+    both refused by the database itself. The downgrade keeps the shares and drops coach mail."""
+    with empty_app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.begin() as conn:
+            add_leader_and_round(conn)
+            add_share(conn, 1, "c1@example.com", asked=True, approved=True)
+            add_share(conn, 2, "c2@example.com", asked=False, approved=False)
+            queue_mail(conn, "round_closed")
+            queue_mail(conn, "list_review")
+            queue_mail(conn, "coach_share")
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            add_share(conn, 3, "c3@example.com", asked=False, approved=True)
+        with pytest.raises(IntegrityError), db.engine.begin() as conn:
+            add_share(conn, 3, "c3@example.com", asked=True, approved=False)
+        with db.engine.begin() as conn:  # not asked: as many as the leader likes
+            add_share(conn, 3, "c3@example.com", asked=False, approved=False)
+        flask_migrate.downgrade(revision=BEFORE_COACH_REVIEW)
+        columns = {c["name"] for c in inspect(db.engine).get_columns("coach_shares")}
+        assert "reviews_rater_list" not in columns and "note_shared" not in columns
+        with db.engine.connect() as conn:
+            shares = conn.exec_driver_sql("SELECT count(*) FROM coach_shares").scalar()
+            kinds = conn.exec_driver_sql("SELECT kind FROM outbox").scalars().all()
+        assert shares == 3 and kinds == ["coach_share"]
+        flask_migrate.upgrade()
+        with db.engine.connect() as conn:
+            approved = conn.exec_driver_sql(
+                "SELECT count(*) FROM coach_shares WHERE rater_list_approved"
+            ).scalar()
+        assert approved == 0, "after the way down and up, nobody has approved anything"
     assert schema_differences(empty_app) == []

@@ -49,13 +49,14 @@ def create_app(test_config: dict | None = None) -> Flask:
     from . import web
     from .account.views import bp as account_bp
     from .auth.views import bp as auth_bp
+    from .coaching.views import bp as coaching_bp
     from .reports.views import bp as reports_bp
     from .rounds.views import bp as rounds_bp
     from .survey.views import bp as survey_bp
 
     app.url_map.converters["id"] = web.IdConverter
     login_manager.user_loader(models.load_user)
-    for blueprint in (auth_bp, rounds_bp, survey_bp, reports_bp, account_bp):
+    for blueprint in (auth_bp, rounds_bp, survey_bp, reports_bp, coaching_bp, account_bp):
         app.register_blueprint(blueprint)
     web.init_app(app)
     cli.init_app(app)

@@ -372,6 +372,14 @@ def coach_promise(threshold: int) -> str:
     )
 
 
+def rater_list_review_promise(leader: str) -> str:
+    """The coach who vouches for a rater list: the mail that asks them, and the list's page."""
+    return (
+        "You see who is invited and in which group, never who has answered or declined: "
+        f"that is shown to nobody, {leader} included."
+    )
+
+
 # --- What closing now would do, said on the round page (see `closing_forecast`) --------------
 
 

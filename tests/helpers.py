@@ -25,6 +25,7 @@ from feedback360.models import Response
 from feedback360.models import User
 from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
+from feedback360.rounds.services import approval
 from feedback360.survey import services as survey_services
 from feedback360.survey.forms import item_field
 
@@ -262,3 +263,18 @@ def shot(page, name: str, folder: Path = SHOTS) -> None:
     """A full-page screenshot for a human to look at."""
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+def share_for(a_round, coach_email: str):
+    """The round's share with this coach."""
+    return next(share for share in a_round.shares if share.coach_email == coach_email)
+
+
+def approve_as_coach(a_round, coach_email: str) -> None:
+    """The coach asked to vouch for the round's rater list approves it as it is now."""
+    approval.approve(a_round, share_for(a_round, coach_email), approval.list_fingerprint(a_round))
+
+
+def without_csrf(html: str) -> str:
+    """A page's HTML with its CSRF tokens blanked, so two renders can be compared."""
+    return re.sub(r'name="csrf_token"[^>]*value="[^"]*"', 'name="csrf_token"', html)

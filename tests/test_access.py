@@ -25,6 +25,7 @@ from feedback360.models import CoachShare
 from feedback360.models import Invitation
 from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
+from feedback360.rounds.services import approval
 from feedback360.survey.forms import item_field
 from feedback360.survey.forms import survey_form_class
 from feedback360.tokens import password_reset_token
@@ -32,6 +33,7 @@ from feedback360.tokens import signup_token
 from tests.helpers import PASSWORD
 from tests.helpers import add_user
 from tests.helpers import answer_all
+from tests.helpers import approve_as_coach
 from tests.helpers import drop_app
 from tests.helpers import invite
 from tests.helpers import login
@@ -43,6 +45,7 @@ ACCOUNT = "account"  # any logged-in user; not about one round
 LEADER = "leader"  # the round's leader only
 SHARED = "shared"  # the round's leader and the coaches it is shared with
 COACH = "coach"  # the coaches it is shared with, not even its leader
+REVIEWER = "reviewer"  # the one coach asked to approve its rater list, nobody else
 
 ROUTE_ACCESS = {
     "auth.register": PUBLIC,
@@ -66,6 +69,12 @@ ROUTE_ACCESS = {
     "rounds.remind": LEADER,
     "rounds.share": LEADER,
     "rounds.unshare": LEADER,
+    "rounds.ask_review": LEADER,
+    "rounds.withdraw_review": LEADER,
+    "coaching.list_page": REVIEWER,
+    "coaching.approve": REVIEWER,
+    "coaching.add": REVIEWER,
+    "coaching.remove": REVIEWER,
     "survey.answer": PUBLIC,
     "survey.thanks": PUBLIC,
     "survey.decline": PUBLIC,
@@ -120,9 +129,14 @@ class World:
 
 
 def routes(app):
-    """Every rule but `static`, with logout last (it ends the session it runs in)."""
+    """Every rule but `static`, with logout last (it ends the session it runs in) and stopping a
+    share just before it (the other routes of the share still need it)."""
     rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
-    return sorted(rules, key=lambda rule: (rule.endpoint == "auth.logout", rule.rule))
+    last = ("rounds.unshare", "auth.logout")
+    return sorted(
+        rules,
+        key=lambda rule: (last.index(rule.endpoint) if rule.endpoint in last else -1, rule.rule),
+    )
 
 
 def url_of(rule, values: dict[str, object]) -> str:
@@ -145,9 +159,12 @@ def world(leader, other_leader, coach, draft_round) -> World:
     """A closed round with responses and a coach share, plus rounds for the other actors."""
     tokens = invite(draft_round, "\n".join(f"staff{i}@example.org, staff" for i in range(4)))
     round_services.share_with_coach(draft_round, coach.email)
+    approval.ask_coach_to_review(draft_round, draft_round.shares[0])
+    approve_as_coach(draft_round, coach.email)
     round_services.open_round(draft_round)
     follower_link = round_services.ensure_open_link(draft_round, "follower")
     round_services.rotate_open_link(follower_link, current_app.config["SECRET_KEY"])
+    approve_as_coach(draft_round, coach.email)  # the link made after opening waits for the coach
     for email in sorted(tokens)[:3]:
         submit_via_token(tokens[email], answer_all(Q, 4))
     round_services.close_round(draft_round)
@@ -173,6 +190,7 @@ def world(leader, other_leader, coach, draft_round) -> World:
     )
     invite(theirs, "someone@example.org, colleague")
     round_services.share_with_coach(theirs, "coach2@example.com")
+    approval.ask_coach_to_review(theirs, theirs.shares[0])  # vouches there, not here
     return World(
         round_id=draft_round.id,
         invitation_id=unanswered.id,
@@ -216,8 +234,8 @@ def expectation_problem(actor: str, access: str, reply, url: str, world: World) 
     if access == ACCOUNT:
         ok = status == 200 or (status == 302 and where in ("/", "/login"))
         return None if ok else f"expected 200 or a redirect, got {status} {where}"
-    sees_round = (actor == "owner" and access != COACH) or (
-        actor == "shared coach" and access in (SHARED, COACH)
+    sees_round = (actor == "owner" and access not in (COACH, REVIEWER)) or (
+        actor == "shared coach" and access in (SHARED, COACH, REVIEWER)
     )
     if not sees_round:
         if status != 404:
@@ -234,6 +252,9 @@ def expectation_problem(actor: str, access: str, reply, url: str, world: World) 
     if access == COACH:
         ok = status == 302 and where == f"{round_path}/results"
         return None if ok else f"expected a redirect to the results, got {status} {where}"
+    if access == REVIEWER:
+        ok = status == 200 or (status == 302 and where == f"{round_path}/rater-list")
+        return None if ok else f"expected the rater list, got {status} {where}"
     ok = status == 200 or (status == 302 and where == round_path)
     return None if ok else f"expected 200 or a redirect to {round_path}, got {status} {where}"
 

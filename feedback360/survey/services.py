@@ -68,6 +68,7 @@ class SurveyLink:
     open_link_id: int | None
     answered: bool
     paused: bool = False  # open links only: the leader has paused it
+    awaiting: bool = False  # open links only: it waits for the coach's approval (approval.py)
     full: bool = False  # open links only: it has all the answers its cap allows
 
     @cached_property
@@ -92,6 +93,10 @@ class LinkFull(Exception):
     pass
 
 
+class LinkAwaitingCoach(Exception):
+    pass
+
+
 # The statements of a survey request, built once: building one costs more than running it.
 # Parameters are named apart from the columns, which insert and update keep for their values.
 # Both kinds of link in one query (one round trip): a token is looked up before anyone knows
@@ -106,6 +111,7 @@ _LINK_BY_HASH = union_all(
         cast(null(), Boolean).label("paused"),
         cast(null(), Integer).label("max_responses"),
         cast(null(), Integer).label("responses"),
+        cast(null(), Boolean).label("awaiting_coach"),
         Invitation.round_id,
     ).where(Invitation.token_hash == bindparam("hash")),
     select(
@@ -117,6 +123,7 @@ _LINK_BY_HASH = union_all(
         OpenLink.paused,
         OpenLink.max_responses,
         OpenLink.responses,
+        OpenLink.awaiting_coach,
         OpenLink.round_id,
     ).where(OpenLink.token_hash == bindparam("hash")),
 ).subquery("link")
@@ -159,6 +166,7 @@ _TAKE_OPEN_LINK_PLACE = (
     .where(
         OpenLink.id == bindparam("open_link_id"),
         OpenLink.paused.is_(False),
+        OpenLink.awaiting_coach.is_(False),
         or_(OpenLink.max_responses.is_(None), OpenLink.responses < OpenLink.max_responses),
     )
     .values(responses=OpenLink.responses + 1)
@@ -292,7 +300,16 @@ def resolve(token: str) -> SurveyLink | None:
             answered = row.answered
         return SurveyLink(*round_fields, row.rater_group, row.id, None, answered)
     full = row.max_responses is not None and row.responses >= row.max_responses
-    return SurveyLink(*round_fields, row.rater_group, None, row.id, False, row.paused, full)
+    return SurveyLink(
+        *round_fields,
+        row.rater_group,
+        None,
+        row.id,
+        False,
+        paused=row.paused,
+        full=full,
+        awaiting=row.awaiting_coach,
+    )
 
 
 def submit(
@@ -448,8 +465,12 @@ def _spend(round_id: int, invitation_id: int) -> None:
 
 def _refuse_open_link(open_link_id: int) -> None:
     """The link had no place to give: say why."""
-    paused = db.session.scalar(select(OpenLink.paused).where(OpenLink.id == open_link_id))
-    raise LinkPaused if paused else LinkFull
+    state = db.session.execute(
+        select(OpenLink.paused, OpenLink.awaiting_coach).where(OpenLink.id == open_link_id)
+    ).first()
+    if state is not None and state.awaiting_coach:
+        raise LinkAwaitingCoach
+    raise LinkPaused if state is not None and state.paused else LinkFull
 
 
 def platforms_text(platforms: Iterable[str]) -> str:

@@ -108,6 +108,7 @@ SUBMIT_REFUSALS = {
     services.RoundNotOpen: ("closed", 410),
     services.LinkPaused: ("paused", 409),
     services.LinkFull: ("full", 410),
+    services.LinkAwaitingCoach: ("awaiting", 409),
 }
 
 
@@ -129,6 +130,8 @@ def _problem(link: services.SurveyLink | None):
         return _unavailable("closed", 410)
     if link.answered or link.open_link_id in answered_open_links():
         return _unavailable("answered", 409)
+    if link.awaiting:
+        return _unavailable("awaiting", 409)
     if link.paused:
         return _unavailable("paused", 409)
     if link.full:

@@ -25,6 +25,7 @@ from ...outbox import now as outbox_now
 from ...tokens import hash_token
 from ...tokens import invitation_token
 from ...tokens import new_nonce
+from . import approval
 from .common import RoundError
 from .common import hold_round
 from .common import invitation_counts
@@ -52,27 +53,43 @@ def invitation_of(a_round: Round, invitation_id: int) -> Invitation | None:
     return invitation if invitation is not None and invitation.round_id == a_round.id else None
 
 
-def forbidden_invitees(a_round: Round) -> dict[str, str]:
+def forbidden_invitees(a_round: Round, by_coach: bool = False) -> dict[str, str]:
     """Emails that cannot answer anonymously: the leader's own and the coaches'."""
     forbidden = {
         share.coach_email: "This is a coach of this round; coaches cannot rate anonymously."
         for share in a_round.shares
     }
     forbidden[a_round.leader.email] = (
-        "That is your own address: rate yourself in the self-assessment instead."
+        "That is the leader's own address: they rate themselves in the self-assessment."
+        if by_coach
+        else "That is your own address: rate yourself in the self-assessment instead."
     )
     return forbidden
 
 
 def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]], list[LineError]]:
-    """Create invitations for the good lines; return each with its raw token, shown only once."""
+    """The leader invites: create invitations for the good lines; return each with its raw
+    token. In a round whose coach vouches for the list, that asks the coach again (draft) or is
+    theirs to do (open: rounds.services.approval)."""
+    if a_round.status == "closed":
+        raise RoundError("This round is closed; no more invitations can be added.")
+    approval.refuse_leader_invitations(a_round)
+    created, errors = create_invitations(a_round, text, forbidden_invitees(a_round))
+    if created:
+        approval.leader_changed_list(a_round)
+    db.session.commit()
+    return created, errors
+
+
+def create_invitations(
+    a_round: Round, text: str, forbidden: dict[str, str]
+) -> tuple[list[tuple[Invitee, str]], list[LineError]]:
+    """Invitations for the good lines, mailed at once in an open round; the caller commits."""
     if a_round.status == "closed":
         raise RoundError("This round is closed; no more invitations can be added.")
     hold_round(a_round.id)
     already = {inv.email for inv in a_round.invitations}
-    invitees, errors = parse_invitees(
-        text, already_invited=already, forbidden=forbidden_invitees(a_round)
-    )
+    invitees, errors = parse_invitees(text, already_invited=already, forbidden=forbidden)
     invitees, errors = _refuse_too_few_beside_open_links(a_round, invitees, errors)
     created, invitations = [], []
     for invitee in invitees:
@@ -85,7 +102,6 @@ def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]
         for invitation in invitations:
             enqueue("invitation", invitation.email, a_round.id, invitation.id)
         pool_small_groups_of(a_round)
-    db.session.commit()
     return created, errors
 
 

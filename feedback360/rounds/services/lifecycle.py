@@ -17,6 +17,7 @@ from ...models import Round
 from ...models import SelfRating
 from ...models import User
 from ...outbox import enqueue
+from . import approval
 from .closing import close_round
 from .closing import settle_closed_rounds
 from .common import RoundError
@@ -102,6 +103,7 @@ def open_round(a_round: Round) -> None:
         raise RoundError("Only a draft round can be opened.")
     if a_round.closes_on and a_round.closes_on < today():
         raise RoundError("The closing date has passed; choose a later one before opening.")
+    approval.refuse_open_unless_approved(a_round)
     a_round.status = "open"
     a_round.opened_on = today()
     pool_small_groups_of(a_round)

@@ -16,6 +16,7 @@ from ...models import Round
 from ...tokens import hash_token
 from ...tokens import new_nonce
 from ...tokens import open_link_token
+from . import approval
 from .common import RoundError
 from .common import hold_round
 from .common import invitation_counts
@@ -37,6 +38,7 @@ def ensure_open_link(a_round: Round, group: str) -> OpenLink:
             raise RoundError(refused)
         link = OpenLink(round=a_round, rater_group=group, nonce="", token_hash="")
         db.session.add(link)
+        approval.open_link_changed(link, more_answers=True)
     return link
 
 
@@ -56,10 +58,12 @@ def find_open_link(a_round: Round, group: str) -> OpenLink | None:
 def set_open_link_settings(link: OpenLink, max_responses: int | None, paused: bool) -> None:
     """Cap the link's answers (None: no cap) and pause or resume it.
 
-    A cap at or below the answers already in stops the link; answers already saved stay.
+    A cap at or below the answers already in stops the link; answers already saved stay. A
+    higher cap, or none, in a round whose coach vouches for the list waits for the coach.
     """
     if link.round.status == "closed":
         raise RoundError("This round is closed; its open links no longer take answers anyway.")
+    approval.open_link_changed(link, approval.allows_more(link.max_responses, max_responses))
     link.max_responses = max_responses
     link.paused = paused
     db.session.commit()

@@ -23,6 +23,7 @@ from ..forms import InvitationsForm
 from ..forms import OpenLinkForm
 from ..forms import RoundForm
 from ..forms import ShareForm
+from ..services import approval
 from ..services import closing
 from ..services import lifecycle
 from ..services import sharing
@@ -123,6 +124,7 @@ def detail(round_id: int):
         open_links=open_links_on_page(a_round),
         open_link_cautions=open_link_cautions(a_round),
         self_done=bool(a_round.self_ratings),
+        reviewer=approval.reviewer_of(a_round),
         invite_form=InvitationsForm(),
         open_link_form=OpenLinkForm(),
         share_form=ShareForm(),

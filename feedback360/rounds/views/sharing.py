@@ -1,4 +1,5 @@
-"""The leader's actions on sharing a round with a coach."""
+"""The leader's actions on sharing a round with a coach, and asking them to vouch for the
+rater list (rounds.services.approval)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from flask_login import login_required
 
 from ...forms import ActionForm
 from ..forms import ShareForm
+from ..services import approval
 from ..services import sharing
 from .common import back_to_round
 from .common import bp
@@ -42,4 +44,35 @@ def unshare(round_id: int, share_id: int):
         coach_email = share_row.coach_email
         sharing.stop_sharing(share_row)
         flash(f"{coach_email} no longer sees this round.", "success")
+    return back_to_round()
+
+
+@bp.post("/rounds/<id:round_id>/shares/<id:share_id>/review")
+@returns_to("coach")
+@login_required
+def ask_review(round_id: int, share_id: int):
+    """Ask this coach to approve the rater list before the round opens."""
+    a_round = own_round(round_id)
+    share_row = sharing.share_of(a_round, share_id)
+    if share_row is None:
+        abort(404)
+    if ActionForm().validate_on_submit():
+        approval.ask_coach_to_review(a_round, share_row)
+        flash(
+            f"{share_row.coach_email} is asked by email to approve the rater list. "
+            "The round can open once they have.",
+            "success",
+        )
+    return back_to_round()
+
+
+@bp.post("/rounds/<id:round_id>/review/withdraw")
+@returns_to("coach")
+@login_required
+def withdraw_review(round_id: int):
+    """Open without a coach's approval after all: the report then does not claim one."""
+    a_round = own_round(round_id)
+    if ActionForm().validate_on_submit():
+        approval.withdraw_review_request(a_round)
+        flash("Your coach no longer needs to approve the rater list.", "success")
     return back_to_round()

@@ -52,6 +52,10 @@ class ReportData:
     cautions: tuple[str, ...] = ()  # e.g. open-link answers that arrived in a burst
     earlier: EarlierRound | None = None
     coach_note: str = ""  # the downloading coach's debrief note
+    # In the leader's copy: the notes coaches chose to share with them, (coach's address, note).
+    shared_notes: tuple[tuple[str, str], ...] = ()
+    # The coach who vouched for the rater list before the round opened (rounds.services.approval).
+    rater_list_approved_by: str | None = None
 
 
 def group_rows(data: ReportData) -> list[dict]:
@@ -63,6 +67,16 @@ def group_rows(data: ReportData) -> list[dict]:
 def anonymity_notes(data: ReportData) -> list[str]:
     """Which groups were combined or left out, in plain words; counts only, never scores."""
     return report_anonymity_notes(data.results.visibility, data.questionnaire.groups)
+
+
+def rater_list_line(data: ReportData) -> str | None:
+    """What the report says when a coach vouched for who was invited."""
+    if data.rater_list_approved_by is None:
+        return None
+    return (
+        f"Rater list approved by the coach, {data.rater_list_approved_by}, before the round "
+        "opened: they checked who was invited."
+    )
 
 
 def date_label(value: date | None) -> str:
@@ -88,6 +102,7 @@ def render_context(data: ReportData) -> dict:
             data.results.visibility.threshold, data.comment_threshold, q.not_observed
         ),
         "date_label": date_label,
+        "rater_list_line": rater_list_line(data),
         "big_gap": analysis.big_gap(scale_max),
         "is_big_gap": lambda v: analysis.is_big(v, scale_max),
         "intent": next((o for o in q.open_questions if o.id == "intent"), None),

@@ -1,7 +1,9 @@
-"""The coach's debrief note: the one thing a coach writes about a round."""
+"""The coach's debrief note: the one thing a coach writes about a round, and whether the leader
+may read it."""
 
 from __future__ import annotations
 
+from wtforms import BooleanField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
@@ -24,3 +26,4 @@ class DebriefNoteForm(Form):
             )
         ],
     )
+    shared = BooleanField("Share this note with the leader")

@@ -23,6 +23,7 @@ from ..models import CoachShare
 from ..models import Comment
 from ..models import Response
 from ..models import Round
+from ..rounds.services.approval import approved_by
 from ..rounds.services.open_links import open_link_cautions
 from ..rounds.services.progress import live_pools_of
 from ..rounds.services.progress import response_counts
@@ -169,17 +170,41 @@ def report_data(
             else None
         ),
         coach_note=coach_share.debrief_note if coach_share is not None else "",
+        shared_notes=shared_notes(a_round) if coach_share is None else (),
+        rater_list_approved_by=approved_by(a_round),
     )
+
+
+def shared_notes(a_round: Round) -> tuple[tuple[str, str], ...]:
+    """The notes the round's coaches chose to share with its leader: (coach's address, note)."""
+    return tuple(
+        (share.coach_email, share.debrief_note)
+        for share in sorted(a_round.shares, key=lambda share: share.id)
+        if _seen_by_leader(share.note_shared, share.debrief_note)
+    )
+
+
+def _seen_by_leader(shared: bool, note: str) -> str:
+    """What the leader's copy prints of a coach's note: the note once shared, else nothing."""
+    return note if shared and note else ""
 
 
 def coach_share_for(a_round: Round, email: str) -> CoachShare | None:
     return next((share for share in a_round.shares if share.coach_email == email), None)
 
 
-def save_debrief_note(share: CoachShare, note: str) -> None:
-    """A changed note asks for that coach's PDF anew; the leader's and other coaches' stay."""
+def save_debrief_note(share: CoachShare, note: str, shared: bool) -> None:
+    """Save the coach's note, and whether the leader may read it.
+
+    Only the copies whose content changed are asked for anew: the coach's when the note
+    changed; the leader's when what it prints of this note changed (shared, unshared, or a
+    shared note edited). Other coaches' copies never print it."""
     note = note or ""
+    before = _seen_by_leader(share.note_shared, share.debrief_note)
     if note != share.debrief_note:
         share.debrief_note = note
         want_new_copy(share.round_id, share.id)
+    share.note_shared = shared
+    if _seen_by_leader(shared, note) != before:
+        want_new_copy(share.round_id, None)
     db.session.commit()

@@ -7,8 +7,9 @@ database (`models.ReportFile`, as private as every other row); a download serves
 or, while a copy is being built, a page that says so (`reports.views.pdf`).
 
 A copy is current while its `content_key` still matches: a digest of everything it is built from
-that may change after the round closes (a coach's note, which earlier round the trend compares
-with, the report's settings), and of the code that renders it. A copy that no longer matches is
+that may change after the round closes (a coach's note, the notes shared with the leader, whether
+a coach still vouches for the rater list, which earlier round the trend compares with, the
+report's settings), and of the code that renders it. A copy that no longer matches is
 never served: it is forgotten and built anew. The PDF is made by the same function as before
 (`pdf.render_report_pdf`), so a stored copy holds exactly what a download would have held.
 """
@@ -28,11 +29,13 @@ from ..extensions import db
 from ..models import CoachShare
 from ..models import ReportFile
 from ..models import Round
+from ..rounds.services.approval import approved_by
 from .pdf import STYLESHEET
 from .pdf import render_report_pdf
 from .services import comment_threshold
 from .services import earlier_round
 from .services import report_data
+from .services import shared_notes
 from .wanted import reader_of
 from .wanted import want_new_copy
 
@@ -76,6 +79,8 @@ def content_key(a_round: Round, share: CoachShare | None) -> tuple[str, int | No
         "comments_per_key": current_app.config["REPORT_COMMENTS_PER_KEY"],
         "earlier": before.id if before is not None else None,
         "share": [share.id, share.debrief_note] if share is not None else None,
+        "shared_notes": shared_notes(a_round) if share is None else None,
+        "approved_by": approved_by(a_round),
     }
     encoded = json.dumps(facts, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest(), facts["earlier"]

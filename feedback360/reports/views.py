@@ -61,12 +61,13 @@ def _coach_share(a_round, role: str):
 def _results_page(a_round, role: str, note_form: DebriefNoteForm | None = None) -> str:
     share = _coach_share(a_round, role)
     if share is not None and note_form is None:
-        note_form = DebriefNoteForm(note=share.debrief_note)
+        note_form = DebriefNoteForm(note=share.debrief_note, shared=share.note_shared)
     return render_template(
         "reports/results.html",
         a_round=a_round,
         role=role,
         note_form=note_form,
+        note_share=share,
         **render_context(report_data(a_round, coach_share=share)),
     )
 
@@ -83,7 +84,8 @@ def results(round_id: int):
 @bp.post("/rounds/<id:round_id>/debrief-note")
 @login_required
 def debrief_note(round_id: int):
-    """A coach's own note for the debrief, printed in the PDF that coach downloads."""
+    """A coach's own note for the debrief, printed in the PDF that coach downloads, and in the
+    leader's results and PDF once the coach shares it."""
     a_round, role = _visible_round(round_id)
     share = _coach_share(a_round, role)
     if share is None:
@@ -93,8 +95,15 @@ def debrief_note(round_id: int):
     form = DebriefNoteForm()
     if not form.validate_on_submit():
         return _results_page(a_round, role, note_form=form), 400
-    save_debrief_note(share, form.note.data)
-    flash("Note saved. It is printed in the PDF you download, and only in yours.", "success")
+    save_debrief_note(share, form.note.data, form.shared.data)
+    if share.note_shared and share.debrief_note:
+        message = (
+            f"Note saved and shared: {a_round.leader.name} reads it on their results page and "
+            "in their PDF."
+        )
+    else:
+        message = "Note saved. It is in your copy only: the PDF you download."
+    flash(message, "success")
     return redirect(url_for("reports.results", round_id=a_round.id, _anchor="debrief"))
 
 

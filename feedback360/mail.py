@@ -16,11 +16,14 @@ from pathlib import Path
 
 from flask import current_app
 from flask import render_template
+from sqlalchemy import select
 
+from .extensions import db
 from .keys import secret_keys
 from .mail_text import wrap_plain_text
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
+from .models import User
 from .storage import private_folder
 from .storage import write_private_file
 from .text import header_text
@@ -33,6 +36,8 @@ SUBJECTS = {
     "invitation": "{leader} asks for your view: how do they show up online?",
     "reminder": "Reminder: {leader} would value your view",
     "coach_share": "{leader} shared a feedback round with you",
+    "round_closed": "{leader}'s feedback round has closed: the report is ready",
+    "list_review": "{leader} asks you to approve who is invited",
     "password_reset": "Reset your feedback360 password",
     "reset_no_account": "About resetting a feedback360 password",
     "signup": "Finish creating your feedback360 account",
@@ -109,8 +114,33 @@ def _round_context(message: OutboxMessage) -> dict:
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
     else:
-        context["link"] = site_link("/login")
+        context.update(_coach_links(message))
     return context
+
+
+# Where each mail to a coach leads once they are logged in.
+COACH_PAGES = {
+    "coach_share": "/",
+    "round_closed": "/rounds/{round_id}/results",
+    "list_review": "/rounds/{round_id}/rater-list",
+}
+
+
+def _coach_links(message: OutboxMessage) -> dict:
+    """A coach with an account goes to the page (a login first, if needed); one without gets a
+    link that creates an account for this address, as the sign-up mail's does: a share is for
+    an address, and only its owner can create the account that sees it."""
+    page = site_link(COACH_PAGES[message.kind].format(round_id=message.round_id))
+    has_account = db.session.scalar(select(User.id).where(User.email == message.to_address))
+    if has_account is not None:
+        return {"link": page, "has_account": True}
+    token = signup_token(current_app.config["SECRET_KEY"], message.to_address)
+    return {
+        "link": site_link(f"/register/{token}"),
+        "has_account": False,
+        "valid_for": duration(current_app.config["SIGNUP_LINK_MAX_AGE"]),
+        "register_link": site_link("/register"),
+    }
 
 
 def _account_context(message: OutboxMessage) -> dict:

@@ -431,12 +431,14 @@ def test_closing_forgets_reminders_and_invitation_mail_and_keeps_coach_shares(sm
     assert {"reminder"} < {kind for kind, _ in db.session.execute(kinds)}
     round_services.close_round(open_round)
     left = db.session.execute(kinds).all()
-    assert left == [("coach_share", "pending")], "sent invitations go too: see test_close_forgets"
+    assert left == [("coach_share", "pending"), ("round_closed", "pending")], (
+        "sent invitations go too (see test_close_forgets); the coach is told of the close"
+    )
     reminded = select(func.count()).where(Invitation.last_reminded_at.is_not(None))
     assert db.session.scalar(reminded) == 0
     smtp.messages.clear()
     deliver_all()
-    assert [m["To"] for m in smtp.messages] == ["coach@example.org"]
+    assert [m["To"] for m in smtp.messages] == ["coach@example.org"] * 2
 
 
 def test_a_new_link_for_someone_who_declined_looks_the_same_to_the_leader(client, smtp, open_round):
@@ -509,7 +511,7 @@ def test_coach_share_notice_is_emailed(smtp, leader, draft_round):
     deliver_all()
     (notice,) = smtp.to("coach@example.org")
     assert "shared a feedback round with you" in notice["Subject"]
-    assert f"{BASE_URL}/login" in body(notice, "plain")
+    assert f"{BASE_URL}/register/" in body(notice, "plain"), "no account yet: sign up, not log in"
 
 
 def test_header_injection_in_a_name_cannot_add_headers(smtp, ctx):

@@ -27,9 +27,11 @@ from feedback360.mail_text import wrap_plain_text
 from feedback360.models import Invitation
 from feedback360.outbox import now
 from feedback360.rounds import services as round_services
+from feedback360.rounds.services import approval
 from feedback360.text import header_text
 from tests.helpers import add_user
 from tests.helpers import answer_all
+from tests.helpers import approve_as_coach
 from tests.helpers import invite
 from tests.helpers import submit_via_token
 from tests.mail_html import MailHtml
@@ -51,7 +53,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 CALL_TO_ACTION = {
     "invitation": f"{BASE_URL}/s/",
     "reminder": f"{BASE_URL}/s/",
-    "coach_share": f"{BASE_URL}/login",
+    # The coach has no account yet: each mail to them creates one for their address.
+    "coach_share": f"{BASE_URL}/register/",
+    "round_closed": f"{BASE_URL}/register/",
+    "list_review": f"{BASE_URL}/register/",
     "password_reset": f"{BASE_URL}/reset-password/",
     "reset_no_account": f"{BASE_URL}/register",
     "signup": f"{BASE_URL}/register/",
@@ -93,11 +98,15 @@ def mail_of_every_kind(
     )
     staff = "\n".join(f"{name}@example.org, staff" for name in ("ann", "bob", "cy"))
     tokens = invite(a_round, staff)
+    round_services.share_with_coach(a_round, "coach@example.org")
+    approval.ask_coach_to_review(a_round, a_round.shares[0])
+    approve_as_coach(a_round, "coach@example.org")
     round_services.open_round(a_round)
     deliver_all()
     invitations = {kind_of(m): m for m in inbox.to("ann@example.org")}
     round_services.send_reminders(a_round)
-    round_services.share_with_coach(a_round, "coach@example.org")
+    deliver_all()  # before the close, which forgets reminders still waiting
+    round_services.close_round(a_round)
     auth_services.request_password_reset("leader@example.com")
     auth_services.request_password_reset("nobody@example.org")
     auth_services.request_account("dana@example.org")
@@ -220,7 +229,7 @@ def test_each_mail_renders_calm_at_390_and_1280_px(sqlite_app):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import CHROMIUM_ARGS
+    from tests.helpers import CHROMIUM_ARGS
 
     sqlite_app.config["BASE_URL"] = BASE_URL
     with sqlite_app.app_context(), smtp_server(sqlite_app, Inbox()) as inbox:

@@ -24,6 +24,7 @@ from ...reports.wanted import want_all_copies
 from .common import RoundError
 from .common import today
 from .progress import live_progress
+from .sharing import tell_coaches_round_closed
 
 
 def close_round(a_round: Round) -> None:
@@ -51,6 +52,7 @@ def close_round(a_round: Round) -> None:
             | ((OutboxMessage.kind == "invitation") & (OutboxMessage.status != "failed")),
         )
     )
+    tell_coaches_round_closed(a_round)
     db.session.commit()
     settle_closed_rounds()
 

@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
+from sqlalchemy import delete
 from sqlalchemy import select
 
 from ...extensions import db
 from ...models import CoachShare
+from ...models import OutboxMessage
 from ...models import Round
 from ...models import User
 from ...outbox import enqueue
 from ...reports.wanted import want_new_copy
+from . import approval
 from .common import RoundError
+
+# Mail to a coach about a round; what is still waiting goes when the share is stopped.
+COACH_MAIL_KINDS = ("coach_share", "round_closed", "list_review")
 
 
 def share_with_coach(a_round: Round, email: str) -> None:
@@ -38,9 +44,40 @@ def share_of(a_round: Round, share_id: int) -> CoachShare | None:
 
 
 def stop_sharing(share: CoachShare) -> None:
-    """The coach no longer sees the round (nor its results or report)."""
+    """The coach no longer sees the round (nor its results or report), nor gets mail about it.
+
+    If they vouched for its rater list, nobody does any more: the report stops saying so. The
+    copies that printed their shared note (the leader's) or their approval (every copy) are
+    asked for anew; the others stay."""
+    a_round = share.round
+    note_in_leader_copy = share.note_shared and bool(share.debrief_note)
+    approval_in_every_copy = approval.approved_by(a_round) == share.coach_email
+    if share.reviews_rater_list:
+        approval.forget_review(a_round)
+    db.session.execute(
+        delete(OutboxMessage).where(
+            OutboxMessage.round_id == a_round.id,
+            OutboxMessage.to_address == share.coach_email,
+            OutboxMessage.kind.in_(COACH_MAIL_KINDS),
+            OutboxMessage.status == "pending",
+        )
+    )
     db.session.delete(share)
+    db.session.flush()
+    if a_round.status == "closed" and a_round.results_ready:
+        if note_in_leader_copy or approval_in_every_copy:
+            want_new_copy(a_round.id, None)
+        if approval_in_every_copy:
+            for other in a_round.shares:
+                if other.id != share.id:
+                    want_new_copy(a_round.id, other.id)
     db.session.commit()
+
+
+def tell_coaches_round_closed(a_round: Round) -> None:
+    """Queue a note to each coach of the round that it has closed (caller commits)."""
+    for share in a_round.shares:
+        enqueue("round_closed", share.coach_email, a_round.id)
 
 
 def rounds_shared_with(user: User) -> list[Round]:

@@ -251,7 +251,8 @@ def test_coach_reads_the_shared_demo_round(live_app, base_url, browser):
     page.get_by_label("Email").fill(demo_data.COACH_EMAIL)
     page.get_by_label("Password").fill(demo_data.COACH_PASSWORD)
     submit(page, "Log in")
-    assert page.get_by_role("heading", name="No rounds yet").is_visible()
+    assert page.get_by_role("heading", name="Shared with me as coach").is_visible()
+    assert page.get_by_role("heading", name="No rounds yet").count() == 0, "coaching first"
     shared = page.get_by_role("table", name="Rounds shared with you")
     assert shared.get_by_role("link", name=title).is_visible()
     shot(page, "coach-dashboard")

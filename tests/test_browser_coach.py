@@ -217,7 +217,7 @@ def test_the_coach_shares_a_debrief_note_with_the_leader(live_app, base_url, bro
     assert "It is in your copy only" in coach.content()
     assert not coach.get_by_label("Share this note with Lee Leader").is_checked()
     coach.locator("#debrief").scroll_into_view_if_needed()
-    shot(coach, "coach-note-private-390", SHOTS)
+    coach.screenshot(path=str(SHOTS / "coach-note-private-390-part.png"))
 
     leader_context = browser.new_context(viewport=DESKTOP)
     leader = leader_context.new_page()

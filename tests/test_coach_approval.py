@@ -20,6 +20,8 @@ from feedback360.models import CoachShare
 from feedback360.models import Invitation
 from feedback360.models import OpenLink
 from feedback360.models import OutboxMessage
+from feedback360.models import ReportFile
+from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
 from feedback360.rounds.services import approval
 from feedback360.rounds.services.common import RoundError
@@ -288,6 +290,20 @@ def test_the_report_says_the_rater_list_was_approved_by_the_coach(
     login(client, coach.email)
     assert line in client.get(f"/rounds/{reviewed.id}/results").text
     assert "The round is closed" in client.get(f"/rounds/{reviewed.id}/rater-list").text
+
+    # The coach who vouched stops being shared: no copy may claim their approval any more.
+    round_services.share_with_coach(reviewed, "coach2@example.com")
+    build_wanted_reports()
+    stored = select(ReportFile.reader).where(ReportFile.pdf.is_not(None))
+    assert len(db.session.scalars(stored).all()) == 3, "the leader's and both coaches'"
+    round_services.sharing.stop_sharing(share_for(reviewed, coach.email))
+    assert db.session.scalars(stored).all() == [], "every copy left is asked for anew"
+    client.post("/logout")
+    login(client, "leader@example.com")
+    assert "Rater list approved" not in client.get(f"/rounds/{reviewed.id}/results").text
+    path.write_bytes(download_report(client, reviewed.id))
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True).stdout
+    assert "Rater list approved" not in " ".join(text.split())
 
 
 def test_no_claim_without_an_approval(client, reviewed, coach):

@@ -143,3 +143,13 @@ def test_a_coach_who_also_leads_sees_both_shared_rounds_first(client, leader, co
     login(client, "plain@example.com")
     home = client.get("/").text
     assert "No rounds yet" in home and "No leader has shared a round with" in home
+
+
+def test_a_coach_shared_into_a_closed_round_is_told_it_is_ready(smtp, open_round, coach):
+    round_services.close_round(open_round)
+    round_services.share_with_coach(open_round, coach.email)
+    deliver_all()
+    (notice,) = smtp.to(coach.email)
+    text = " ".join(body(notice, "plain").split())
+    assert "It has closed: its results and the PDF report are ready for you." in text
+    assert "we email you then" not in text

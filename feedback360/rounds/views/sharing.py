@@ -28,7 +28,7 @@ def share(round_id: int):
             flash(error, "error")
     else:
         sharing.share_with_coach(a_round, form.email.data)
-        flash(f"Shared with {form.email.data}. They see it once logged in.", "success")
+        flash(f"Shared with {form.email.data}: they are emailed a way in.", "success")
     return back_to_round()
 
 

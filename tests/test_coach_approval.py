@@ -21,6 +21,7 @@ from feedback360.models import Invitation
 from feedback360.models import OpenLink
 from feedback360.models import OutboxMessage
 from feedback360.models import ReportFile
+from feedback360.models import Round
 from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
 from feedback360.rounds.services import approval
@@ -36,6 +37,7 @@ from tests.helpers import login
 from tests.helpers import share_for
 from tests.helpers import submit_via_token
 from tests.helpers import without_csrf
+from tests.test_concurrency import second_waits_for_first
 
 Q = questionnaire.load()
 STAFF = "\n".join(f"staff{i}@example.org, staff" for i in range(3))
@@ -332,3 +334,43 @@ def test_once_open_the_request_stays_and_stopping_the_share_drops_the_claim(revi
     db.session.refresh(link)
     assert not link.awaiting_coach, "nobody vouches any more: nothing waits for anyone"
     assert approval.approved_by(reviewed) is None
+
+
+def ask_by_ids(round_id: int, coach_email: str) -> None:
+    a_round = db.session.get(Round, round_id)
+    approval.ask_coach_to_review(a_round, share_for(a_round, coach_email))
+
+
+def approve_seen(round_id: int, coach_email: str, seen: str) -> None:
+    a_round = db.session.get(Round, round_id)
+    approval.approve(a_round, share_for(a_round, coach_email), seen)
+
+
+def test_two_requests_at_once_ask_one_coach_and_refuse_the_other_plainly(app, draft_round):
+    for email in ("c1@example.com", "c2@example.com"):
+        round_services.share_with_coach(draft_round, email)
+    round_id = draft_round.id
+    db.session.remove()
+    first, second = second_waits_for_first(
+        app,
+        "INSERT INTO outbox",
+        lambda: ask_by_ids(round_id, "c1@example.com"),
+        lambda: ask_by_ids(round_id, "c2@example.com"),
+    )
+    assert first == ["done"] and second == ["RoundError"], "no IntegrityError, no 500"
+    asked = select(CoachShare.coach_email).where(CoachShare.reviews_rater_list.is_(True))
+    assert db.session.scalars(asked).all() == ["c1@example.com"]
+
+
+def test_an_approval_waits_for_a_leader_change_under_way_and_then_refuses(app, reviewed, coach):
+    seen, round_id, coach_email = approval.list_fingerprint(reviewed), reviewed.id, coach.email
+    db.session.remove()
+    added, approved = second_waits_for_first(
+        app,
+        "INSERT INTO invitations",
+        lambda: invite(db.session.get(Round, round_id), "late@example.org, staff"),
+        lambda: approve_seen(round_id, coach_email, seen),
+    )
+    assert added == ["done"] and approved == ["RoundError"], "it saw the list it did not approve"
+    a_round = db.session.get(Round, round_id)
+    assert not share_for(a_round, coach_email).rater_list_approved

@@ -49,15 +49,18 @@ def ask_coach_to_review(a_round: Round, share: CoachShare) -> None:
     """Ask this coach of the round to approve its rater list before it opens, and tell them."""
     if a_round.status != "draft":
         raise RoundError("A coach can be asked to approve the rater list only before it opens.")
-    current = reviewer_of(a_round)
-    if current is share:
-        raise RoundError(f"{share.coach_email} is already asked to approve the rater list.")
+    hold_round(a_round.id)  # a second request (a double click, another tab) waits, then sees this
+    current = db.session.scalar(
+        select(CoachShare)
+        .where(CoachShare.round_id == a_round.id, CoachShare.reviews_rater_list.is_(True))
+        .execution_options(populate_existing=True)
+    )
     if current is not None:
+        db.session.rollback()
         raise RoundError(
-            f"{current.coach_email} is already asked to approve the rater list; "
-            "withdraw that request first."
+            f"{current.coach_email} is already asked to approve the rater list"
+            + ("." if current.id == share.id else "; withdraw that request first.")
         )
-    hold_round(a_round.id)
     share.reviews_rater_list = True
     share.rater_list_approved = False
     _set_links_awaiting(a_round.id, True)  # the coach approves the links with the list

@@ -162,6 +162,23 @@ def test_the_coach_vouches_for_the_rater_list(live_app, base_url, browser):
         emails = sorted(db.session.scalars(select(Invitation.email)))
         assert emails == ["ana@example.org"] + [f"staff{i}@example.org" for i in range(3)]
         db.session.remove()
+    # An open link made now waits for the coach, then takes answers.
+    leader_page.get_by_label("Group").select_option("follower")
+    submit(leader_page, "Make or replace the open link")
+    assert leader_page.locator("#open-links").get_by_text("waits for your coach").is_visible()
+    open_link = leader_page.locator("input.copy").input_value()
+    respondent = browser.new_context(viewport=PHONE, is_mobile=True, java_script_enabled=False)
+    survey = respondent.new_page()
+    assert survey.goto(open_link).status == 409
+    assert survey.get_by_role("heading", name="This link does not take answers yet").is_visible()
+    shot(survey, "respondent-link-awaiting-coach-390", SHOTS)
+    coach.goto(f"{base_url}{round_path}/rater-list")
+    assert "1 open link waits for your approval" in coach.content()
+    shot(coach, "coach-rater-list-link-waiting-390", SHOTS)
+    submit(coach, "Approve this rater list")
+    assert "its open links take answers" in coach.content()
+    assert survey.goto(open_link).status == 200
+    respondent.close()
     both_widths(browser, base_url, robin, round_path, "leader-round-open", "#coach")
     both_widths(browser, base_url, cora, f"{round_path}/rater-list", "coach-rater-list-open")
     both_widths(browser, base_url, cora, "/", "coach-home")

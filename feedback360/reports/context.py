@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .. import analysis
 from ..anonymity import report_anonymity_notes
 from ..anonymity import report_group_lines
+from ..text import text_direction
 from . import charts
 
 if TYPE_CHECKING:
@@ -84,6 +85,7 @@ def render_context(data: ReportData) -> dict:
         "group_rows": group_rows(data),
         "anonymity_notes": anonymity_notes(data),
         "date_label": date_label,
+        "text_direction": text_direction,
         "big_gap": analysis.big_gap(scale_max),
         "is_big_gap": lambda v: analysis.is_big(v, scale_max),
         "intent": next((o for o in q.open_questions if o.id == "intent"), None),

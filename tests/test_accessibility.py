@@ -1,13 +1,22 @@
-"""Every page a visitor, respondent, leader or coach can reach, in real Chromium: axe-core finds
-no violation at 390 and 1280 px, and nothing scrolls sideways at 320 CSS px (a 640 px window at
-200 % zoom, or 1280 px at 400 %) or at 640 CSS px (1280 px at 200 %).
+"""Every page a visitor, respondent, leader or coach can reach, in real Chromium (WCAG 2.2 AA):
+
+- axe-core finds no violation at 390 and 1280 px (AXE_TAGS), and an error shown after a
+  submit holds focus;
+- nothing scrolls sideways at 320 CSS px (a 640 px window at 200 % zoom, or 1280 px at 400 %)
+  or at 640 CSS px (1280 px at 200 %): SC 1.4.10;
+- every element that takes focus shows a ring of at least 3:1 against what surrounds it;
+- the survey's scale is one row at 320 CSS px with "Not observed" apart, choosing moves
+  nothing, a failed submit focuses the error summary without JavaScript, and right-to-left
+  comments read right to left.
 
 Browser zoom divides the viewport's CSS width by the zoom factor and multiplies the device pixel
-ratio by it; that is what a viewport of 320 CSS px with device_scale_factor 2 emulates. (CSS
-`zoom` on the root would not narrow the layout viewport, so it would not test reflow.)
+ratio by it; a viewport of 320 CSS px with device_scale_factor 2 is what a 640 px window at
+200 % shows. (CSS `zoom` on the root would not narrow the layout viewport, so it would not test
+reflow.)
 
-A page is a recipe: a name, who opens it, and how to get there (including failed submits), so a
-new page is one line in PAGES. The world behind the pages is seeded once per module.
+A page is a recipe: a name, who opens it, the path, the text that proves it got there, and what
+to type and press (failed submits included); a new page is one line in PAGES. The world behind
+the pages is seeded once, and each kind of visitor keeps one browser tab for the module.
 """
 
 from __future__ import annotations
@@ -201,6 +210,8 @@ def seed_world() -> dict[str, str]:
 
 def axe_violations(tab) -> list[dict]:
     """axe-core's violations on the page as shown, each with its rule and where it failed."""
+    if not AXE.exists():
+        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
     if not tab.evaluate("typeof axe !== 'undefined'"):
         tab.evaluate(AXE.read_text(encoding="utf-8"))
     found = tab.evaluate(
@@ -216,8 +227,6 @@ def axe_violations(tab) -> list[dict]:
 
 @pytest.fixture(scope="module")
 def paths(live_app):
-    if not AXE.exists():
-        pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
     with live_app.app_context():
         return seed_world()
 

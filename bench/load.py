@@ -1,10 +1,13 @@
-"""Survey pages and submits under gunicorn on loopback, on SQLite and on PostgreSQL.
+"""Survey pages and submits, and stored PDF downloads, under gunicorn on loopback, on SQLite and
+on PostgreSQL.
 
 Usage: .venv/bin/python bench/load.py [--databases sqlite postgresql] [--connections 8 64]
-           [--seconds 10] [--phases page submit respondent] [--workers 2] [--limiter redis|off]
-           [--client wrk|aiohttp] [--ratio-rounds 2]
+           [--seconds 10] [--phases page submit respondent download] [--workers 2]
+           [--limiter redis|off] [--client wrk|aiohttp] [--ratio-rounds 2]
+           [--download-respondents 500]
 
-Needs wrk (Debian: `apt-get install wrk`) unless run with --client aiohttp.
+Needs wrk (Debian: `apt-get install wrk`) unless run with --client aiohttp and without the
+download phase; and aiohttp (the `bench` extra), which the respondent phase and warm-ups use.
 
 For each database: a fresh database (a temporary SQLite file, or a throw-away schema in the
 PostgreSQL database named by --postgres-url) gets one open round with an open link for
@@ -22,6 +25,16 @@ per phase:
   back, so the open link takes every answer. A submit counts as done on its 302 to /s/thanks.
 - respondent: GET the page with no cookies, parse the token, POST the answers: one whole
   respondent per pair, with a fresh session each time. Both requests are timed together.
+- download (bench/download_phase.py): a leader downloads the PDF the sender built, while
+  submits run. Before gunicorn starts, bench/report.py's large round (--download-respondents,
+  with comments and an earlier round, the demo leader's) is seeded into the same database and
+  its copies built once with `reports.stored.build_wanted_reports()`; the leader logs in through
+  the login form. Then, for --seconds at N connections, one wrk downloads the PDF (timed; a 200
+  counts only if it is application/pdf with exactly the stored bytes) while a second wrk runs
+  the submit phase at N connections (not timed for the target; its answered 302s and rate are
+  kept). No download may render: every copy in report_files (content key and bytes) must be the
+  same after the phase as before. Always driven by wrk; figures under "download_N", CPU for
+  both wrk runs together.
 
 The client shares the two cores with gunicorn, PostgreSQL and Redis, so its own CPU
 is taken from the server it measures. By default the page and submit phases are driven by wrk, a
@@ -38,6 +51,8 @@ for a round of its own seeded the same way. In the submit phase, ceiling and app
 before, and "ratio" in the JSON holds per connection level the medians of both, their ratio,
 p99s and 5xx; after the run, each app's lost answers (302s in its access log minus rows saved).
 Target: ratio >= 0.6 with p99 <= 50 ms at 8 connections; at 64, no 5xx and nothing lost.
+Download target (issue 14): p99 <= 50 ms at 8 connections while submits run, with every
+download the stored file, nothing rebuilt, submits answered and no 5xx ("valid").
 
 First, a yardstick of the machine itself (a fixed Python loop, a Redis round trip), printed and
 kept under "machine" in the JSON, so figures from different machines can be compared.
@@ -92,19 +107,20 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import download_phase  # noqa: E402 (bench/ is on the path)
+from scratch import CSRF_FIELD  # noqa: E402 (bench/ is on the path)
 from scratch import SECRET_KEY  # noqa: E402 (bench/ is on the path)
 from scratch import add_database_arguments  # noqa: E402 (bench/ is on the path)
 from scratch import database  # noqa: E402 (bench/ is on the path when run as a script)
 
 from feedback360.gunicorn_config import default_workers  # noqa: E402
 
-CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SUBRESOURCE = re.compile(
     r'<(?:link[^>]+rel="stylesheet"[^>]+href|script[^>]+src|img[^>]+src)="([^"]+)"'
 )
 ACCESS_SAVED = re.compile(r'"POST /s/\S+ HTTP/[\d.]+" 302 ', re.M)
 ACCESS_MS = re.compile(r'"(GET|POST) (\S+) HTTP/[\d.]+" (\d{3}) .* (\d+)ms$')
-PHASES = ("page", "submit", "respondent")
+PHASES = ("page", "submit", "respondent", "download")
 TARGETS = {
     "submit_8": {"requests_per_second": 400, "p99_ms": 50},
     "submit_64": {"p99_ms": 300, "server_errors": 0, "database_is_locked": 0},
@@ -113,6 +129,8 @@ TARGETS = {
     # in the same run; lost = answered 302 but no row saved.
     "ratio_8": {"of_ceiling": 0.6, "p99_ms": 50},
     "ratio_64": {"server_errors": 0, "lost": 0},
+    # Issue 14, "Reports off the request path": the stored PDF, while submits run.
+    "download_8": {"p99_ms": 50},
 }
 COMMENTS = (
     "When she replied to a practitioner's question on LinkedIn last month, the thread turned "
@@ -275,12 +293,17 @@ class Gunicorn:
     def access_offset(self) -> int:
         return self.access_log.stat().st_size if self.access_log.exists() else 0
 
-    def server_ms(self, start: int, method: str) -> list[int]:
-        """Times gunicorn logged for this method's requests written after byte `start`."""
+    def server_ms(self, start: int, method: str, path: str = "") -> list[int]:
+        """Times gunicorn logged for this method's requests (to `path`, if given) written after
+        byte `start`."""
         with open(self.access_log, "rb") as f:
             f.seek(start)
             lines = f.read().decode().splitlines()
-        return [int(m[4]) for m in map(ACCESS_MS.search, lines) if m and m[1] == method]
+        return [
+            int(m[4])
+            for m in map(ACCESS_MS.search, lines)
+            if m and m[1] == method and (not path or m[2] == path)
+        ]
 
 
 def cpu_seconds(pids: list[int]) -> float:
@@ -415,7 +438,7 @@ def phase_figures(
 
 # wrk's side of the page and submit phases. `prepared` holds the requests, sent in turn;
 # `response` counts each status, and a 302 that does not go to /s/thanks counts as status 0 (as
-# in post_answers). `done` prints two lines for run_wrk_phase: the counts, and the latencies.
+# in post_answers).
 WRK_SCRIPT = r"""
 local prepared = {}
 local next_one = 0
@@ -439,7 +462,11 @@ response = function(status, response_headers, body)
   end
   counts[key] = (counts[key] or 0) + 1
 end
+"""
 
+# Every wrk script ends with this: `done` prints two lines for run_wrk, the counts each thread
+# kept in its global `counts`, and the latencies.
+WRK_DONE = r"""
 threads = {}
 setup = function(thread) table.insert(threads, thread) end
 
@@ -470,6 +497,19 @@ def lua_string(text: str) -> str:
     return "[==[" + text + "]==]"
 
 
+def lua_globals(values: dict) -> str:
+    """Lua assignments of these strings, and tables of strings (dicts as maps, lists as arrays)."""
+
+    def value(v) -> str:
+        if isinstance(v, dict):
+            return "{" + ", ".join(f"[ {lua_string(k)} ] = {value(x)}" for k, x in v.items()) + "}"
+        if isinstance(v, list):
+            return "{" + ", ".join(value(x) for x in v) + "}"
+        return lua_string(v)
+
+    return "\n".join(f"{name} = {value(v)}" for name, v in values.items()) + "\n"
+
+
 def run_wrk_phase(
     base: str, token: str, phase: str, connections: int, seconds: float, server_pids: list[int]
 ) -> dict:
@@ -495,22 +535,20 @@ def run_wrk_phase(
         bodies = [
             urllib.parse.urlencode([("csrf_token", csrf), *answers_form(rng)]) for _ in range(64)
         ]
-    settings = "\n".join(
-        [
-            f"method = {lua_string(method)}",
-            f"path = {lua_string(path)}",
-            "headers = {"
-            + ", ".join(f"[ {lua_string(k)} ] = {lua_string(v)}" for k, v in headers.items())
-            + "}",
-            "bodies = {" + ", ".join(lua_string(body) for body in bodies) + "}",
-        ]
-    )
-    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script:
-        script.write(settings + WRK_SCRIPT)
-        script.flush()
+    settings = lua_globals({"method": method, "path": path, "headers": headers, "bodies": bodies})
+    return run_wrk(base + path, settings + WRK_SCRIPT, phase, connections, seconds, server_pids)
+
+
+def run_wrk(
+    url: str, script: str, phase: str, connections: int, seconds: float, server_pids: list[int]
+) -> dict:
+    """Run wrk with this Lua script (WRK_DONE appended) on one thread; the phase's figures."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua") as script_file:
+        script_file.write(script + WRK_DONE)
+        script_file.flush()
         command = [
             "wrk", "-t1", f"-c{connections}", f"-d{max(1, round(seconds))}s", "--timeout", "10s",
-            "-s", script.name, base + path,
+            "-s", script_file.name, url,
         ]  # fmt: skip
         cpu_before = resource.getrusage(resource.RUSAGE_CHILDREN)
         server_before, busy_before = cpu_seconds(server_pids), busy_seconds()
@@ -648,6 +686,8 @@ def targets_met(figures: dict) -> dict:
             and not any(phase["server_errors"] for phase in phases_64)
             and figures["database_is_locked"] == 0
         )
+    if "download_8" in figures:
+        met["download_8"] = figures["download_8"]["target_met"]
     ratio = figures.get("ratio", {})
     if "8" in ratio:
         at_8, goal = ratio["8"], TARGETS["ratio_8"]
@@ -701,6 +741,83 @@ def measure(server: Gunicorn, token: str, phase: str, connections: int, args, ki
     return result
 
 
+def measure_download(
+    server: Gunicorn, token: str, leader: download_phase.LoggedIn, connections: int, args, kind: str
+) -> dict:
+    """wrk downloads the stored PDF at N connections (timed) while a second wrk runs the submit
+    phase at N connections (load; its answered 302s and rate are kept). Both for --seconds, after
+    an untimed second of downloads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    report, url, instance = leader.report, leader.url, leader.instance
+    copies_before = download_phase.stored_copies(url, instance)
+    settings = lua_globals(download_phase.wrk_globals(report, leader.cookie, leader.expected_file))
+    target, script = server.base + report.path, settings + download_phase.DOWNLOAD_LUA
+    pids = server.pids()
+    run_wrk(target, script, "download", connections, 1.0, pids)
+    offset = server.access_offset()
+    client_before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    server_before, busy_before, started = cpu_seconds(pids), busy_seconds(), time.perf_counter()
+    with ThreadPoolExecutor(2) as pool:
+        submitting = pool.submit(
+            run_wrk_phase, server.base, token, "submit", connections, args.seconds, pids
+        )
+        download = run_wrk(target, script, "download", connections, args.seconds, pids)
+        submit = submitting.result()
+    elapsed = time.perf_counter() - started
+    client_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    client_cpu = (client_after.ru_utime - client_before.ru_utime) + (
+        client_after.ru_stime - client_before.ru_stime
+    )
+    logged = server.server_ms(offset, "GET", report.path)
+    cores = os.cpu_count() or 1
+    result = {key: download[key] for key in ("per_second", "p50_ms", "p99_ms", "max_ms")} | {
+        "server_p50_ms": percentile(logged, 50),
+        "server_p99_ms": percentile(logged, 99),
+        "requests": download["requests"],
+        "stored_bytes_ok": download["ok"],  # 200, application/pdf, the stored bytes
+        "statuses": download["statuses"],  # "0": a 200 that was not the stored file
+        "server_errors": download["server_errors"],
+        "client_failures": download["client_failures"],
+        "pdf_kb": round(len(report.pdf) / 1024, 1),
+        "respondents": report.respondents,
+        "stored_copies_unchanged": download_phase.stored_copies(url, instance) == copies_before,
+        "submit_per_second": submit["per_second"],
+        "submit_answered_302": submit["ok"],
+        "submit_p99_ms": submit["p99_ms"],
+        "submit_server_errors": submit["server_errors"],
+        "submit_statuses": submit["statuses"],
+        # Both wrk runs together: each run's own CPU figures would count the other's too.
+        "cpu_client": round(client_cpu / elapsed / cores, 2),
+        "cpu_gunicorn": round((cpu_seconds(pids) - server_before) / elapsed / cores, 2),
+        "cpu_all": round((busy_seconds() - busy_before) / elapsed / cores, 2),
+    }
+    # Every download the stored file, nothing rebuilt, submits really ran, no 5xx.
+    result["valid"] = (
+        result["stored_bytes_ok"] == result["requests"] > 0
+        and result["stored_copies_unchanged"]
+        and result["submit_answered_302"] > 0
+        and result["server_errors"] == result["submit_server_errors"] == 0
+    )
+    if connections == 8:
+        result["target_met"] = (
+            result["valid"] and result["p99_ms"] <= TARGETS["download_8"]["p99_ms"]
+        )
+    print(
+        f"{kind:>10} {'download':>10} {connections:>3} conn: {result['per_second']:>6} /s  "
+        f"p50 {result['p50_ms']} ms  p99 {result['p99_ms']} ms  (server p50 "
+        f"{result['server_p50_ms']} ms, p99 {result['server_p99_ms']} ms)  statuses "
+        f"{result['statuses']}, stored file {result['stored_bytes_ok']}/{result['requests']}, "
+        f"copies unchanged {result['stored_copies_unchanged']}, valid {result['valid']}; "
+        f"while submits "
+        f"{result['submit_per_second']} /s ({result['submit_answered_302']} answered 302, "
+        f"statuses {result['submit_statuses']}); CPU: gunicorn {result['cpu_gunicorn']:.0%}, "
+        f"both wrk {result['cpu_client']:.0%}, all {result['cpu_all']:.0%}",
+        file=sys.stderr,
+    )
+    return result
+
+
 def median(values: list[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -731,6 +848,13 @@ def bench_database(kind: str, args) -> dict:
     ):
         tmp = Path(tmp_name)
         token, round_id = seed(url, tmp / "instance")
+        report = None
+        if "download" in args.phases:  # built once, before gunicorn starts
+            report = download_phase.seed_built_report(
+                url, tmp / "instance", args.download_respondents
+            )
+            expected_file = tmp / "stored-report.pdf"
+            expected_file.write_bytes(report.pdf)
         with_ceiling = args.ratio_rounds > 0 and "submit" in args.phases
         if with_ceiling:  # its own round in the same database, so each app's rows are its own
             ceiling_token, ceiling_round_id = seed(url, tmp / "instance", "ceiling@example.com")
@@ -749,6 +873,12 @@ def bench_database(kind: str, args) -> dict:
                 )
                 figures["ratio"] = {}
             figures["page_weight"] = page_weight(server.base, token)
+            if report is not None:
+                cookie = download_phase.log_in(server.base, report)
+                download_phase.check_download(server.base, report, cookie)
+                leader = download_phase.LoggedIn(
+                    report, cookie, expected_file, url, tmp / "instance"
+                )
             for connections in args.connections:
                 asyncio.run(
                     run_phase(server.base, token, "respondent", connections, 1.0, server.pids())
@@ -760,6 +890,11 @@ def bench_database(kind: str, args) -> dict:
                     else:
                         asyncio.run(run_phase(*ceiling_args, ceiling.pids()))
                 for phase in args.phases:
+                    if phase == "download":
+                        figures[f"download_{connections}"] = measure_download(
+                            server, token, leader, connections, args, kind
+                        )
+                        continue
                     if phase != "submit" or ceiling is None:
                         figures[f"{phase}_{connections}"] = measure(
                             server, token, phase, connections, args, kind
@@ -850,12 +985,18 @@ def main() -> None:
         default=2,
         help="ceiling and app submit runs taken in turn per connection level (0: no ceiling)",
     )
+    parser.add_argument(
+        "--download-respondents",
+        type=int,
+        default=download_phase.LARGE_ROUND,
+        help="the round whose PDF the download phase fetches (default: bench/report.py's large)",
+    )
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379")
     parser.add_argument(
         "--client", choices=["wrk", "aiohttp"], default="wrk", help="for page and submit"
     )
     args = parser.parse_args()
-    if args.client == "wrk" and shutil.which("wrk") is None:
+    if (args.client == "wrk" or "download" in args.phases) and shutil.which("wrk") is None:
         parser.error("wrk is not installed (Debian: apt-get install wrk); or use --client aiohttp")
     machine = yardstick(args.redis_url)
     print(

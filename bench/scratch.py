@@ -1,8 +1,10 @@
-"""A throw-away database for a benchmark: a temporary SQLite file, or a PostgreSQL schema."""
+"""What the benchmarks share: a throw-away database (a temporary SQLite file, or a PostgreSQL
+schema), their secret key, and where a form's CSRF token is."""
 
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from argparse import ArgumentParser
 from collections.abc import Iterator
@@ -12,6 +14,7 @@ from pathlib import Path
 # One fixed key for every benchmark's app and gunicorn: at least 32 bytes, or create_app refuses
 # it (feedback360.keys.MIN_SECRET_KEY_BYTES).
 SECRET_KEY = "feedback360-bench-secret-key-not-for-production"
+CSRF_FIELD = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 
 
 @contextmanager

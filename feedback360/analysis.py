@@ -47,6 +47,7 @@ from .aggregation import Comment
 from .aggregation import ItemResult
 from .aggregation import RoundResults
 from .aggregation import printed_gap
+from .anonymity import comment_rule
 from .questionnaire import Questionnaire
 
 AGREEMENT_CUTOFF = 0.5
@@ -588,9 +589,10 @@ def rule_texts(scale_max: int, threshold: int, comment_threshold: int) -> dict[s
             f"fewer than {threshold} people. Where it could, platforms are left out, those named "
             "by the fewest first, until none can."
         ),
-        "comments": (
-            f"Comments from a group are shown only when at least {comment_threshold} people in "
-            "it answered, a stricter rule than for scores, because words can be recognised."
+        "comments": comment_rule(comment_threshold),
+        "untold": (
+            f"Fewer than {comment_threshold} people rated these, so their agreement is not shown "
+            "and the gap cannot be called a blind spot or a hidden strength."
         ),
         "trend": (
             "A change is clear when it is larger than its 95% margin, worked out from how much "

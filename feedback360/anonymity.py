@@ -668,3 +668,64 @@ def report_anonymity_notes(vis: Visibility, groups: Sequence[Group]) -> list[str
     if not vis.folded_groups and not left_out:
         notes.append("Every group reached the threshold, so every response is included.")
     return notes
+
+
+# --- What a report and the results page promise, in one place ------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportPromises:
+    """The rules a closed round's report and results page state, in the order they print them:
+    `groups`, then that round's `report_anonymity_notes`, then `means`, `not_observed`,
+    `comments` and `comment_order`. `by_group` and `nothing_shown` head their sections."""
+
+    groups: str
+    means: str
+    not_observed: str
+    comments: str
+    comment_order: str
+    by_group: str
+    nothing_shown: str
+
+
+def comment_rule(comment_threshold: int) -> str:
+    """When a group's comments print (`aggregation.select_comments`)."""
+    return (
+        f"Comments from a group are shown only when at least {comment_threshold} people in it "
+        "answered, a stricter rule than for scores, because words can be recognised."
+    )
+
+
+def report_promises(threshold: int, comment_threshold: int, not_observed: str) -> ReportPromises:
+    """Rules 1 to 5 above and the comment rule (`aggregation.select_comments`), in plain words."""
+    return ReportPromises(
+        groups=(
+            f"A group is shown on its own only when at least {threshold} people in it answered. "
+            f"Smaller groups are combined, as “{COMBINED_UNIT_LABEL}”, when two or more of them "
+            f"together reach {threshold}; otherwise they are not shown and are left out of every "
+            "total."
+        ),
+        means=(
+            f"A mean is shown only when it rests on ratings from at least {threshold} people. A "
+            "dash (–) means too few ratings to show; a few figures are also held back so that no "
+            "hidden figure can be worked out by subtraction."
+        ),
+        not_observed=(
+            f"“{not_observed}” answers are left out of every mean. They are counted in the "
+            f"“{not_observed}” column."
+        ),
+        comments=comment_rule(comment_threshold),
+        comment_order=(
+            "Comments carry no name and no group, and their order has nothing to do with who "
+            "wrote them or when."
+        ),
+        by_group=(
+            f"A group appears only with at least {threshold} responses; the number in brackets "
+            "is how many answered."
+        ),
+        nothing_shown=(
+            f"No group had at least {threshold} responses, and the smaller groups could not be "
+            "combined safely, so no ratings or comments can be shown without risking someone’s "
+            "anonymity."
+        ),
+    )

@@ -1,8 +1,9 @@
 """Composing and delivering email with the standard library.
 
-Messages are plain text plus HTML, rendered from `templates/mail/`. With no `MAIL_SERVER`
-configured, each message is written as a `.eml` file under `instance/outbox/` instead, so a
-development machine never needs an SMTP server.
+Messages are plain text plus HTML, rendered from `templates/mail/`: the HTML part shows each
+link as a button or as words, never as an address; the plain text is wrapped by `mail_text`.
+With no `MAIL_SERVER` configured, each message is written as a `.eml` file under
+`instance/outbox/` instead, so a development machine never needs an SMTP server.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from flask import current_app
 from flask import render_template
 
 from .keys import secret_keys
+from .mail_text import wrap_plain_text
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
 from .storage import private_folder
@@ -79,8 +81,10 @@ def compose(message: OutboxMessage) -> EmailMessage:
     email["To"] = message.to_address
     sender_domain = sender.split("@")[-1]
     email["Message-ID"] = make_msgid(domain=sender_domain)
-    email.set_content(render_template(f"mail/{message.kind}.txt", **context))
-    email.add_alternative(render_template(f"mail/{message.kind}.html", **context), subtype="html")
+    # Templates write a paragraph per line; wrapping is done once, here, for every mail.
+    email.set_content(wrap_plain_text(render_template(f"mail/{message.kind}.txt", **context)))
+    html = render_template(f"mail/{message.kind}.html", subject=subject, **context)
+    email.add_alternative(html, subtype="html")
     return email
 
 

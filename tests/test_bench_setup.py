@@ -1,7 +1,8 @@
 """The benchmarks still start the app as it is now: their secret key passes the 32-byte check,
-and the Host they send (loopback) is trusted; and load.py's ceiling app (bench/ceiling_app.py)
-starts under gunicorn and writes the rows a real submit writes. Small runs only; the figures are
-not checked."""
+and the Host they send (loopback) is trusted; load.py's ceiling app (bench/ceiling_app.py)
+starts under gunicorn and writes the rows a real submit writes; and its download phase
+(bench/download_phase.py) logs a leader in and gets the PDF the sender stored. Small runs only;
+the figures are not checked."""
 
 from __future__ import annotations
 
@@ -200,3 +201,30 @@ def test_the_ceiling_app_claims_an_invitation_once(bench_on_path, bench_database
         db.session.remove()
         db.engine.dispose()
     assert rows_of(url, round_id)["responses"] == 1
+
+
+def test_the_download_phase_serves_the_pdf_the_sender_stored(
+    bench_on_path, bench_database_url, tmp_path
+):
+    """Seeded beside load.py's survey round, as the phase does: under gunicorn, the leader logs
+    in through the form and downloads exactly the stored bytes, and nothing is built anew."""
+    import download_phase
+    import load
+
+    url, instance = bench_database_url, tmp_path / "instance"
+    load.seed(url, instance)
+    report = download_phase.seed_built_report(url, instance, respondents=12)
+    assert report.pdf.startswith(b"%PDF-")
+    copies = download_phase.stored_copies(url, instance)
+    assert copies[f"{report.round_id}/leader"] is not None
+
+    server = load.Gunicorn(tmp_path, url, 2, "off", "")
+    try:
+        cookie = download_phase.log_in(server.base, report)
+        download_phase.check_download(server.base, report, cookie)  # raises unless the same
+        with pytest.raises(RuntimeError, match="302"):  # no session: the login page instead
+            download_phase.check_download(server.base, report, "session=none")
+    finally:
+        log = server.stop()
+    assert "Traceback" not in log
+    assert download_phase.stored_copies(url, instance) == copies

@@ -108,9 +108,9 @@ def test_a_forged_or_garbled_cookie_is_ignored_not_a_500(app, open_round):
     app.config["PROPAGATE_EXCEPTIONS"] = False  # see what a visitor would see
     link, token = make_open_link(open_round)
     wrong_key = URLSafeSerializer("not-our-key", salt=survey_views.ANSWERED_SALT).dumps([link.id])
-    our_key_wrong_shape = URLSafeSerializer(
-        SECRET_KEY, salt=survey_views.ANSWERED_SALT
-    ).dumps({"ids": [link.id]})
+    our_key_wrong_shape = URLSafeSerializer(SECRET_KEY, salt=survey_views.ANSWERED_SALT).dumps(
+        {"ids": [link.id]}
+    )
     for value in (wrong_key, str(link.id), "garbage.!!", "", our_key_wrong_shape):
         browser = app.test_client()
         browser.set_cookie(survey_views.ANSWERED_COOKIE, value, domain=SERVER, path="/s/")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import subprocess
 
 import pytest
 from sqlalchemy import select
 
 from feedback360 import questionnaire
+from feedback360.anonymity import report_promises
 from feedback360.extensions import db
 from feedback360.models import CoachShare
 from feedback360.models import Round
@@ -105,6 +107,27 @@ def test_a_coach_sees_the_trend_only_from_an_earlier_round_shared_with_them(clie
     assert "Compared with “Private spring round”" in client.get(f"/rounds/{round_id}/results").text
 
 
+@pytest.mark.pdf
+def test_results_page_and_pdf_state_the_promises_from_one_source(client, leader, coach, tmp_path):
+    """Every anonymity rule on the results page and in the PDF is `anonymity.report_promises`,
+    word for word, so the two cannot drift apart or from the code."""
+    round_id = closed_round(leader, {"staff": 5, "colleague": 2, "follower": 1})
+    login(client, "leader@example.com")
+    page = squash(html.unescape(client.get(f"/rounds/{round_id}/results").text))
+    pdf = squash(pdf_text(download_report(client, round_id), tmp_path))
+    promises = report_promises(3, 5, Q.not_observed)
+    for name in ("groups", "means", "not_observed", "comments", "comment_order"):
+        rule = squash(getattr(promises, name))
+        assert rule in page, name
+        assert rule in pdf, name
+    assert squash(promises.by_group) in pdf
+
+
+def squash(text: str) -> str:
+    """Text with its white space joined, as a page and pdftotext break lines differently."""
+    return " ".join(text.split())
+
+
 def test_results_page_shows_the_same_analysis_as_the_pdf(client, leader, coach):
     round_id = closed_round(leader, {"staff": 5, "colleague": 5})
     login(client, "leader@example.com")
@@ -133,16 +156,12 @@ def test_coach_note_is_saved_and_printed_in_the_coachs_pdf_only(client, leader, 
     assert (
         "&lt;script&gt;replies&lt;/script&gt;" in page.text and "<script>replies" not in page.text
     )
-    coach_pdf = " ".join(
-        pdf_text(download_report(client, round_id), tmp_path).split()
-    )
+    coach_pdf = " ".join(pdf_text(download_report(client, round_id), tmp_path).split())
     assert "The coach’s note" in coach_pdf and "<script>replies</script> on LinkedIn" in coach_pdf
 
     client.post("/logout")
     login(client, "leader@example.com")
-    leader_pdf = " ".join(
-        pdf_text(download_report(client, round_id), tmp_path).split()
-    )
+    leader_pdf = " ".join(pdf_text(download_report(client, round_id), tmp_path).split())
     assert "Debrief notes" in leader_pdf and "on LinkedIn – ünïcode" not in leader_pdf
     assert client.post(f"/rounds/{round_id}/debrief-note", data={"note": "x"}).status_code == 404
 

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from .. import analysis
 from ..anonymity import report_anonymity_notes
 from ..anonymity import report_group_lines
+from ..anonymity import report_promises
 from ..text import text_direction
 from . import charts
 
@@ -84,6 +85,9 @@ def render_context(data: ReportData) -> dict:
         "report_title": REPORT_TITLE,
         "group_rows": group_rows(data),
         "anonymity_notes": anonymity_notes(data),
+        "promises": report_promises(
+            data.results.visibility.threshold, data.comment_threshold, q.not_observed
+        ),
         "date_label": date_label,
         "text_direction": text_direction,
         "big_gap": analysis.big_gap(scale_max),

@@ -227,8 +227,9 @@ def _one_statement_submits() -> dict[str, Select]:
         "spent_token": postgresql_insert(SpentToken)
         .from_select(
             ["round_id", "digest"],
-            select(bindparam("open_round_id", type_=Integer), bindparam("digest", type_=String))
-            .where(response_saved),
+            select(
+                bindparam("open_round_id", type_=Integer), bindparam("digest", type_=String)
+            ).where(response_saved),
         )
         .on_conflict_do_nothing(index_elements=["digest"])
         .returning(SpentToken.digest),

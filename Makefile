@@ -64,6 +64,7 @@ test: system-packages-test install $(NPM_STAMP) lint
 bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/survey_time.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/aggregate.py

@@ -8,6 +8,7 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager
+from html.parser import HTMLParser
 from pathlib import Path
 
 import psycopg
@@ -15,6 +16,7 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
@@ -262,3 +264,45 @@ def shot(page, name: str, folder: Path = SHOTS) -> None:
     """A full-page screenshot for a human to look at."""
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+class _PostedFields(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: list[tuple[str, str]] = []
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and "name" in a:
+            kind = a.get("type", "text")
+            if kind in ("radio", "checkbox") and "checked" not in a:
+                return
+            if kind not in ("submit", "button"):
+                self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            # As a browser reads it: CR LF as LF, less the one newline that may follow <textarea>.
+            text = "".join(self._text).replace("\r\n", "\n")
+            self.fields.append((self._textarea, text.removeprefix("\n")))
+            self._textarea = None
+
+
+def answers_on_page(html: str) -> MultiDict:
+    """What a page's form would post, as a browser sends it: checked radios and checkboxes,
+    hidden and other inputs, and text boxes (empty ones left out). Survey step 1 shows the
+    answers as checked inputs and text boxes, step 2 as hidden fields: both read the same."""
+    parser = _PostedFields()
+    parser.feed(html)
+    return MultiDict([(k, v) for k, v in parser.fields if v != "" or not k.startswith("comment_")])
+
+
+def review_url(token: str) -> str:
+    """Where step 1 posts: the review step (step 2 posts to the link itself, `?go=send`)."""
+    return f"/s/{token}?go=review"

@@ -67,20 +67,26 @@ class Recipe:
     expect: str  # text the page shows once the recipe got there
     fill: tuple[tuple[str, str], ...] = ()  # (label, value) to type before pressing `press`
     press: str | None = None  # a button: submit the form on the page
+    check_all: str | None = None  # a choice's label to tick in every question before `press`
 
     def visit(self, page, base_url: str, paths: dict[str, str]) -> None:
         page.goto(base_url + self.path.format(**paths))
         for label, value in self.fill:
             page.get_by_label(label, exact=True).fill(value)
+        if self.check_all:
+            for choice in page.get_by_label(self.check_all, exact=True).all():
+                choice.check()
         if self.press:
             with page.expect_navigation():
                 page.get_by_role("button", name=self.press, exact=True).click()
         assert self.expect in page.inner_text("body"), f"{self.name}: {self.expect!r} not shown"
 
 
-def page(name, who, path, expect, press=None, **fill) -> Recipe:
-    return Recipe(name, who, path, expect, tuple(fill.items()), press)
+def page(name, who, path, expect, press=None, check_all=None, **fill) -> Recipe:
+    return Recipe(name, who, path, expect, tuple(fill.items()), press, check_all)
 
+
+STEP_2 = "Step 2 of 2: check and send"
 
 # fmt: off
 PAGES = [
@@ -104,11 +110,12 @@ PAGES = [
          "Save the new password", **{"New password": "short"}),
     page("dead reset link", "visitor", "/reset-password/not-a-token", "Ask for a new reset"),
     page("not found", "visitor", "/no-such-page", "Not found"),
-    page("survey", "respondent", "/s/{fresh}", "Send my feedback"),
-    page("survey failed submit", "respondent", "/s/{fresh}", "Please check", "Send my feedback"),
-    page("survey open link", "respondent", "/s/{open_link}", "This is an open link"),
+    page("survey", "respondent", "/s/{fresh}", "Step 1 of 2"),
+    page("survey failed submit", "respondent", "/s/{fresh}", "Please check", STEP_2),
+    page("survey review", "respondent", "/s/{fresh}", "Check and send", STEP_2, "Not observed"),
+    page("survey open link", "respondent", "/s/{open_link}", "One answer per browser"),
     page("survey thanks", "respondent", "/s/thanks", "Thank you"),
-    page("survey used link", "respondent", "/s/{used}", "already answered"),
+    page("survey used link", "respondent", "/s/{used}", "already been used"),
     page("survey closed round", "respondent", "/s/{closed}", "This round has closed"),
     page("survey not open", "respondent", "/s/{not_open}", "has not opened yet"),
     page("survey paused link", "respondent", "/s/{paused}", "This link is paused"),

@@ -89,12 +89,14 @@ def test_one_link_submitted_twice_at_once_saves_once_and_explains(app, ctx, open
     token = open_round.tokens["staff0@example.org"]
     db.session.remove()
 
-    replies = post_at_once(app, [(f"/s/{token}", full_answers())] * 2)
+    # "Send my feedback" on the review step, pressed twice.
+    replies = post_at_once(app, [(f"/s/{token}?go=send", full_answers())] * 2)
 
     statuses = sorted(status for status, _ in replies)
     assert statuses == [302, 409]
     refused = next(body for status, body in replies if status == 409)
-    assert "already" in refused.lower() and "answered" in refused.lower()
+    assert "Not saved: this link has already been used" in refused
+    assert "your first send went through" in refused
     assert count(Response) == 1
     assert count(Answer) == len(Q.items)
 

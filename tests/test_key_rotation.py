@@ -203,12 +203,12 @@ def test_an_invitation_used_under_the_old_key_stays_used_after_rotation(before, 
     assert reply.status_code == 302
     after = rotated(before, tmp_path)
     client = after.test_client()
-    assert "already answered" in client.get(f"/s/{token}").text
+    assert "already been used" in client.get(f"/s/{token}").text
     client.post(f"/s/{token}", data=full_answers("2"))
     with after.app_context():
         invitation = db.session.scalars(select(Invitation)).one()
         new_token = round_services.new_invitation_link(invitation)  # under key B
-    assert "already answered" in client.get(f"/s/{new_token}").text
+    assert "already been used" in client.get(f"/s/{new_token}").text
     client.post(f"/s/{new_token}", data=full_answers("1"))
     with after.app_context():
         assert response_count() == 1, "one person, one answer, whatever the key"

@@ -166,9 +166,10 @@ def test_a_link_answers_once_and_then_says_so(client, open_max_round):
     assert client.get(f"/s/{token}").status_code == 200
     assert client.post(f"/s/{token}", data=full_answers()).status_code == 302
     again = client.get(f"/s/{token}")
-    assert again.status_code == 409 and "You have already answered" in again.text
+    assert again.status_code == 409 and "This link has already been used" in again.text
     second = client.post(f"/s/{token}", data=full_answers("2"))
-    assert second.status_code == 409 and "You have already answered" in second.text
+    assert second.status_code == 409
+    assert "Not saved: this link has already been used" in second.text
     assert response_count() == 1 and spent_count() == 1
     with pytest.raises(survey_services.AlreadyAnswered):
         survey_services.submit(
@@ -225,7 +226,7 @@ def test_a_new_link_for_someone_who_answered_does_not_let_them_answer_again(clie
     new_token = round_invitations._new_link(invitations["staff0@example.org"])
     db.session.commit()
     page = client.get(f"/s/{new_token}")
-    assert page.status_code == 409 and "You have already answered" in page.text
+    assert page.status_code == 409 and "This link has already been used" in page.text
 
 
 def test_open_links_of_the_round_work_as_usual(app, open_max_round):

@@ -33,7 +33,7 @@ def test_dashboard_empty_state_then_create_a_round(client, leader):
             "title": "  Autumn   round ",
             "why": "To help small charities use LinkedIn well.",
             "success_measures": "Charities tell me they tried something.",
-            "platforms": ["LinkedIn", "Bluesky"],
+            "platforms": ["linkedin", "bluesky"],
             "closes_on": "2030-01-31",
             "anonymity_threshold": "4",
         },
@@ -41,7 +41,7 @@ def test_dashboard_empty_state_then_create_a_round(client, leader):
     assert reply.status_code == 302
     a_round = db.session.scalar(select(Round))
     assert a_round.title == "Autumn round"
-    assert a_round.platforms == ["LinkedIn", "Bluesky"]
+    assert a_round.platforms == ["linkedin", "bluesky"]
     assert a_round.anonymity_threshold == 4
     assert a_round.status == "draft"
     assert a_round.questionnaire_version == Q.version

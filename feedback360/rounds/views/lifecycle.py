@@ -72,7 +72,7 @@ def new_round():
 @login_required
 def edit_round(round_id: int):
     a_round = own_round(round_id)
-    form = RoundForm(obj=a_round)
+    form = RoundForm(obj=a_round, version=a_round.questionnaire_version)
     # Once links are out the setting is shown, not submitted (a disabled box sends nothing).
     locked = lifecycle.has_gone_out(a_round)
     if locked:

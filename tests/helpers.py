@@ -264,6 +264,8 @@ def shot(page, name: str, folder: Path = SHOTS) -> None:
     """A full-page screenshot for a human to look at."""
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
 class _PostedFields(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)

@@ -392,7 +392,7 @@ def test_a_failed_submit_focuses_the_error_summary_without_javascript(browser, b
     tab = context.new_page()
     tab.goto(f"{base_url}/s/{paths['fresh']}")
     with tab.expect_navigation():
-        tab.get_by_role("button", name="Send my feedback").click()
+        tab.get_by_role("button", name=STEP_2).click()
     summary = tab.locator(".error-summary")
     assert summary.is_visible() and summary.evaluate("e => e === document.activeElement")
     first = Q.items[0]
@@ -416,7 +416,7 @@ def test_comments_in_right_to_left_scripts_read_right_to_left(tabs, base_url, pa
 
     survey = tabs("respondent")
     survey.goto(f"{base_url}/s/{paths['fresh']}")
-    box = survey.locator("textarea").first
+    box = survey.locator("textarea:visible").first
     box.fill(RTL_COMMENTS["hebrew"])
     assert box.evaluate("e => e.matches(':dir(rtl)')")
     box.fill("On LinkedIn last week")

@@ -14,11 +14,14 @@ from datetime import timedelta
 import pytest
 
 from feedback360.rounds import services as round_services
+from tests.helpers import CHROMIUM
+from tests.helpers import CHROMIUM_ARGS
 from tests.helpers import add_user
 from tests.helpers import drop_app
 from tests.helpers import invite
 from tests.helpers import make_app
 from tests.helpers import postgres_schema
+from tests.helpers import serve
 
 
 @pytest.fixture(scope="session")
@@ -111,3 +114,42 @@ def open_round(draft_round):
     draft_round.tokens = invite(draft_round, lines)
     round_services.open_round(draft_round)
     return draft_round
+
+
+# Browser tests: one live server and one Chromium per test module.
+
+
+@pytest.fixture(scope="module")
+def live_app(request, tmp_path_factory):
+    """The app exactly as deployed (CSRF checks on, any host name) on SQLite; a module may add
+    settings in LIVE_APP_CONFIG."""
+    path = tmp_path_factory.mktemp("browser")
+    extra = getattr(request.module, "LIVE_APP_CONFIG", {})
+    app = make_app(
+        f"sqlite:///{path / 'browser.sqlite'}",
+        path,
+        SERVER_NAME=None,
+        WTF_CSRF_ENABLED=True,
+        **extra,
+    )
+    yield app
+    drop_app(app)
+
+
+@pytest.fixture(scope="module")
+def base_url(live_app):
+    with serve(live_app) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is missing (no browser downloads): apt-get install chromium")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=15_000
+        )
+        yield chromium
+        chromium.close()

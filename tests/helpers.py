@@ -8,6 +8,7 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -15,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
+from werkzeug.serving import make_server
 
 from feedback360 import create_app
 from feedback360 import questionnaire
@@ -31,6 +33,22 @@ POSTGRES_URL = os.environ.get(
 )
 PASSWORD = "correct horse battery"
 SECRET_KEY = "test-secret-key-at-least-32-bytes-long"  # shorter keys are refused at start
+
+# Debian's chromium, driven by Playwright (browsers cannot be downloaded here).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+SHOTS = Path("/tmp/shots")
 
 # Fixture users get a cheap hash so hundreds of tests stay fast; the app itself uses scrypt.
 # `make_app` makes it the current scheme, so logging in does not upgrade it to scrypt.
@@ -218,3 +236,29 @@ def download_report(client, round_id: int) -> bytes:
         reply = client.get(f"/rounds/{round_id}/report.pdf")
     assert reply.status_code == 200 and reply.mimetype == "application/pdf", reply.status
     return reply.data
+
+
+@contextmanager
+def serve(app):
+    """The app on a loopback port in a background thread; yields its base URL."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
+def overflow(page) -> int:
+    """How far the page is wider than its viewport (0 when nothing scrolls sideways)."""
+    return page.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
+
+
+def shot(page, name: str, folder: Path = SHOTS) -> None:
+    """A full-page screenshot for a human to look at."""
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -7,14 +7,11 @@ Screenshots of the key pages go to /tmp/shots for a human to look at.
 from __future__ import annotations
 
 import re
-import threading
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
-from werkzeug.serving import make_server
 
 from feedback360 import demo as demo_data
 from feedback360 import questionnaire
@@ -30,66 +27,16 @@ from feedback360.rounds import services as round_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
 from feedback360.tokens import invitation_token
-from tests.helpers import drop_app
-from tests.helpers import make_app
+from tests.helpers import DESKTOP
+from tests.helpers import PHONE
+from tests.helpers import overflow
+from tests.helpers import shot
 from tests.helpers import submit_via_token
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-SHOTS = Path("/tmp/shots")
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1280, "height": 900}
 Q = questionnaire.load()
 COMMENT = "Zoë’s thread on community health 🎉👍🏽 made me join the discussion."
 
-if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} is missing (browsers cannot be downloaded here): apt-get install chromium",
-        allow_module_level=True,
-    )
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def live_app(tmp_path_factory):
-    """The app exactly as deployed: CSRF checks on, any host name."""
-    path = tmp_path_factory.mktemp("browser")
-    app = make_app(
-        f"sqlite:///{path / 'browser.sqlite'}", path, SERVER_NAME=None, WTF_CSRF_ENABLED=True
-    )
-    yield app
-    drop_app(app)
-
-
-@pytest.fixture(scope="module")
-def base_url(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, timeout=15_000
-        )
-        yield chromium
-        chromium.close()
 
 
 class Watch:
@@ -108,18 +55,6 @@ class Watch:
     def foreign(self, base_url: str) -> list[str]:
         origin = urlsplit(base_url)[:2]
         return [url for url in self.urls if urlsplit(url)[:2] != origin]
-
-
-def shot(page, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def overflow(page) -> int:
-    """How far the page is wider than the viewport (0 when nothing scrolls sideways)."""
-    return page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 def choose(page, item_id: str, index: int) -> None:

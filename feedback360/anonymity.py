@@ -440,7 +440,8 @@ def reminders_queued_notice(max_anonymity: bool) -> str:
         else "everyone who has not answered or declined"
     )
     return (
-        f"Reminders are on their way to {who}, except anyone reminded in the last 24 hours. "
+        f"Reminders are on their way to {who}, except anyone invited or reminded in the last "
+        "24 hours. "
         "How many is not shown: next to the counts per group, it would tell you who has not "
         "answered."
     )

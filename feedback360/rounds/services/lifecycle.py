@@ -23,8 +23,8 @@ from .common import RoundError
 from .common import hold_round
 from .common import today
 from .invitations import invitations_beside_open_links
-from .invitations import send_reminders
 from .progress import pool_small_groups_of
+from .reminders import send_reminders
 
 
 def create_round(leader: User, **fields) -> Round:

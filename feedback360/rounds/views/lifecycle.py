@@ -32,6 +32,7 @@ from ..services.open_links import open_link_cautions
 from ..services.progress import deletable_responses
 from ..services.progress import mail_status
 from ..services.progress import progress_of
+from ..services.reminders import reminder_timing_of
 from .common import back_to_round
 from .common import bp
 from .common import own_round
@@ -125,6 +126,7 @@ def detail(round_id: int):
         self_done=bool(a_round.self_ratings),
         invite_form=InvitationsForm(),
         open_link_form=OpenLinkForm(),
+        reminders=reminder_timing_of(a_round),
         share_form=ShareForm(),
         action_form=ActionForm(),
     )

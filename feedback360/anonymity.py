@@ -415,6 +415,18 @@ def closing_forecast(view: ProgressView) -> ClosingForecast:
     )
 
 
+def closing_groups_notice(view: ProgressView) -> str:
+    """The close page: what closing now does with the page's groups (`closing_forecast`), or,
+    when no line is below the threshold, that the report shows each as the page counts it."""
+    forecast = closing_forecast(view)
+    if forecast.notice:
+        return forecast.notice
+    return (
+        "Every group counted on the round page has no responses or at least "
+        f"{view.threshold}, so the report shows each one as it is counted there."
+    )
+
+
 _CLOSING_WORDS = {
     "folded": (
         f"below {{threshold}}: shown only within “{COMBINED_UNIT_LABEL}”",

@@ -1,5 +1,5 @@
 """The leader's pages for a round as a whole: list, create, edit, the round page, rate
-yourself, open, close, delete."""
+yourself, delete (opening and closing are in `steps`)."""
 
 from __future__ import annotations
 
@@ -20,15 +20,14 @@ from ...survey.forms import ratings_from
 from ...survey.forms import survey_form_class
 from ..forms import DeleteRoundForm
 from ..forms import InvitationsForm
-from ..forms import OpenLinkForm
 from ..forms import RoundForm
 from ..forms import ShareForm
-from ..services import closing
 from ..services import lifecycle
 from ..services import sharing
 from ..services.common import RoundError
 from ..services.invitations import invitation_page
 from ..services.open_links import open_link_cautions
+from ..services.opening import missing_before_open_of
 from ..services.progress import deletable_responses
 from ..services.progress import mail_status
 from ..services.progress import progress_of
@@ -36,6 +35,7 @@ from ..services.reminders import reminder_timing_of
 from .common import back_to_round
 from .common import bp
 from .common import own_round
+from .open_links import new_open_link_form
 from .open_links import open_links_on_page
 
 INVITATIONS_PER_PAGE = 50
@@ -125,7 +125,8 @@ def detail(round_id: int):
         open_link_cautions=open_link_cautions(a_round),
         self_done=bool(a_round.self_ratings),
         invite_form=InvitationsForm(),
-        open_link_form=OpenLinkForm(),
+        open_link_form=new_open_link_form(a_round),
+        missing=missing_before_open_of(a_round),
         reminders=reminder_timing_of(a_round),
         share_form=ShareForm(),
         action_form=ActionForm(),
@@ -147,28 +148,6 @@ def self_assessment(round_id: int):
         flash("Your self-assessment is saved.", "success")
         return back_to_round()
     return render_template("rounds/self_assessment.html", form=form, q=q, a_round=a_round)
-
-
-def _state_change(round_id: int, change, message: str):
-    a_round = own_round(round_id)
-    if ActionForm().validate_on_submit():
-        change(a_round)
-        flash(message, "success")
-    return back_to_round()
-
-
-@bp.post("/rounds/<id:round_id>/open")
-@login_required
-def open_round(round_id: int):
-    return _state_change(round_id, lifecycle.open_round, "The round is open: links now work.")
-
-
-@bp.post("/rounds/<id:round_id>/close")
-@login_required
-def close_round(round_id: int):
-    return _state_change(
-        round_id, closing.close_round, "The round is closed. The results and report are ready."
-    )
 
 
 @bp.route("/rounds/<id:round_id>/delete", methods=["GET", "POST"])

@@ -124,9 +124,13 @@ def delete_round(a_round: Round) -> None:
     storage.forget_deleted_pages(db.engine)
 
 
-def save_self_assessment(a_round: Round, values: dict[str, int | None]) -> None:
+def check_self_assessment_open(a_round: Round) -> None:
     if a_round.status == "closed":
         raise RoundError("This round is closed; the self-assessment can no longer change.")
+
+
+def save_self_assessment(a_round: Round, values: dict[str, int | None]) -> None:
+    check_self_assessment_open(a_round)
     db.session.query(SelfRating).filter_by(round_id=a_round.id).delete()
     db.session.add_all(
         SelfRating(round_id=a_round.id, item_id=item_id, value=value)

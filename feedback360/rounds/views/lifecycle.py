@@ -100,7 +100,13 @@ def edit_round(round_id: int):
         else:
             flash("Round updated.", "success")
             return redirect(url_for("rounds.detail", round_id=a_round.id))
-    return render_template("rounds/form.html", form=form, a_round=a_round, anonymity_locked=locked)
+    return render_template(
+        "rounds/form.html",
+        form=form,
+        a_round=a_round,
+        anonymity_locked=locked,
+        read_only=a_round.status == "closed",
+    )
 
 
 def requested_page() -> int:
@@ -142,12 +148,21 @@ def self_assessment(round_id: int):
     existing = {
         r.item_id: NOT_OBSERVED if r.value is None else str(r.value) for r in a_round.self_ratings
     }
+    if request.method == "POST":  # a page from before the round closed, say
+        lifecycle.check_self_assessment_open(a_round)
     form = form_class(data={"ratings": existing}) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         lifecycle.save_self_assessment(a_round, ratings_from(form, q))
         flash("Your self-assessment is saved.", "success")
         return back_to_round()
-    return render_template("rounds/self_assessment.html", form=form, q=q, a_round=a_round)
+    return render_template(
+        "rounds/self_assessment.html",
+        form=form,
+        q=q,
+        a_round=a_round,
+        read_only=a_round.status == "closed",
+        self_done=bool(existing),
+    )
 
 
 @bp.route("/rounds/<id:round_id>/delete", methods=["GET", "POST"])

@@ -217,7 +217,7 @@ def test_each_mail_renders_calm_at_390_and_1280_px(sqlite_app):
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: apt-get install chromium")
     sync_api = pytest.importorskip("playwright.sync_api")
-    from tests.test_browser import CHROMIUM_ARGS
+    from tests.helpers import CHROMIUM_ARGS
 
     sqlite_app.config["BASE_URL"] = BASE_URL
     with sqlite_app.app_context(), smtp_server(sqlite_app, Inbox()) as inbox:

@@ -17,6 +17,7 @@ from .common import back_to_round
 from .common import bp
 from .common import own_round
 from .common import returns_to
+from .page import round_page
 
 
 @bp.post("/rounds/<id:round_id>/invitations")
@@ -25,9 +26,7 @@ def invite(round_id: int):
     a_round = own_round(round_id)
     form = InvitationsForm()
     if not form.validate_on_submit():
-        for error in form.lines.errors:
-            flash(error, "error")
-        return back_to_round()
+        return round_page(a_round, invite_form=form)
     created, errors = invitations.add_invitations(a_round, form.lines.data)
     return render_template(
         "rounds/invitations_created.html",

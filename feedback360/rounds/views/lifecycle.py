@@ -14,33 +14,20 @@ from flask_login import login_required
 
 from ... import questionnaire
 from ...anonymity import MIN_THRESHOLD
-from ...forms import ActionForm
 from ...survey.forms import NOT_OBSERVED
 from ...survey.forms import ratings_from
 from ...survey.forms import survey_form_class
 from ..forms import DeleteRoundForm
-from ..forms import InvitationsForm
 from ..forms import RoundForm
-from ..forms import ShareForm
 from ..services import lifecycle
 from ..services import sharing
 from ..services.common import RoundError
-from ..services.invitations import invitation_page
-from ..services.open_links import open_link_cautions
-from ..services.opening import missing_before_open_of
 from ..services.progress import deletable_responses
-from ..services.progress import mail_status
-from ..services.progress import progress_of
-from ..services.reminders import reminder_timing_of
 from .common import back_to_round
 from .common import bp
 from .common import own_round
-from .open_links import new_open_link_form
-from .open_links import open_links_on_page
+from .page import round_page
 
-INVITATIONS_PER_PAGE = 50
-# No round has this many pages; a larger ?page= would overflow the database's OFFSET.
-MAX_PAGE = 100_000
 ROUND_FIELDS = (
     "title",
     "why",
@@ -109,34 +96,10 @@ def edit_round(round_id: int):
     )
 
 
-def requested_page() -> int:
-    """The ?page= number; the first page for a missing, odd or absurd one."""
-    page = request.args.get("page", 1, type=int)
-    return page if 1 <= page <= MAX_PAGE else 1
-
-
 @bp.get("/rounds/<id:round_id>")
 @login_required
 def detail(round_id: int):
-    a_round = own_round(round_id)
-    q = questionnaire.load(a_round.questionnaire_version)
-    return render_template(
-        "rounds/detail.html",
-        a_round=a_round,
-        q=q,
-        progress=progress_of(a_round),
-        mail=mail_status(a_round),
-        invitations=invitation_page(a_round, requested_page(), INVITATIONS_PER_PAGE),
-        open_links=open_links_on_page(a_round),
-        open_link_cautions=open_link_cautions(a_round),
-        self_done=bool(a_round.self_ratings),
-        invite_form=InvitationsForm(),
-        open_link_form=new_open_link_form(a_round),
-        missing=missing_before_open_of(a_round),
-        reminders=reminder_timing_of(a_round),
-        share_form=ShareForm(),
-        action_form=ActionForm(),
-    )
+    return round_page(own_round(round_id))
 
 
 @bp.route("/rounds/<id:round_id>/self", methods=["GET", "POST"])

@@ -17,12 +17,9 @@ from flask_login import login_required
 
 from ... import questionnaire
 from ...forms import ActionForm
-from ...keys import secret_keys
 from ...models import GROUP_IDS
 from ...models import OpenLink
 from ...models import Round
-from ...tokens import issued_token
-from ...tokens import open_link_token
 from ..forms import OpenLinkForm
 from ..forms import OpenLinkSettingsForm
 from ..services import open_links
@@ -30,29 +27,8 @@ from .common import back_to_round
 from .common import bp
 from .common import own_round
 from .common import returns_to
-from .common import survey_url
-
-
-def open_link_url(link: OpenLink) -> str:
-    """The link as issued, even under a key since replaced (see `keys`)."""
-    token = issued_token(secret_keys(), "open-link", link.nonce, link.token_hash)
-    return survey_url(token or open_link_token(current_app.config["SECRET_KEY"], link.nonce))
-
-
-def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSettingsForm]]:
-    """Each open link the round page shows, by group: the link, its URL, its settings form."""
-    return [
-        (
-            link,
-            open_link_url(link),
-            OpenLinkSettingsForm(
-                prefix=link.rater_group,
-                data={"max_responses": link.max_responses, "paused": link.paused},
-            ),
-        )
-        for link in sorted(a_round.open_links, key=lambda link: link.rater_group)
-        if link.nonce
-    ]
+from .page import open_link_url
+from .page import round_page
 
 
 def own_open_link(a_round: Round, group: str) -> OpenLink:
@@ -61,19 +37,6 @@ def own_open_link(a_round: Round, group: str) -> OpenLink:
     if link is None or not link.nonce:
         abort(404)
     return link
-
-
-def new_open_link_form(a_round: Round) -> OpenLinkForm | None:
-    """The form that makes an open link, offering the groups that have none; None when every
-    group has one (replacing one is asked first, on its own page)."""
-    linked = {link.rater_group for link in a_round.open_links if link.nonce}
-    form = OpenLinkForm()
-    form.group.choices = [c for c in form.group.choices if c.value not in linked]
-    if not form.group.choices:
-        return None
-    if form.group.data in linked:
-        form.group.data = form.group.choices[0].value
-    return form
 
 
 @bp.post("/rounds/<id:round_id>/open-links")
@@ -125,11 +88,9 @@ def open_link_settings(round_id: int, group: str):
     link = own_open_link(own_round(round_id), group)
     form = OpenLinkSettingsForm(prefix=group)
     if not form.validate_on_submit():
-        for error in form.max_responses.errors:
-            flash(error, "error")
-    else:
-        open_links.set_open_link_settings(link, form.max_responses.data, form.paused.data)
-        flash(_settings_message(link), "success")
+        return round_page(link.round, refused_settings=(group, form))
+    open_links.set_open_link_settings(link, form.max_responses.data, form.paused.data)
+    flash(_settings_message(link), "success")
     return back_to_round()
 
 

@@ -488,6 +488,18 @@ def closing_forecast(view: ProgressView) -> ClosingForecast:
     )
 
 
+def closing_groups_notice(view: ProgressView) -> str:
+    """The close page: what closing now does with the page's groups (`closing_forecast`), or,
+    when no line is below the threshold, that the report shows each as the page counts it."""
+    forecast = closing_forecast(view)
+    if forecast.notice:
+        return forecast.notice
+    return (
+        "Every group counted on the round page has no responses or at least "
+        f"{view.threshold}, so the report shows each one as it is counted there."
+    )
+
+
 _CLOSING_WORDS = {
     "folded": (
         f"below {{threshold}}: shown only within “{COMBINED_UNIT_LABEL}”",
@@ -513,7 +525,8 @@ def reminders_queued_notice(max_anonymity: bool) -> str:
         else "everyone who has not answered or declined"
     )
     return (
-        f"Reminders are on their way to {who}, except anyone reminded in the last 24 hours. "
+        f"Reminders are on their way to {who}, except anyone invited or reminded in the last "
+        "24 hours. "
         "How many is not shown: next to the counts per group, it would tell you who has not "
         "answered."
     )

@@ -8,6 +8,8 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -23,8 +25,12 @@ from werkzeug.serving import make_server
 from feedback360 import create_app
 from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.models import Invitation
+from feedback360.models import OutboxMessage
 from feedback360.models import Response
+from feedback360.models import Round
 from feedback360.models import User
+from feedback360.outbox import now as outbox_now
 from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
@@ -308,3 +314,43 @@ def answers_on_page(html: str) -> MultiDict:
 def review_url(token: str) -> str:
     """Where step 1 posts: the review step (step 2 posts to the link itself, `?go=send`)."""
     return f"/s/{token}?go=review"
+
+
+def time_passes(days: float) -> None:
+    """As if `days` had passed: every date and time the database holds about rounds, their
+    invitations and their mail moves that far back (closing dates stay: they come nearer)."""
+    shift = timedelta(days=days)
+    for a_round in db.session.scalars(select(Round)):
+        if a_round.opened_on:
+            a_round.opened_on -= shift
+    for invitation in db.session.scalars(select(Invitation)):
+        invitation.created_at -= shift
+        if invitation.last_reminded_at:
+            invitation.last_reminded_at -= shift
+    for message in db.session.scalars(select(OutboxMessage)):
+        message.created_at -= shift
+        message.next_attempt_at -= shift
+        if message.sent_at:
+            message.sent_at -= shift
+    db.session.commit()
+
+
+def all_mail_sent() -> None:
+    """Every message waiting in the outbox marked sent now, as the sender would after delivering
+    it: for tests that run no SMTP server."""
+    pending = select(OutboxMessage).where(OutboxMessage.status == "pending")
+    for message in db.session.scalars(pending):
+        message.status, message.sent_at = "sent", outbox_now()
+    db.session.commit()
+
+
+def visible_text(html: str) -> str:
+    """A page's words as a reader sees them: no tags, entities decoded, spaces collapsed."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def section_of(html: str, section_id: str) -> str:
+    """The markup of the page's element with this id, up to the end of its section."""
+    start = html.index(f'id="{section_id}"')
+    return html[start : html.index("</section>", start)]

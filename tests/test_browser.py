@@ -258,7 +258,7 @@ def test_leader_sets_up_runs_and_closes_a_round(live_app, base_url, browser):
     shot(page, "leader-invitation-links")
 
     page.get_by_role("link", name="Back to the round").click()
-    submit(page, "Open the round")
+    submit(page, "Open the round")  # rated and invited: nothing is missing, it opens at once
     assert "The round is open" in page.content()
     with live_app.app_context():
         ann = db.session.scalar(select(Invitation).where(Invitation.email == "ann@example.org"))
@@ -277,6 +277,8 @@ def test_leader_sets_up_runs_and_closes_a_round(live_app, base_url, browser):
     assert page.locator(".notice", has_text="If you close now").is_visible()
     shot(page, "leader-round-detail")
 
+    page.get_by_role("link", name="Close the round…").click()
+    assert page.get_by_role("heading", name="Close “Autumn on LinkedIn”?").is_visible()
     submit(page, "Close the round and build the report")
     assert "The round is closed" in page.content()
     page.get_by_role("link", name="See results").click()

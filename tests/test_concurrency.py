@@ -27,10 +27,12 @@ from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
 from tests.helpers import after_each_statement
+from tests.helpers import all_mail_sent
 from tests.helpers import answer_all
 from tests.helpers import full_answers
 from tests.helpers import invite
 from tests.helpers import login
+from tests.helpers import time_passes
 
 Q = questionnaire.load()
 RESPONDENTS = 50
@@ -267,6 +269,8 @@ def test_reminders_from_a_page_loaded_before_the_close_are_turned_away(app, ctx,
 
 
 def test_a_close_waits_for_reminders_under_way_and_then_removes_them(app, ctx, open_round):
+    all_mail_sent()
+    time_passes(days=3)
     round_id = open_round.id
     db.session.remove()
     reminded, closed = second_waits_for_first(
@@ -354,6 +358,8 @@ def test_closing_and_sending_reminders_at_once_do_not_deadlock(app, ctx, draft_r
     Rewritten in a random order at close, PostgreSQL found a deadlock in most of these runs."""
     invite(draft_round, "\n".join(f"p{i}@example.org, staff" for i in range(400)))
     round_services.open_round(draft_round)
+    all_mail_sent()
+    time_passes(days=3)
     round_id = draft_round.id
     db.session.remove()
     for _ in range(3):

@@ -365,7 +365,7 @@ def test_rotating_keeps_the_count_and_cap_and_the_browser_memory(app, client, op
     assert browser.post(f"/s/{old}", data=full_answers()).status_code == 302
     login(client, "leader@example.com")
     reply = client.post(
-        f"/rounds/{open_round.id}/open-links", data={"group": "follower"}, follow_redirects=True
+        f"/rounds/{open_round.id}/open-links/follower/replace", follow_redirects=True
     )
     assert "the old one no longer works" in reply.text
     new = re.search(r'value="https?://[^"]*/s/([A-Za-z0-9_\-]+)"', reply.text)[1]

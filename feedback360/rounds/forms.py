@@ -137,3 +137,9 @@ class DeleteRoundForm(Form):
         "Yes, delete this round and all its answers and comments for good",
         validators=[DataRequired("Tick the box to confirm, or go back to keep the round.")],
     )
+
+
+class OpenRoundForm(Form):
+    """Open the round; `anyway` once the leader has read what is missing and goes without it."""
+
+    anyway = BooleanField()

@@ -12,6 +12,7 @@ from ...anonymity import reminders_queued_notice
 from ...forms import ActionForm
 from ..forms import InvitationsForm
 from ..services import invitations
+from ..services import reminders
 from .common import back_to_round
 from .common import bp
 from .common import own_round
@@ -61,6 +62,6 @@ def new_link(round_id: int, invitation_id: int):
 def remind(round_id: int):
     a_round = own_round(round_id)
     if ActionForm().validate_on_submit():
-        invitations.send_reminders(a_round)
+        reminders.send_reminders(a_round)
         flash(reminders_queued_notice(a_round.max_anonymity), "success")
     return back_to_round()

@@ -1,5 +1,5 @@
 """The leader's pages for a round as a whole: list, create, edit, the round page, rate
-yourself, open, close, delete."""
+yourself, delete (opening and closing are in `steps`)."""
 
 from __future__ import annotations
 
@@ -14,13 +14,11 @@ from flask_login import login_required
 
 from ... import questionnaire
 from ...anonymity import MIN_THRESHOLD
-from ...forms import ActionForm
 from ...survey.forms import NOT_OBSERVED
 from ...survey.forms import ratings_from
 from ...survey.forms import survey_form_class
 from ..forms import DeleteRoundForm
 from ..forms import RoundForm
-from ..services import closing
 from ..services import lifecycle
 from ..services import sharing
 from ..services.common import RoundError
@@ -89,7 +87,13 @@ def edit_round(round_id: int):
         else:
             flash("Round updated.", "success")
             return redirect(url_for("rounds.detail", round_id=a_round.id))
-    return render_template("rounds/form.html", form=form, a_round=a_round, anonymity_locked=locked)
+    return render_template(
+        "rounds/form.html",
+        form=form,
+        a_round=a_round,
+        anonymity_locked=locked,
+        read_only=a_round.status == "closed",
+    )
 
 
 @bp.get("/rounds/<id:round_id>")
@@ -107,33 +111,20 @@ def self_assessment(round_id: int):
     existing = {
         r.item_id: NOT_OBSERVED if r.value is None else str(r.value) for r in a_round.self_ratings
     }
+    if request.method == "POST":  # a page from before the round closed, say
+        lifecycle.check_self_assessment_open(a_round)
     form = form_class(data={"ratings": existing}) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         lifecycle.save_self_assessment(a_round, ratings_from(form, q))
         flash("Your self-assessment is saved.", "success")
         return back_to_round()
-    return render_template("rounds/self_assessment.html", form=form, q=q, a_round=a_round)
-
-
-def _state_change(round_id: int, change, message: str):
-    a_round = own_round(round_id)
-    if ActionForm().validate_on_submit():
-        change(a_round)
-        flash(message, "success")
-    return back_to_round()
-
-
-@bp.post("/rounds/<id:round_id>/open")
-@login_required
-def open_round(round_id: int):
-    return _state_change(round_id, lifecycle.open_round, "The round is open: links now work.")
-
-
-@bp.post("/rounds/<id:round_id>/close")
-@login_required
-def close_round(round_id: int):
-    return _state_change(
-        round_id, closing.close_round, "The round is closed. The results and report are ready."
+    return render_template(
+        "rounds/self_assessment.html",
+        form=form,
+        q=q,
+        a_round=a_round,
+        read_only=a_round.status == "closed",
+        self_done=bool(existing),
     )
 
 

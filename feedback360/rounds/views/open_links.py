@@ -1,4 +1,5 @@
-"""The leader's actions on open links: make or renew one, cap or pause it, its QR code."""
+"""The leader's actions on open links: make one, replace it (asked first), cap or pause it,
+its QR code."""
 
 from __future__ import annotations
 
@@ -8,10 +9,14 @@ import segno
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import redirect
+from flask import render_template
 from flask import request
+from flask import url_for
 from flask_login import login_required
 
 from ... import questionnaire
+from ...forms import ActionForm
 from ...models import GROUP_IDS
 from ...models import OpenLink
 from ...models import Round
@@ -38,19 +43,42 @@ def own_open_link(a_round: Round, group: str) -> OpenLink:
 @returns_to("open-links")
 @login_required
 def open_link(round_id: int):
+    """Make a group's open link. If it has one already (a page from before it was made, or
+    another tab), the leader is asked first: that link may already be posted."""
     a_round = own_round(round_id)
     form = OpenLinkForm()
     if form.validate_on_submit():
         link = open_links.ensure_open_link(a_round, form.group.data)
-        rotating = bool(link.nonce)
+        if link.nonce:
+            return redirect(
+                url_for("rounds.replace_open_link", round_id=a_round.id, group=link.rater_group)
+            )
         open_links.rotate_open_link(link, current_app.config["SECRET_KEY"])
+        flash("Open link ready to post.", "success")
+    return back_to_round()
+
+
+@bp.route("/rounds/<id:round_id>/open-links/<group>/replace", methods=["GET", "POST"])
+@returns_to("open-links")
+@login_required
+def replace_open_link(round_id: int, group: str):
+    """Asked first: the link being replaced may be on a post, a slide or a printed QR code."""
+    a_round = own_round(round_id)
+    link = own_open_link(a_round, group)
+    open_links.check_replaceable(a_round)
+    form = ActionForm()
+    plural = questionnaire.load(a_round.questionnaire_version).group(group).plural
+    if form.validate_on_submit():
+        open_links.replace_open_link(link, current_app.config["SECRET_KEY"])
         flash(
-            "New open link made; the old one no longer works."
-            if rotating
-            else "Open link ready to post.",
+            f"New open link for {plural.lower()} made; the old one no longer works. Post the new "
+            "one (or its QR code) wherever the old one was.",
             "success",
         )
-    return back_to_round()
+        return back_to_round()
+    return render_template(
+        "rounds/replace_open_link.html", a_round=a_round, link=link, plural=plural, form=form
+    )
 
 
 @bp.post("/rounds/<id:round_id>/open-links/<group>")

@@ -20,8 +20,10 @@ from ..forms import OpenLinkSettingsForm
 from ..forms import ShareForm
 from ..services.invitations import invitation_page
 from ..services.open_links import open_link_cautions
+from ..services.opening import missing_before_open_of
 from ..services.progress import mail_status
 from ..services.progress import progress_of
+from ..services.reminders import reminder_timing_of
 from .common import survey_url
 
 INVITATIONS_PER_PAGE = 50
@@ -49,6 +51,19 @@ def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSett
         for link in sorted(a_round.open_links, key=lambda link: link.rater_group)
         if link.nonce
     ]
+
+
+def new_open_link_form(a_round: Round) -> OpenLinkForm | None:
+    """The form that makes an open link, offering the groups that have none; None when every
+    group has one (replacing one is asked first, on its own page)."""
+    linked = {link.rater_group for link in a_round.open_links if link.nonce}
+    form = OpenLinkForm()
+    form.group.choices = [c for c in form.group.choices if c.value not in linked]
+    if not form.group.choices:
+        return None
+    if form.group.data in linked:
+        form.group.data = form.group.choices[0].value
+    return form
 
 
 def requested_page() -> int:
@@ -82,7 +97,9 @@ def round_page(
         open_link_cautions=open_link_cautions(a_round),
         self_done=bool(a_round.self_ratings),
         invite_form=invite_form or InvitationsForm(),
-        open_link_form=OpenLinkForm(),
+        open_link_form=new_open_link_form(a_round),
+        missing=missing_before_open_of(a_round),
+        reminders=reminder_timing_of(a_round),
         share_form=share_form or ShareForm(),
         action_form=ActionForm(),
     )

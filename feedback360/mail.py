@@ -17,12 +17,14 @@ from pathlib import Path
 from flask import current_app
 from flask import render_template
 
+from . import questionnaire
 from .keys import secret_keys
 from .mail_text import wrap_plain_text
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
 from .storage import private_folder
 from .storage import write_private_file
+from .survey_time import stated_minutes
 from .text import header_text
 from .text import is_header_safe_address
 from .tokens import issued_token
@@ -108,6 +110,9 @@ def _round_context(message: OutboxMessage) -> dict:
             raise Undeliverable("the link was made with a secret key no longer configured")
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
+        # The figure the survey itself states for this person's group (`survey_time`).
+        q = questionnaire.load(a_round.questionnaire_version)
+        context["minutes"] = stated_minutes(q, invitation.rater_group, open_link=False)
     else:
         context["link"] = site_link("/login")
     return context

@@ -126,7 +126,7 @@ def test_opening_queues_invitations_and_the_sender_delivers_them(smtp, draft_rou
     link = f"{BASE_URL}/s/{tokens['ann@example.org']}"
     assert link in text and link in html
     assert f"{link}/decline" in text
-    assert "Spring round" in text and "about five minutes" in text
+    assert "Spring round" in text and "about 5 minutes" in text
     assert "stored without your name" in " ".join(text.split())
     assert "never for fewer than 3 people" in " ".join(text.split())
     assert pending() == 0

@@ -12,8 +12,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from feedback360 import questionnaire
+from feedback360.extensions import db
+from feedback360.mail import compose
+from feedback360.models import OutboxMessage
 from feedback360.survey_time import Estimate
 from feedback360.survey_time import count_words
 from feedback360.survey_time import estimate_for
@@ -186,3 +190,19 @@ def test_the_bench_runs_and_prints_one_json_line():
             assert after["minutes"] <= TARGET_MINUTES < before["minutes"], (group.id, kind)
             assert after["choices"] == 20 and before["choices"] == 27
             assert after["open_questions"] == before["open_questions"] == 3
+
+
+def test_invitations_state_the_minutes_the_survey_states(open_round):
+    """The mail promises what the survey itself says, for that person's group and version."""
+    q = questionnaire.load(open_round.questionnaire_version)
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.round_id == open_round.id)
+    ).all()
+    assert messages
+    for message in messages:
+        minutes = stated_minutes(q, message.invitation.rater_group, open_link=False)
+        mail = compose(message)
+        text = " ".join(mail.get_body(("plain",)).get_content().split())
+        page = " ".join(mail.get_body(("html",)).get_content().split())
+        assert f"about {minutes} minutes" in text and f"about {minutes} minutes" in page
+        assert "five" not in text

@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app feedback360
 STAMP := $(VENV)/.installed
+# axe-core for the accessibility tests, pinned in package-lock.json (npm ci installs exactly that).
+NPM_STAMP := node_modules/.installed
 
 .PHONY: run test install system-check system-packages-test lint db demo bench clean
 
@@ -20,6 +22,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	@touch $@
 
 install: $(STAMP)
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
 
 system-check: install
 	@PYTHON=$(PYTHON) sh .ci/system-packages run
@@ -45,11 +51,11 @@ run: system-check demo
 lint: install
 	$(BIN)/ruff check .
 
-# Chromium and poppler-utils too, for the browser and PDF tests.
+# Chromium, poppler-utils and npm too, for the browser, PDF and accessibility tests.
 system-packages-test:
 	@PYTHON=$(PYTHON) sh .ci/system-packages test
 
-test: system-packages-test install lint
+test: system-packages-test install $(NPM_STAMP) lint
 	@$(BIN)/python -m feedback360.system_check --tests
 	$(BIN)/python -m pytest
 
@@ -58,6 +64,7 @@ test: system-packages-test install lint
 bench: install
 	@command -v wrk >/dev/null || { echo "make bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	$(BIN)/python bench/survey_time.py
 	$(BIN)/python bench/report.py
 	$(BIN)/python bench/mail.py
 	$(BIN)/python bench/aggregate.py
@@ -65,4 +72,4 @@ bench: install
 	$(BIN)/python bench/load.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache node_modules

@@ -465,6 +465,15 @@ def specificity(text: str) -> int:
     return sum(1 for pattern in _SPECIFICITY_PATTERNS if pattern.search(text))
 
 
+_WHERE, _WHAT, _WHEN, _EFFECT = _SPECIFICITY_PATTERNS
+
+
+def lacks_context(text: str) -> bool:
+    """No platform, no moment and no effect, by the patterns `specificity` scores: the survey's
+    review step then asks, once, whether the respondent wants to add one."""
+    return not any(pattern.search(text) for pattern in (_WHERE, _WHEN, _EFFECT))
+
+
 def select_comments(
     rows: Iterable[CommentRow],
     visibility: Visibility,

@@ -352,10 +352,24 @@ def invite_together_hint(threshold: int) -> str:
 def survey_promise(threshold: int) -> str:
     """The survey page, above the questions."""
     return (
-        "Your answers are anonymous: they are stored without your name, email or link, and "
-        f"shown only combined with others' answers, never for fewer than {threshold} people: "
-        "those of your group, or of several small groups together."
+        "Anonymous: stored without your name, email or link, and shown only combined with "
+        f"others’, never for fewer than {threshold} people."
     )
+
+
+COMMENT_CAUTION = (
+    "Describe what they do, not who you are: details only you know could identify you."
+)
+
+OPEN_LINK_NOTE = (
+    "One answer per browser, please: a cookie remembers only that this browser answered."
+)
+
+ANSWERED_HERE = (
+    "This browser has already sent feedback through this open link (a cookie remembers that, "
+    "and nothing else), so it cannot send more. Someone else on this device can answer in a "
+    "private window."
+)
 
 
 SAVED_PROMISE = (
@@ -377,6 +391,65 @@ def rater_list_review_promise(leader: str) -> str:
     return (
         "You see who is invited and in which group, never who has answered or declined: "
         f"that is shown to nobody, {leader} included."
+    )
+
+
+# --- What a respondent reads before sending (the survey's review step) ------------------------
+
+OWN_OR_COMBINED = "own or combined"
+COMBINED_ONLY = "combined only"
+LEFT_OUT = "left out"
+
+
+def answer_outlook(group_id: str, pools: LivePools) -> str:
+    """Which rule the report will apply to answers from `group_id`, as far as the round's
+    invitations decide it (`live_pools`). Never from how many have answered: the review step
+    tells a respondent this, and it must not tell them anything about other people's answers.
+
+    OWN_OR_COMBINED: shown as the group once `threshold` of it answered, else combined or left
+    out by the counts at close. COMBINED_ONLY: the page counts the group only inside its
+    combined line, so the report never shows it alone. LEFT_OUT: the page counts it nowhere,
+    so the report leaves it out, unless more invitations join it to a combined line.
+    """
+    if group_id in pools.hidden:
+        return LEFT_OUT
+    if group_id in pools.combined:
+        return COMBINED_ONLY
+    return OWN_OR_COMBINED
+
+
+def review_outlook(outlook: str, group: Group, threshold: int) -> str:
+    """How the respondent's ratings will appear, as a rule with its condition, never a count."""
+    if outlook == LEFT_OUT:
+        return (
+            "Very few people are invited in your group and the other small groups, so as the "
+            "round stands your answers will not appear in the report at all. If more people "
+            f"are invited, they can appear inside “{COMBINED_UNIT_LABEL}”."
+        )
+    if outlook == COMBINED_ONLY:
+        return (
+            "Few people are invited in your group, so your ratings appear only inside "
+            f"“{COMBINED_UNIT_LABEL}”, with other small groups, once at least {threshold} "
+            "people there have answered; if fewer do, they are left out."
+        )
+    return (
+        f"Your ratings appear under “{group.plural}” once {threshold} or more in your group have "
+        f"answered; with fewer, only inside “{COMBINED_UNIT_LABEL}”, or not at all."
+    )
+
+
+def review_comments_rule(outlook: str, comment_threshold: int) -> str:
+    """When the respondent's comments are printed, and how (`select_comments` and the report)."""
+    if outlook == LEFT_OUT:
+        return "Your comments would not be printed either."
+    where = (
+        f"in “{COMBINED_UNIT_LABEL}”"
+        if outlook == COMBINED_ONLY
+        else f"in your group (or “{COMBINED_UNIT_LABEL}”)"
+    )
+    return (
+        "Comments print word for word, with no name or group, once "
+        f"{comment_threshold} or more {where} have answered."
     )
 
 
@@ -423,6 +496,18 @@ def closing_forecast(view: ProgressView) -> ClosingForecast:
     )
 
 
+def closing_groups_notice(view: ProgressView) -> str:
+    """The close page: what closing now does with the page's groups (`closing_forecast`), or,
+    when no line is below the threshold, that the report shows each as the page counts it."""
+    forecast = closing_forecast(view)
+    if forecast.notice:
+        return forecast.notice
+    return (
+        "Every group counted on the round page has no responses or at least "
+        f"{view.threshold}, so the report shows each one as it is counted there."
+    )
+
+
 _CLOSING_WORDS = {
     "folded": (
         f"below {{threshold}}: shown only within “{COMBINED_UNIT_LABEL}”",
@@ -448,7 +533,8 @@ def reminders_queued_notice(max_anonymity: bool) -> str:
         else "everyone who has not answered or declined"
     )
     return (
-        f"Reminders are on their way to {who}, except anyone reminded in the last 24 hours. "
+        f"Reminders are on their way to {who}, except anyone invited or reminded in the last "
+        "24 hours. "
         "How many is not shown: next to the counts per group, it would tell you who has not "
         "answered."
     )

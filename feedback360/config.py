@@ -91,6 +91,12 @@ DEFAULTS: dict[str, Setting] = {
         "the most specific comments per dimension in the PDF: enough to learn from, few "
         "enough to read",
     ),
+    # Reminders
+    "REMIND_AFTER_DAYS": Setting(
+        3,
+        "days after a round's first invitations go out before Remind is offered: people read "
+        "mail over a few days, and a reminder before they could answer only nags",
+    ),
     # Rate limits (Flask-Limiter syntax) and account links
     "SURVEY_RATE_LIMIT": Setting(
         "20 per minute;200 per hour",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import request
 from flask_wtf import FlaskForm
 from wtforms import EmailField
@@ -48,6 +50,34 @@ class CheckboxesField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
+@dataclass(frozen=True)
+class FieldProblem:
+    """One line of a form's error summary: where to jump, what it is, what is wrong."""
+
+    anchor: str
+    label: str
+    message: str
+
+
+# Fields whose text may be in any script: shown right to left when typed that way.
+FREE_TEXT_FIELDS = frozenset({"StringField", "TextAreaField"})
+
+
+def field_aria(field, hint: object = None) -> dict[str, str]:
+    """The attributes that tie a field to its hint and its errors (ids from the `field` macro
+    in templates/_macros.html): aria-describedby and aria-invalid, and dir="auto" for free text."""
+    described = [f"{field.id}-hint"] if hint else []
+    attributes = {}
+    if field.errors:
+        described.append(f"{field.id}-error")
+        attributes["aria-invalid"] = "true"
+    if described:
+        attributes["aria-describedby"] = " ".join(described)
+    if field.type in FREE_TEXT_FIELDS:
+        attributes["dir"] = "auto"
+    return attributes
+
+
 class Form(FlaskForm):
     """The base of every form: it reads the posted form fields and nothing else.
 
@@ -61,6 +91,14 @@ class Form(FlaskForm):
             if request.files or request.is_json:
                 formdata = request.form if form.is_submitted() else None
             return super().wrap_formdata(form, formdata)
+
+    def problems(self) -> list[FieldProblem]:
+        """The error summary's lines, in page order, each linking to its field."""
+        return [
+            FieldProblem(field.id, field.label.text, field.errors[0])
+            for field in self
+            if field.errors and field.name != "csrf_token"
+        ]
 
 
 class ActionForm(Form):

@@ -18,6 +18,7 @@ from flask import current_app
 from flask import render_template
 from sqlalchemy import select
 
+from . import questionnaire
 from .extensions import db
 from .keys import secret_keys
 from .mail_text import wrap_plain_text
@@ -26,6 +27,7 @@ from .models import OutboxMessage
 from .models import User
 from .storage import private_folder
 from .storage import write_private_file
+from .survey_time import stated_minutes
 from .text import header_text
 from .text import is_header_safe_address
 from .tokens import issued_token
@@ -113,6 +115,9 @@ def _round_context(message: OutboxMessage) -> dict:
             raise Undeliverable("the link was made with a secret key no longer configured")
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
+        # The figure the survey itself states for this person's group (`survey_time`).
+        q = questionnaire.load(a_round.questionnaire_version)
+        context["minutes"] = stated_minutes(q, invitation.rater_group, open_link=False)
     else:
         context.update(_coach_links(message))
     return context

@@ -13,7 +13,8 @@ from functools import cache
 from pathlib import Path
 
 QUESTIONNAIRE_DIR = Path(__file__).parent / "questionnaires"
-CURRENT_VERSION = "2026.2"
+CURRENT_VERSION = "2026.3"
+MINUTES = "{minutes}"  # in an introduction: the time `survey_time` measures
 
 
 @dataclass(frozen=True)
@@ -79,6 +80,8 @@ class Questionnaire:
     platforms_question: str = ""
     platform_dimensions: tuple[str, ...] = ()
     fundamentals: tuple[Fundamental, ...] = ()
+    # 2026.3 on: the survey shows dimension titles only (the report keeps the descriptions).
+    dimension_descriptions_on_survey: bool = True
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -93,6 +96,20 @@ class Questionnaire:
 
     def dimension(self, dimension_id: str) -> Dimension:
         return next(d for d in self.dimensions if d.id == dimension_id)
+
+    def introduction_for(self, minutes: int) -> str:
+        """The introduction with the measured time in it, where it names one (2026.3 on)."""
+        return self.introduction.replace(MINUTES, str(minutes))
+
+    def platform_label(self, value: str) -> str:
+        """A platform's label; a round stores ids (2026.3 on) or, before, the label itself."""
+        return next((p.label for p in self.platforms if p.id == value), value)
+
+    def platform_ids(self, stored) -> list[str]:
+        """A round's stored platforms as ids of this list, in its order: older rounds stored
+        labels, which count where they are this list's own; anything else is dropped."""
+        values = set(stored or ())
+        return [p.id for p in self.platforms if p.id in values or p.label in values]
 
     def comment_keys(self) -> tuple[str, ...]:
         """Every key a comment can be stored under: one per dimension, then the open questions."""
@@ -131,6 +148,7 @@ def parse(data: dict) -> Questionnaire:
             Fundamental(name=f["name"], reflection=tuple(f["reflection"]))
             for f in data.get("fundamentals", ())
         ),
+        dimension_descriptions_on_survey=data.get("dimension_descriptions_on_survey", True),
     )
     keys = [i.id for i in questionnaire.items] + list(questionnaire.comment_keys())
     if len(keys) != len(set(keys)):

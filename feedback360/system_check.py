@@ -14,7 +14,12 @@ PDF_LIBRARIES = {
     "pangoft2-1.0": "libpangoft2-1.0-0",
     "harfbuzz-subset": "libharfbuzz-subset0",
 }
-TEST_PROGRAMS = {"pdftotext": "poppler-utils", "pdftoppm": "poppler-utils", "chromium": "chromium"}
+TEST_PROGRAMS = {
+    "pdftotext": "poppler-utils",
+    "pdftoppm": "poppler-utils",
+    "chromium": "chromium",
+    "npm": "npm",
+}
 
 
 def missing_packages(for_tests: bool) -> list[str]:

@@ -23,6 +23,22 @@ def clean_text(value: str | None) -> str:
     return unicodedata.normalize("NFC", value).strip()
 
 
+RIGHT_TO_LEFT_CLASSES = frozenset({"R", "AL"})  # Hebrew, Arabic, Syriac, Thaana, N'Ko...
+
+
+def text_direction(value: str | None) -> str:
+    """The direction of `value`, "rtl" or "ltr", from its first letter with a strong direction,
+    as a browser's dir="auto" decides; "ltr" when there is none (digits, emoji, punctuation).
+    WeasyPrint ignores dir="auto", so the PDF sets the direction this function gives."""
+    for char in value or "":
+        kind = unicodedata.bidirectional(char)
+        if kind in RIGHT_TO_LEFT_CLASSES:
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
+
+
 def clean_line(value: str | None) -> str:
     """Like clean_text, for one-line fields: any run of whitespace becomes one space."""
     return " ".join(clean_text(value).split())

@@ -25,6 +25,7 @@ from werkzeug.routing import IntegerConverter
 from . import anonymity
 from .extensions import db
 from .extensions import limiter
+from .forms import field_aria
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' {inline_style}; "
@@ -197,8 +198,9 @@ def _inline_stylesheet(app: Flask) -> None:
 
 def _anonymity_wording(app: Flask) -> None:
     """Pages and mails say what the app promises about anonymity in the words of the module
-    that keeps the promise, never in their own."""
+    that keeps the promise, never in their own; forms tie errors to fields in one way."""
     app.jinja_env.globals["anonymity"] = anonymity
+    app.jinja_env.globals["field_aria"] = field_aria
 
 
 def _security_headers(response):

@@ -8,6 +8,9 @@ import re
 import threading
 import uuid
 from contextlib import contextmanager
+from datetime import timedelta
+from html import unescape
+from html.parser import HTMLParser
 from pathlib import Path
 
 import psycopg
@@ -15,14 +18,19 @@ import pytest
 from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
+from werkzeug.datastructures import MultiDict
 from werkzeug.security import generate_password_hash
 from werkzeug.serving import make_server
 
 from feedback360 import create_app
 from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.models import Invitation
+from feedback360.models import OutboxMessage
 from feedback360.models import Response
+from feedback360.models import Round
 from feedback360.models import User
+from feedback360.outbox import now as outbox_now
 from feedback360.reports.stored import build_wanted_reports
 from feedback360.rounds import services as round_services
 from feedback360.rounds.services import approval
@@ -263,6 +271,98 @@ def shot(page, name: str, folder: Path = SHOTS) -> None:
     """A full-page screenshot for a human to look at."""
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+class _PostedFields(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: list[tuple[str, str]] = []
+        self._textarea: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        a = {k: v or "" for k, v in attrs}
+        if tag == "input" and "name" in a:
+            kind = a.get("type", "text")
+            if kind in ("radio", "checkbox") and "checked" not in a:
+                return
+            if kind not in ("submit", "button"):
+                self.fields.append((a["name"], a.get("value", "")))
+        elif tag == "textarea":
+            self._textarea, self._text = a.get("name"), []
+
+    def handle_data(self, data):
+        if self._textarea is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self._textarea is not None:
+            # As a browser reads it: CR LF as LF, less the one newline that may follow <textarea>.
+            text = "".join(self._text).replace("\r\n", "\n")
+            self.fields.append((self._textarea, text.removeprefix("\n")))
+            self._textarea = None
+
+
+def answers_on_page(html: str) -> MultiDict:
+    """What a page's form would post, as a browser sends it: checked radios and checkboxes,
+    hidden and other inputs, and text boxes (empty ones left out). Survey step 1 shows the
+    answers as checked inputs and text boxes, step 2 as hidden fields: both read the same."""
+    parser = _PostedFields()
+    parser.feed(html)
+    return MultiDict([(k, v) for k, v in parser.fields if v != "" or not k.startswith("comment_")])
+
+
+def review_url(token: str) -> str:
+    """Where step 1 posts: the review step (step 2 posts to the link itself, `?go=send`)."""
+    return f"/s/{token}?go=review"
+
+
+def time_passes(days: float) -> None:
+    """As if `days` had passed: every date and time the database holds about rounds, their
+    invitations and their mail moves that far back (closing dates stay: they come nearer)."""
+    shift = timedelta(days=days)
+    for a_round in db.session.scalars(select(Round)):
+        if a_round.opened_on:
+            a_round.opened_on -= shift
+    for invitation in db.session.scalars(select(Invitation)):
+        invitation.created_at -= shift
+        if invitation.last_reminded_at:
+            invitation.last_reminded_at -= shift
+    for message in db.session.scalars(select(OutboxMessage)):
+        message.created_at -= shift
+        message.next_attempt_at -= shift
+        if message.sent_at:
+            message.sent_at -= shift
+    db.session.commit()
+
+
+def all_mail_sent() -> None:
+    """Every message waiting in the outbox marked sent now, as the sender would after delivering
+    it: for tests that run no SMTP server."""
+    pending = select(OutboxMessage).where(OutboxMessage.status == "pending")
+    for message in db.session.scalars(pending):
+        message.status, message.sent_at = "sent", outbox_now()
+    db.session.commit()
+
+
+def visible_text(html: str) -> str:
+    """A page's words as a reader sees them: no tags, entities decoded, spaces collapsed."""
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def section_of(html: str, section_id: str) -> str:
+    """The markup of the page's element with this id, up to the end of its section."""
+    start = html.index(f'id="{section_id}"')
+    return html[start : html.index("</section>", start)]
+
+
+def invitation_row(page: str, email: str) -> str:
+    """An invitation's row on the round page with its address and id blanked, so two rows
+    compare equal when the page tells the leader nothing more about one than the other."""
+    match = re.search(rf"<tr><td[^>]*>{re.escape(email)}</td>.*?</tr>", page, re.S)
+    assert match, f"no row for {email}"
+    return re.sub(r"/invitations/\d+/", "/invitations/N/", match[0].replace(email, "E"))
 
 
 def share_for(a_round, coach_email: str):

@@ -64,6 +64,7 @@ ROUTE_ACCESS = {
     "rounds.open_link": LEADER,
     "rounds.open_link_settings": LEADER,
     "rounds.open_link_qr": LEADER,
+    "rounds.replace_open_link": LEADER,
     "rounds.open_round": LEADER,
     "rounds.close_round": LEADER,
     "rounds.remind": LEADER,

@@ -26,6 +26,7 @@ from tests.helpers import invite
 from tests.helpers import login
 from tests.helpers import round_like
 from tests.helpers import submit_via_token
+from tests.helpers import time_passes
 
 
 def _visible(text: str, round_id: int) -> str:
@@ -92,6 +93,7 @@ def _send_mail_output(app, leader, staff_answers: bool) -> tuple[str, int]:
         submit_via_token(tokens["s0@example.org"], answer_all(q, 2))
     a_round.reminder_days_before_close = 3
     db.session.commit()
+    time_passes(days=3)
     output += runner.invoke(args=["send-mail"]).output
     reminders_sent = db.session.scalar(
         select(func.count()).where(

@@ -35,6 +35,7 @@ from tests.helpers import submit_via_token
 
 Q = questionnaire.load()
 COMMENT = "Zoë’s thread on community health 🎉👍🏽 made me join the discussion."
+LONG_WORD = "https://example.org/" + "a-very-long-unbroken-address-" * 4
 
 pytestmark = pytest.mark.browser
 
@@ -84,6 +85,7 @@ def open_round_with_invitations(leader_email: str, lines: str) -> dict[str, str]
 
 
 def test_respondent_on_a_phone_without_javascript(live_app, base_url, browser):
+    """Step 1, its error summary, step 2, back to change, step 2 again, send: at 390 px."""
     with live_app.app_context():
         tokens = open_round_with_invitations(
             "phone.leader@example.com",
@@ -100,24 +102,53 @@ def test_respondent_on_a_phone_without_javascript(live_app, base_url, browser):
     assert headers["referrer-policy"] == "no-referrer"
     assert "default-src 'self'" in headers["content-security-policy"]
     assert page.get_by_role("heading", name="How does Robin Example show up online?").is_visible()
+    assert page.get_by_text("Step 1 of 2", exact=True).is_visible()
     shot(page, "phone-survey")
 
     missing, *answered = Q.items
     for number, item in enumerate(answered):
         choose(page, item.id, number % 6)
-    page.locator(f"#{comment_field('purpose')}").fill(COMMENT)
-    submit(page, "Send my feedback")
+    purpose = f"#{comment_field('purpose')}"
+    assert not page.locator(purpose).is_visible(), "the example box unfolds on request"
+    page.locator("summary", has_text="Add an example").first.click()  # no script needed
+    page.locator(purpose).fill(COMMENT)
+    page.locator(f"#{comment_field('keep')}").fill("Great stuff")
+    submit(page, "Step 2 of 2: check and send")
 
     summary = page.locator(".error-summary")
     assert summary.is_visible()
     assert "Please check 1 answer" in summary.inner_text()
+    assert page.get_by_text("Step 1 of 2", exact=True).is_visible(), "errors stay on step 1"
     assert summary.locator(f'a[href="#{item_field(missing.id)}-fieldset"]').count() == 1
     for number, item in enumerate(answered):
         assert page.is_checked(f'input[id="{item_field(item.id)}-{number % 6}"]'), item.id
-    assert page.input_value(f"#{comment_field('purpose')}") == COMMENT
+    assert page.input_value(purpose) == COMMENT and page.locator(purpose).is_visible()
     shot(page, "phone-error-summary")
 
     choose(page, missing.id, 3)
+    submit(page, "Step 2 of 2: check and send")
+    assert page.get_by_role("heading", name="Check and send").is_visible()
+    assert page.get_by_text("Step 2 of 2", exact=True).is_visible()
+    # Two colleagues invited, and no other group: counted nowhere, so the report leaves them out.
+    assert "your answers will not appear in the report at all" in page.content()
+    own = page.locator(".own-comments")
+    assert COMMENT in own.inner_text() and "Great stuff" in own.inner_text()
+    assert page.locator(".nudge").count() == 1, "one gentle prompt, for the vague comment"
+    shot(page, "phone-review")
+    with live_app.app_context():
+        assert db.session.query(Response).count() == 0, "nothing stored before the send"
+
+    submit(page, "Add a detail")  # back to step 1, at that comment, everything kept
+    assert page.url.endswith(f"#{comment_field('keep')}-fieldset")
+    assert page.input_value(f"#{comment_field('keep')}") == "Great stuff"
+    assert page.is_checked(f'input[id="{item_field(missing.id)}-3"]')
+    submit(page, "Step 2 of 2: check and send")
+    assert page.locator(".nudge").count() == 0, "kept as it is: not asked twice"
+    submit(page, "Change my answers")
+    assert page.get_by_text("Step 1 of 2", exact=True).is_visible()
+    assert page.input_value(purpose) == COMMENT
+    submit(page, "Step 2 of 2: check and send")
+
     submit(page, "Send my feedback")
     assert urlsplit(page.url).path == "/s/thanks"
     assert token not in page.url
@@ -125,28 +156,46 @@ def test_respondent_on_a_phone_without_javascript(live_app, base_url, browser):
     shot(page, "phone-thanks")
     with live_app.app_context():
         texts = db.session.scalars(select(Comment.text)).all()
-        assert COMMENT in texts
+        assert sorted(texts) == sorted([COMMENT, "Great stuff"])
         assert db.session.query(Response).count() == 1
 
     again = page.goto(f"{base_url}/s/{token}")
     assert again.status == 409
-    assert "already answered" in page.content()
+    assert "This link has already been used" in page.content()
 
     assert watch.foreign(base_url) == []
     assert watch.csp == []
     context.close()
 
-    # Layout: measured with JavaScript on, on the other link (a GET never uses it up).
-    measuring = browser.new_context(viewport=PHONE, is_mobile=True)
-    page = measuring.new_page()
-    page.goto(f"{base_url}/s/{tokens['phone2@example.org']}")
-    assert overflow(page) <= 0, "the survey scrolls sideways on a phone"
-    submit(page, "Send my feedback")  # nothing chosen: every item in the error summary
+
+@pytest.mark.parametrize("viewport", [{"width": 320, "height": 700}, PHONE, DESKTOP])
+def test_both_steps_fit_the_screen(live_app, base_url, browser, viewport):
+    """Measured with JavaScript on (a GET or a review never uses a link up)."""
+    width = viewport["width"]
+    with live_app.app_context():
+        token = open_round_with_invitations(
+            f"fit{width}@example.com", f"fit{width}@example.org, staff"
+        )[f"fit{width}@example.org"]
+    context = browser.new_context(viewport=viewport, is_mobile=width < 1000)
+    page = context.new_page()
+    page.goto(f"{base_url}/s/{token}")
+    assert overflow(page) <= 0, f"the survey scrolls sideways at {width} px"
+    shot(page, f"survey-step1-{width}")
+    submit(page, "Step 2 of 2: check and send")  # nothing chosen: every item in the summary
     assert page.locator(".error-summary").is_visible()
-    assert overflow(page) <= 0, "the error summary scrolls sideways on a phone"
+    assert overflow(page) <= 0, f"the error summary scrolls at {width} px"
+    for number, item in enumerate(Q.items):
+        choose(page, item.id, number % 6)
+    page.locator("summary", has_text="Add an example").first.click()
+    page.locator(f"#{comment_field('purpose')}").fill(LONG_WORD + " " + COMMENT)
+    page.locator(f"#{comment_field('keep')}").fill("Great stuff")
+    submit(page, "Step 2 of 2: check and send")
+    assert page.get_by_role("heading", name="Check and send").is_visible()
+    assert overflow(page) <= 0, f"the review step scrolls sideways at {width} px"
+    shot(page, f"survey-step2-{width}")
     page.goto(f"{base_url}/s/thanks")
-    assert overflow(page) <= 0, "the thank-you page scrolls sideways on a phone"
-    measuring.close()
+    assert overflow(page) <= 0, "the thank-you page scrolls sideways"
+    context.close()
 
 
 def signup_link_from_the_outbox(app, address: str) -> str:
@@ -209,7 +258,7 @@ def test_leader_sets_up_runs_and_closes_a_round(live_app, base_url, browser):
     shot(page, "leader-invitation-links")
 
     page.get_by_role("link", name="Back to the round").click()
-    submit(page, "Open the round")
+    submit(page, "Open the round")  # rated and invited: nothing is missing, it opens at once
     assert "The round is open" in page.content()
     with live_app.app_context():
         ann = db.session.scalar(select(Invitation).where(Invitation.email == "ann@example.org"))
@@ -228,6 +277,8 @@ def test_leader_sets_up_runs_and_closes_a_round(live_app, base_url, browser):
     assert page.locator(".notice", has_text="If you close now").is_visible()
     shot(page, "leader-round-detail")
 
+    page.get_by_role("link", name="Close the round…").click()
+    assert page.get_by_role("heading", name="Close “Autumn on LinkedIn”?").is_visible()
     submit(page, "Close the round and build the report")
     assert "The round is closed" in page.content()
     page.get_by_role("link", name="See results").click()

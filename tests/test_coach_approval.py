@@ -71,9 +71,17 @@ def test_the_round_cannot_open_until_the_coach_approves(client, reviewed, coach)
     assert reviewed.status == "draft"
 
     login(client, "leader@example.com")
+    round_page = client.get(f"/rounds/{reviewed.id}").text
+    assert "Waiting for your coach, coach@example.com" in round_page
+    assert f'href="/rounds/{reviewed.id}/open">Open the round…' in round_page, "asks first"
     reply = client.post(f"/rounds/{reviewed.id}/open", follow_redirects=True)
+    assert "cannot open yet" in reply.text
+    assert "Your coach, coach@example.com, has not approved the rater list yet" in reply.text
+    assert "Open the round anyway" not in reply.text, "nothing to accept: it blocks"
+    reply = client.post(f"/rounds/{reviewed.id}/open", data={"anyway": "y"}, follow_redirects=True)
     assert "has not approved the rater list yet" in reply.text
-    assert "Waiting for your coach, coach@example.com" in reply.text
+    db.session.refresh(reviewed)
+    assert reviewed.status == "draft"
     client.post("/logout")
 
     login(client, coach.email)
@@ -87,7 +95,7 @@ def test_the_round_cannot_open_until_the_coach_approves(client, reviewed, coach)
     client.post("/logout")
 
     login(client, "leader@example.com")
-    reply = client.post(f"/rounds/{reviewed.id}/open", follow_redirects=True)
+    reply = client.post(f"/rounds/{reviewed.id}/open", data={"anyway": "y"}, follow_redirects=True)
     assert "The round is open" in reply.text
     db.session.refresh(reviewed)
     assert reviewed.status == "open"

@@ -27,10 +27,12 @@ from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
 from tests.helpers import after_each_statement
+from tests.helpers import all_mail_sent
 from tests.helpers import answer_all
 from tests.helpers import full_answers
 from tests.helpers import invite
 from tests.helpers import login
+from tests.helpers import time_passes
 
 Q = questionnaire.load()
 RESPONDENTS = 50
@@ -89,12 +91,14 @@ def test_one_link_submitted_twice_at_once_saves_once_and_explains(app, ctx, open
     token = open_round.tokens["staff0@example.org"]
     db.session.remove()
 
-    replies = post_at_once(app, [(f"/s/{token}", full_answers())] * 2)
+    # "Send my feedback" on the review step, pressed twice.
+    replies = post_at_once(app, [(f"/s/{token}?go=send", full_answers())] * 2)
 
     statuses = sorted(status for status, _ in replies)
     assert statuses == [302, 409]
     refused = next(body for status, body in replies if status == 409)
-    assert "already" in refused.lower() and "answered" in refused.lower()
+    assert "Not saved: this link has already been used" in refused
+    assert "your first send went through" in refused
     assert count(Response) == 1
     assert count(Answer) == len(Q.items)
 
@@ -265,6 +269,8 @@ def test_reminders_from_a_page_loaded_before_the_close_are_turned_away(app, ctx,
 
 
 def test_a_close_waits_for_reminders_under_way_and_then_removes_them(app, ctx, open_round):
+    all_mail_sent()
+    time_passes(days=3)
     round_id = open_round.id
     db.session.remove()
     reminded, closed = second_waits_for_first(
@@ -352,6 +358,8 @@ def test_closing_and_sending_reminders_at_once_do_not_deadlock(app, ctx, draft_r
     Rewritten in a random order at close, PostgreSQL found a deadlock in most of these runs."""
     invite(draft_round, "\n".join(f"p{i}@example.org, staff" for i in range(400)))
     round_services.open_round(draft_round)
+    all_mail_sent()
+    time_passes(days=3)
     round_id = draft_round.id
     db.session.remove()
     for _ in range(3):

@@ -37,6 +37,7 @@ from tests.helpers import full_answers
 from tests.helpers import invite
 from tests.helpers import make_app
 from tests.helpers import response_count
+from tests.helpers import time_passes
 
 KEY_A = "a" * 16 + "-old-key-of-at-least-32-bytes"
 KEY_B = "b" * 16 + "-new-key-of-at-least-32-bytes"
@@ -152,6 +153,7 @@ def test_a_reminder_sent_after_rotation_carries_the_working_link(before, tmp_pat
     round_id, tokens = open_round_with(before, "ann@example.org, staff\nbob@example.org, staff")
     with before.app_context():
         send_pending(transport(), 100)
+        time_passes(days=3)
     after = rotated(before, tmp_path)
     with after.app_context():
         a_round = db.session.get(Round, round_id)
@@ -171,6 +173,7 @@ def test_without_the_old_key_a_reminder_is_not_sent_with_a_dead_link(before, tmp
     round_id, _ = open_round_with(before, "ann@example.org, staff")
     with before.app_context():
         send_pending(transport(), 100)
+        time_passes(days=3)
     after = rotated(before, tmp_path, fallbacks=())
     with after.app_context():
         round_services.send_reminders(db.session.get(Round, round_id))
@@ -203,12 +206,12 @@ def test_an_invitation_used_under_the_old_key_stays_used_after_rotation(before, 
     assert reply.status_code == 302
     after = rotated(before, tmp_path)
     client = after.test_client()
-    assert "already answered" in client.get(f"/s/{token}").text
+    assert "already been used" in client.get(f"/s/{token}").text
     client.post(f"/s/{token}", data=full_answers("2"))
     with after.app_context():
         invitation = db.session.scalars(select(Invitation)).one()
         new_token = round_services.new_invitation_link(invitation)  # under key B
-    assert "already answered" in client.get(f"/s/{new_token}").text
+    assert "already been used" in client.get(f"/s/{new_token}").text
     client.post(f"/s/{new_token}", data=full_answers("1"))
     with after.app_context():
         assert response_count() == 1, "one person, one answer, whatever the key"

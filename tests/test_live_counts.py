@@ -29,6 +29,7 @@ from tests.helpers import answer_all
 from tests.helpers import invite
 from tests.helpers import login
 from tests.helpers import submit_via_token
+from tests.helpers import time_passes
 from tests.test_cli import run_cli
 from tests.test_mail import deliver_all
 from tests.test_mail import smtp  # noqa: F401 (a fixture)
@@ -268,6 +269,7 @@ def test_reminders_say_the_same_whoever_has_answered(client, leader, smtp):  # n
     answered = counted_round(leader, 1, False, "Twin")
     act(answered, "staff0@example.org", "answer")
     deliver_all()
+    time_passes(days=3)
     login(client, "leader@example.com")
     after = []
     for a_round in (quiet, answered):

@@ -30,6 +30,7 @@ from feedback360.text import header_text
 from feedback360.text import is_header_safe_address
 from tests.helpers import add_user
 from tests.helpers import invite
+from tests.helpers import time_passes
 from tests.test_mail import Inbox
 from tests.test_mail import smtp_server
 
@@ -110,6 +111,7 @@ def test_a_leader_name_cannot_add_headers_to_a_reminder_or_a_coach_notice(smtp, 
     a_round = round_inviting_ann(name, "Spring")
     deliver_all()
     smtp.messages.clear(), smtp.recipients.clear()
+    time_passes(days=3)
     round_services.send_reminders(a_round)
     assert deliver_all().sent == 1
     assert_only_the_usual_headers(smtp, "ann@example.org")

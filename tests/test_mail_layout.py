@@ -18,14 +18,10 @@ import pytest
 from hypothesis import given
 from hypothesis import settings
 from hypothesis import strategies as st
-from sqlalchemy import update
 
 from feedback360.auth import services as auth_services
-from feedback360.extensions import db
 from feedback360.mail import SUBJECTS
 from feedback360.mail_text import wrap_plain_text
-from feedback360.models import Invitation
-from feedback360.outbox import now
 from feedback360.rounds import services as round_services
 from feedback360.rounds.services import approval
 from feedback360.text import header_text
@@ -34,6 +30,7 @@ from tests.helpers import answer_all
 from tests.helpers import approve_as_coach
 from tests.helpers import invite
 from tests.helpers import submit_via_token
+from tests.helpers import time_passes
 from tests.mail_html import MailHtml
 from tests.mail_html import contrast
 from tests.test_mail import BASE_URL
@@ -104,6 +101,7 @@ def mail_of_every_kind(
     round_services.open_round(a_round)
     deliver_all()
     invitations = {kind_of(m): m for m in inbox.to("ann@example.org")}
+    time_passes(days=3)
     round_services.send_reminders(a_round)
     deliver_all()  # before the close, which forgets reminders still waiting
     round_services.close_round(a_round)
@@ -161,8 +159,7 @@ def test_every_mail_with_a_link_reads_well_on_a_phone(smtp, ctx):
 
 def reminder_to(inbox: Inbox, a_round, address: str) -> tuple[str, str]:
     inbox.messages.clear()
-    db.session.execute(update(Invitation).values(last_reminded_at=now() - timedelta(days=2)))
-    db.session.commit()
+    time_passes(days=3)
     round_services.send_reminders(a_round)
     deliver_all()
     (reminder,) = inbox.to(address)

@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from feedback360 import PROJECT_ROOT
+from feedback360 import anonymity
 from feedback360 import questionnaire
 from feedback360.bursts import Burst
 from feedback360.bursts import detect_bursts
@@ -32,9 +33,12 @@ from feedback360.rounds import services as round_services
 from feedback360.survey import services as survey_services
 from feedback360.survey import views as survey_views
 from feedback360.survey.forms import comment_field
+from feedback360.survey.forms import item_field
+from feedback360.survey_time import stated_minutes
 from tests.helpers import PASSWORD
 from tests.helpers import SECRET_KEY
 from tests.helpers import add_user
+from tests.helpers import answers_on_page
 from tests.helpers import drop_app
 from tests.helpers import full_answers
 from tests.helpers import invite
@@ -85,8 +89,8 @@ def test_second_answer_from_the_same_browser_is_refused_a_new_browser_answers(ap
     assert "Secure" not in set_cookie  # plain http here; see the https test
 
     again = browser.post(f"/s/{token}", data=full_answers("2"))
-    assert again.status_code == 409 and "You have already answered" in again.text
-    assert "private window" in again.text
+    assert again.status_code == 409 and "You have already answered from this browser" in again.text
+    assert anonymity.ANSWERED_HERE in again.text and "private window" in again.text
     assert browser.get(f"/s/{token}").status_code == 409
     assert app.test_client().post(f"/s/{token}", data=full_answers()).status_code == 302
     assert response_count() == 2
@@ -142,9 +146,9 @@ def test_answering_one_open_link_does_not_block_another(app, open_round):
 
 def test_the_survey_page_of_an_open_link_calls_the_cookie_a_speed_bump(client, open_round):
     _, token = make_open_link(open_round)
-    assert "speed bump, not a" in client.get(f"/s/{token}").text
+    assert anonymity.OPEN_LINK_NOTE in client.get(f"/s/{token}").text
     invitation = client.get(f"/s/{open_round.tokens['staff0@example.org']}")
-    assert "speed bump" not in invitation.text
+    assert "cookie" not in invitation.text
 
 
 # --- Pause and cap ----------------------------------------------------------------------------
@@ -361,7 +365,7 @@ def test_rotating_keeps_the_count_and_cap_and_the_browser_memory(app, client, op
     assert browser.post(f"/s/{old}", data=full_answers()).status_code == 302
     login(client, "leader@example.com")
     reply = client.post(
-        f"/rounds/{open_round.id}/open-links", data={"group": "follower"}, follow_redirects=True
+        f"/rounds/{open_round.id}/open-links/follower/replace", follow_redirects=True
     )
     assert "the old one no longer works" in reply.text
     new = re.search(r'value="https?://[^"]*/s/([A-Za-z0-9_\-]+)"', reply.text)[1]
@@ -426,7 +430,8 @@ def test_open_link_page_has_a_neutral_link_preview(client, open_round):
     tags = meta_tags(page.text)
     del tags["viewport"]
     title = "Share your view: how does Lee Leader show up online?"
-    description = "A five-minute anonymous survey. No account needed."
+    minutes = stated_minutes(Q, "follower", open_link=True)
+    description = f"Anonymous, about {minutes} minutes, no account needed."
     assert tags == {
         "robots": "noindex",
         "og:type": "website",
@@ -505,8 +510,9 @@ def test_fourth_answer_a_minute_from_one_address_gets_a_clear_429(limited_app):
     assert page.status_code == 429
     assert "Too many answers from this connection; wait a minute" in page.text
     assert "Nothing was saved yet" in page.text
-    assert kept in page.text, "what they typed is still there"
-    assert len(re.findall(r'<input checked[^>]*value="3"', page.text)) == len(Q.items)
+    again = answers_on_page(page.text)
+    assert again[comment_field("keep")] == kept, "what they typed is still there"
+    assert all(again[item_field(item.id)] == "3" for item in Q.items)
     assert 1 <= int(page.headers["Retry-After"]) <= 60
     elsewhere = client_from(limited_app, "203.0.113.9")
     assert elsewhere.post(f"/s/{token}", data=full_answers()).status_code == 302

@@ -68,6 +68,7 @@ def build_report_data(
     limit_per_key: int | None = 8,
     threshold: int = 3,
     seed: int = 360,
+    extra_comments: tuple[CommentRow, ...] = (),
 ) -> ReportData:
     """A round with seeded random ratings and comments; `comments_per_key` < 1 is a probability."""
     q = questionnaire.load()
@@ -111,6 +112,7 @@ def build_report_data(
             f"On Bluesky in March she shared {IMG} so I learned something.",
         )
     )
+    comment_rows.extend(extra_comments)
     self_ratings = {item.id: rng.choice([2, 3, 4, 4, 5, None]) for item in q.items}
     results = aggregate(q, ratings, self_ratings, group_sizes, threshold)
     all_comments, _ = select_comments(
@@ -378,3 +380,41 @@ def test_gap_chart_escapes_titles_and_describes_itself():
     assert chart.startswith("<svg") and "<title>Gap between self and all raters" in chart
     first = data.results.dimensions[0]
     assert f"{first.gap:+.1f}" in chart or first.gap is None
+
+
+RTL_COMMENTS = ("هذا المنشور ساعدني كثيرا.", "הפוסט הזה עזר לי מאוד.")
+RTL_LETTERS = re.compile("[\u0590-\u05ff\u0600-\u06ff]")
+
+
+@pytest.mark.pdf
+def test_right_to_left_comments_print_right_to_left(report_app, tmp_path):
+    """WeasyPrint ignores dir="auto", so the template sets each comment's direction from its
+    first strong letter: a short Arabic or Hebrew comment sits against the right margin."""
+    extra = tuple(
+        CommentRow(f"{n:016x}", "follower", NO_COMMENTS_DIMENSION, text)
+        for n, text in enumerate(RTL_COMMENTS)
+    )
+    data = build_report_data(SMALL_ROUND, extra_comments=extra)
+    with report_app.app_context():
+        html = render_report_html(data)
+        path = tmp_path / "rtl.pdf"
+        path.write_bytes(render_report_pdf(data))
+    for text in RTL_COMMENTS:
+        assert f'<p class="comment" dir="rtl">{text}</p>' in html
+    assert '<p class="comment" dir="ltr">' in html
+    layout = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(path), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    lines = re.findall(
+        r'<line xMin="([\d.]+)" yMin="[\d.]+" xMax="([\d.]+)"[^>]*>(.*?)</line>', layout, re.S
+    )
+    assert lines
+    left = min(float(x_min) for x_min, _, _ in lines)
+    right = max(float(x_max) for _, x_max, _ in lines)
+    rtl = [
+        (float(x_min), float(x_max)) for x_min, x_max, words in lines if RTL_LETTERS.search(words)
+    ]
+    assert len(rtl) == len(RTL_COMMENTS)
+    for x_min, x_max in rtl:
+        assert right - x_max < 20, "against the right margin"
+        assert x_min - left > 100, "not against the left"

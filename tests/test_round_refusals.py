@@ -44,7 +44,7 @@ REFUSED_ON_A_CLOSED_ROUND = [
     ),
     ("reminders", {}, "#progress", "Reminders can be sent only while the round is open."),
     ("open", {}, "", "Only a draft round can be opened."),
-    ("close", {}, "", "Only an open round can be closed."),
+    ("close", {}, "", "This round is already closed"),
     ("self", full_answers(), "", "the self-assessment can no longer change"),
 ]
 

@@ -33,7 +33,7 @@ def test_dashboard_empty_state_then_create_a_round(client, leader):
             "title": "  Autumn   round ",
             "why": "To help small charities use LinkedIn well.",
             "success_measures": "Charities tell me they tried something.",
-            "platforms": ["LinkedIn", "Bluesky"],
+            "platforms": ["linkedin", "bluesky"],
             "closes_on": "2030-01-31",
             "anonymity_threshold": "4",
         },
@@ -41,7 +41,7 @@ def test_dashboard_empty_state_then_create_a_round(client, leader):
     assert reply.status_code == 302
     a_round = db.session.scalar(select(Round))
     assert a_round.title == "Autumn round"
-    assert a_round.platforms == ["LinkedIn", "Bluesky"]
+    assert a_round.platforms == ["linkedin", "bluesky"]
     assert a_round.anonymity_threshold == 4
     assert a_round.status == "draft"
     assert a_round.questionnaire_version == Q.version
@@ -148,9 +148,11 @@ def test_open_link_is_shown_again_and_can_be_replaced(client, leader, draft_roun
     assert first == re.findall(
         r"/s/([A-Za-z0-9_\-]+)", client.get(f"/rounds/{draft_round.id}").text
     )
-    reply = client.post(
-        f"/rounds/{draft_round.id}/open-links", data={"group": "follower"}, follow_redirects=True
-    )
+    asked = client.post(f"/rounds/{draft_round.id}/open-links", data={"group": "follower"})
+    assert asked.location == f"/rounds/{draft_round.id}/open-links/follower/replace"
+    page = client.get(f"/rounds/{draft_round.id}").text
+    assert re.findall(r"/s/([A-Za-z0-9_\-]+)", page) == first, "not replaced until confirmed"
+    reply = client.post(asked.location, follow_redirects=True)
     assert "the old one no longer works" in reply.text
     second = re.findall(r"/s/([A-Za-z0-9_\-]+)", reply.text)
     assert second and second != first
@@ -165,7 +167,9 @@ def test_open_and_close_with_warning_for_small_groups(client, leader, draft_roun
         draft_round, "a@x.org, staff\nb@x.org, staff\nd@x.org, staff\nc@x.org, colleague"
     )
     login(client, "leader@example.com")
-    reply = client.post(f"/rounds/{draft_round.id}/open", follow_redirects=True)
+    reply = client.post(
+        f"/rounds/{draft_round.id}/open", data={"anyway": "y"}, follow_redirects=True
+    )
     assert "The round is open" in reply.text
     for email in ("a@x.org", "c@x.org"):
         submit_via_token(tokens[email], answer_all(Q, 4))
@@ -174,6 +178,8 @@ def test_open_and_close_with_warning_for_small_groups(client, leader, draft_roun
     assert "Invited" in detail
     again = client.post(f"/rounds/{draft_round.id}/open", follow_redirects=True)
     assert "Only a draft round can be opened." in again.text
+    asked = client.get(f"/rounds/{draft_round.id}/close").text
+    assert "Close the round and build the report" in asked
     closed = client.post(f"/rounds/{draft_round.id}/close", follow_redirects=True)
     assert "The round is closed" in closed.text
     assert db.session.get(Round, draft_round.id).status == "closed"
@@ -182,8 +188,9 @@ def test_open_and_close_with_warning_for_small_groups(client, leader, draft_roun
 
 
 def test_closed_round_refuses_changes(client, leader, draft_round):
+    invite(draft_round, "a@x.org, staff")
     login(client, "leader@example.com")
-    client.post(f"/rounds/{draft_round.id}/open")
+    client.post(f"/rounds/{draft_round.id}/open", data={"anyway": "y"})
     client.post(f"/rounds/{draft_round.id}/close")
     page = client.post(
         f"/rounds/{draft_round.id}/invitations",
@@ -195,7 +202,7 @@ def test_closed_round_refuses_changes(client, leader, draft_round):
         f"/rounds/{draft_round.id}/edit", data={"title": "New", "anonymity_threshold": "3"}
     )
     assert "can no longer change" in edit.text
-    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 0
+    assert db.session.scalar(select(func.count()).select_from(Invitation)) == 1
 
 
 def test_share_with_a_coach_and_stop_sharing(client, leader, coach, draft_round):

@@ -85,7 +85,7 @@ def renders(monkeypatch) -> list[int]:
     return calls
 
 
-def test_a_download_before_the_build_says_so_and_refreshes_without_javascript(
+def test_a_download_before_the_build_says_so_and_offers_to_try_again_without_javascript(
     client, leader, coach, renders, tmp_path
 ):
     round_id = answered_round(leader)
@@ -93,7 +93,8 @@ def test_a_download_before_the_build_says_so_and_refreshes_without_javascript(
     reply = client.get(f"/rounds/{round_id}/report.pdf")
     assert reply.status_code == 202 and reply.mimetype == "text/html"
     assert "Your report is being built" in reply.text
-    assert '<meta http-equiv="refresh" content="5">' in reply.text
+    assert 'http-equiv="refresh"' not in reply.text, "no timed reload (WCAG 2.2.1)"
+    assert reply.headers["Retry-After"] == "5"
     assert "<script" not in reply.text.lower()
     assert f'href="/rounds/{round_id}/report.pdf"' in reply.text, "a plain link to try again"
     assert 'class="site"' in reply.text, "the site's own page, header and all"

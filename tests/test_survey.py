@@ -30,6 +30,7 @@ from feedback360.survey import services as survey_services
 from feedback360.survey.forms import comment_field
 from feedback360.survey.forms import item_field
 from tests.helpers import add_user
+from tests.helpers import answers_on_page
 from tests.helpers import full_answers
 from tests.helpers import invite
 from tests.helpers import response_count
@@ -78,9 +79,12 @@ def test_double_submit_gets_a_clear_page_and_no_second_response(client, open_rou
     assert client.post(f"/s/{token}", data=full_answers()).status_code == 302
     again = client.post(f"/s/{token}", data=full_answers("2"))
     assert again.status_code == 409
-    assert "already answered" in again.text
+    assert "Not saved: this link has already been used" in again.text
+    assert "your first send went through" in again.text
     assert response_count() == 1
-    assert "already answered" in client.get(f"/s/{token}").text
+    later = client.get(f"/s/{token}").text
+    assert "This link has already been used" in later and "Not saved" not in later
+    assert "private window" not in later, "the open-link tip is for open links only"
 
 
 @pytest.mark.parametrize("token", ["forged-token-that-does-not-exist", "x" * 200, "a"])
@@ -299,8 +303,9 @@ def test_expired_csrf_token_keeps_the_answers(csrf_app, database_url):
     page = client.post(f"/s/{token}", data=data)
     assert page.status_code == 200
     assert "press “Send my feedback” once more" in page.text
-    assert "Keep the AMAs" in page.text
-    assert len(re.findall(r'<input checked[^>]*value="3"', page.text)) == len(Q.items)
+    kept = answers_on_page(page.text)
+    assert kept[comment_field("keep")] == "Keep the AMAs"
+    assert all(kept[item_field(item.id)] == "3" for item in Q.items)
     fresh = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)[1]
     csrf_app.config["WTF_CSRF_TIME_LIMIT"] = 3600
     data["csrf_token"] = fresh

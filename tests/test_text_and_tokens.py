@@ -6,6 +6,7 @@ from feedback360.invitation_list import MAX_LINES
 from feedback360.invitation_list import parse_invitees
 from feedback360.text import clean_line
 from feedback360.text import clean_text
+from feedback360.text import text_direction
 from feedback360.tokens import hash_token
 from feedback360.tokens import invitation_token
 from feedback360.tokens import new_nonce
@@ -15,6 +16,15 @@ from feedback360.tokens import token_matches
 
 def test_clean_text_keeps_unicode_and_drops_control_characters():
     assert clean_text("Zoë 👍 مرحبا\x00\x07 done\r\nnext\rline ") == "Zoë 👍 مرحبا done\nnext\nline"
+
+
+def test_text_direction_follows_the_first_strong_letter_as_dir_auto_does():
+    assert text_direction("مرحبا، this was useful") == "rtl"
+    assert text_direction("שלום") == "rtl"
+    assert text_direction("On LinkedIn: مرحبا") == "ltr"
+    assert text_direction("2026 👍 — «מצוין»") == "rtl", "digits, emoji and punctuation are weak"
+    assert text_direction("42 🎉") == "ltr"
+    assert text_direction("") == text_direction(None) == "ltr"
 
 
 def test_clean_text_normalises_to_nfc():

@@ -25,7 +25,7 @@ from ..rounds.services import rater_list
 from ..rounds.services.common import RoundError
 from ..rounds.services.invitations import invitation_page
 from ..rounds.services.lifecycle import refresh_status
-from ..rounds.views.lifecycle import requested_page
+from ..rounds.views.page import requested_page
 from .forms import ApproveListForm
 
 bp = Blueprint("coaching", __name__)

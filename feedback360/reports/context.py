@@ -12,6 +12,7 @@ from .. import analysis
 from ..anonymity import report_anonymity_notes
 from ..anonymity import report_group_lines
 from ..anonymity import report_promises
+from ..text import text_direction
 from . import charts
 
 if TYPE_CHECKING:
@@ -103,6 +104,7 @@ def render_context(data: ReportData) -> dict:
         ),
         "date_label": date_label,
         "rater_list_line": rater_list_line(data),
+        "text_direction": text_direction,
         "big_gap": analysis.big_gap(scale_max),
         "is_big_gap": lambda v: analysis.is_big(v, scale_max),
         "intent": next((o for o in q.open_questions if o.id == "intent"), None),

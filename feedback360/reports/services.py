@@ -148,7 +148,7 @@ def report_data(
         round_title=a_round.title,
         why=a_round.why,
         success_measures=a_round.success_measures,
-        platforms=tuple(a_round.platforms or ()),
+        platforms=tuple(q.platform_label(p) for p in a_round.platforms or ()),
         opened_on=a_round.opened_on,
         closed_on=a_round.closed_on,
         generated_on=today_utc(),

@@ -27,8 +27,10 @@ from .services import save_debrief_note
 from .stored import stored_report
 
 bp = Blueprint("reports", __name__)
-# How often the "being built" page asks again; the sender checks every 5 s by default.
-BUILDING_REFRESH_SECONDS = 5
+# When to try the download again (Retry-After); the sender checks every 5 s by default. The page
+# itself does not refresh: a timed reload restarts a screen reader and cannot be stopped
+# (WCAG 2.2.1); it offers a button instead.
+BUILDING_RETRY_SECONDS = 5
 
 
 def _visible_round(round_id: int):
@@ -62,6 +64,8 @@ def _results_page(a_round, role: str, note_form: DebriefNoteForm | None = None) 
     share = _coach_share(a_round, role)
     if share is not None and note_form is None:
         note_form = DebriefNoteForm(note=share.debrief_note, shared=share.note_shared)
+    if note_form is not None:
+        note_form.shared.label.text = f"Share this note with {a_round.leader.name}"
     return render_template(
         "reports/results.html",
         a_round=a_round,
@@ -111,19 +115,14 @@ def debrief_note(round_id: int):
 @login_required
 def pdf(round_id: int):
     """The reader's stored copy (built by the sender: reports.stored); until it is there, a page
-    that says so and asks again every few seconds, without JavaScript."""
+    that says so, with a button to try again."""
     a_round, role = _visible_round(round_id)
     if not _ready(a_round):
         return _not_ready(a_round, role), 409
     stored = stored_report(a_round, _coach_share(a_round, role))
     if stored is None:
-        page = render_template(
-            "reports/building.html",
-            a_round=a_round,
-            role=role,
-            refresh_seconds=BUILDING_REFRESH_SECONDS,
-        )
-        return page, 202
+        page = render_template("reports/building.html", a_round=a_round, role=role)
+        return page, 202, {"Retry-After": str(BUILDING_RETRY_SECONDS)}
     return Response(
         stored,
         mimetype="application/pdf",

@@ -13,6 +13,7 @@ from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 
+from .. import questionnaire
 from ..anonymity import MIN_THRESHOLD
 from ..forms import CheckboxesField
 from ..forms import Form
@@ -20,20 +21,6 @@ from ..forms import email_field
 from ..models import GROUP_IDS
 from ..text import clean_line
 from ..text import clean_text
-
-PLATFORMS = (
-    "LinkedIn",
-    "X / Twitter",
-    "Bluesky",
-    "Mastodon",
-    "Threads",
-    "Instagram",
-    "YouTube",
-    "TikTok",
-    "Blog / newsletter",
-    "Podcast",
-    "Other",
-)
 
 GROUP_CHOICES = [SelectChoice(g, g.capitalize()) for g in GROUP_IDS]
 
@@ -56,11 +43,8 @@ class RoundForm(Form):
         validators=[Length(max=2000)],
         filters=[clean_text],
     )
-    platforms = CheckboxesField(
-        "Where are you active?",
-        choices=[SelectChoice(p, p) for p in PLATFORMS],
-        validate_choice=True,
-    )
+    # The respondents' list, from the round's questionnaire: one list, the same labels.
+    platforms = CheckboxesField("Where are you active?", validate_choice=True)
     closes_on = DateField(
         "Closing date (optional)",
         validators=[Optional()],
@@ -100,6 +84,13 @@ class RoundForm(Form):
             "Needs a closing date."
         ),
     )
+
+    def __init__(self, *args, version: str = questionnaire.CURRENT_VERSION, **kwargs):
+        super().__init__(*args, **kwargs)
+        q = questionnaire.load(version)
+        self.platforms.choices = [SelectChoice(p.id, p.label) for p in q.platforms]
+        if not self.is_submitted():  # a round from before 2026.3 stored labels
+            self.platforms.data = q.platform_ids(self.platforms.data)
 
 
 class InvitationsForm(Form):
@@ -146,3 +137,9 @@ class DeleteRoundForm(Form):
         "Yes, delete this round and all its answers and comments for good",
         validators=[DataRequired("Tick the box to confirm, or go back to keep the round.")],
     )
+
+
+class OpenRoundForm(Form):
+    """Open the round; `anyway` once the leader has read what is missing and goes without it."""
+
+    anyway = BooleanField()

@@ -1,8 +1,12 @@
 """The respondent's side: no account, no JavaScript, no trace of who answered what.
 
 A GET never uses a link up (mail scanners open every link); only the submitting POST does, and it
-ends on a token-free thank-you page. The blueprint is exempt from the global CSRF check so that an
-expired token can be handled here: the respondent keeps their answers and is asked to submit again.
+ends on a token-free thank-you page. The survey has two steps: step 1 asks, its button shows
+step 2 (`review`), which says how the answers will appear and sends them. Nothing is stored
+between the two: the answers travel in the review page (see review.py).
+
+The blueprint is exempt from the global CSRF check so that an expired token can be handled
+here: the respondent keeps their answers and is asked to submit again.
 A personal link's form carries a token bound to the link (`link_csrf`), so it works without
 cookies; an open link's is bound to the session cookie, and a post without cookies is told so.
 
@@ -36,16 +40,13 @@ from ..forms import ActionForm
 from ..keys import secret_keys
 from ..models import Invitation
 from ..rounds.services.invitations import decline as decline_invitation
-from ..rounds.services.lifecycle import is_overdue
-from ..rounds.services.lifecycle import refresh_status
 from ..web import safe_exception_summary
+from . import pages
 from . import services
-from .forms import comment_field
 from .forms import comments_from
 from .forms import only_csrf_failed
 from .forms import platforms_from
 from .forms import ratings_from
-from .forms import survey_form_class
 from .link_csrf import link_csrf_meta
 
 bp = Blueprint("survey", __name__, url_prefix="/s")
@@ -94,6 +95,11 @@ def _survey_rate_limit() -> str:
     return current_app.config["SURVEY_RATE_LIMIT"]
 
 
+def _not_a_send() -> bool:
+    """The rate limit counts submits; the steps before one store nothing."""
+    return request.method == "POST" and pages.step() != pages.SEND
+
+
 @bp.after_request
 def _not_for_search_engines(response):
     """Survey pages are for the people given the link, not for search results."""
@@ -101,121 +107,60 @@ def _not_for_search_engines(response):
     return response
 
 
-# What the database refused at submit time (a race lost since the page was checked), and the
-# page it gets: the same pages `_problem` shows before the form.
-SUBMIT_REFUSALS = {
-    services.AlreadyAnswered: ("answered", 409),
-    services.RoundNotOpen: ("closed", 410),
-    services.LinkPaused: ("paused", 409),
-    services.LinkFull: ("full", 410),
-    services.LinkAwaitingCoach: ("awaiting", 409),
-}
-
-
-def _unavailable(reason: str, status: int):
-    return render_template("survey/unavailable.html", reason=reason), status
-
-
-def _problem(link: services.SurveyLink | None):
-    if link is None:
-        return _unavailable("invalid", 404)
-    if is_overdue(link.round_status, link.closes_on):
-        # The round is read again here; by now someone else may have closed or deleted it.
-        if link.round is not None:
-            refresh_status(link.round)
-        return _unavailable("closed", 410)
-    if link.round_status == "draft":
-        return _unavailable("not_open", 409)
-    if link.round_status == "closed":
-        return _unavailable("closed", 410)
-    if link.answered or link.open_link_id in answered_open_links():
-        return _unavailable("answered", 409)
-    if link.awaiting:
-        return _unavailable("awaiting", 409)
-    if link.paused:
-        return _unavailable("paused", 409)
-    if link.full:
-        return _unavailable("full", 410)
-    return None
-
-
-def _survey_form(link: services.SurveyLink, token: str, q):
-    """The form, with its CSRF token bound to the link for an invitation, else to the session."""
-    form_class = survey_form_class(q.version, False)
-    if link.invitation_id is not None:
-        return form_class(meta=link_csrf_meta(token))
-    return form_class()
-
-
-def _sent_no_cookies() -> bool:
-    return current_app.config["SESSION_COOKIE_NAME"] not in request.cookies
-
-
-def _form_page(
-    link: services.SurveyLink,
-    form,
-    q,
-    expired=False,
-    rate_limited=False,
-    retry=False,
-    cookies_needed=False,
-):
-    if link.round is None:  # deleted since its link was resolved
-        return _unavailable("invalid", 404)
-    page = render_template(
-        "survey/form.html",
-        form=form,
-        q=q,
-        a_round=link.round,
-        group=q.group(link.group),
-        open_link=link.open_link_id is not None,
-        expired=expired,
-        rate_limited=rate_limited,
-        retry=retry,
-        cookies_needed=cookies_needed,
-        comment_field=comment_field,
-    )
-    return page, (429 if rate_limited else 503 if retry else 200)
-
-
 def _form_again(**flags):
     """The survey once more with what was posted, for a request stopped before anything was
     saved; None if the link cannot take an answer now (its own page says why)."""
     token = (request.view_args or {}).get("token", "")
     link = services.resolve(token)
-    if request.endpoint != "survey.answer" or link is None or _problem(link) is not None:
+    if (
+        request.endpoint != "survey.answer"
+        or link is None
+        or pages.problem(link, token, answered_open_links()) is not None
+    ):
         return None
     q = questionnaire.load(link.questionnaire_version)
-    return _form_page(link, _survey_form(link, token, q), q, **flags)
+    form = pages.survey_form(link, token, q)
+    if request.method != "POST":
+        return pages.form_page(link, form, q, **flags)
+    return pages.page_for_post(link, form, q, **flags)
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
-@limiter.limit(_survey_rate_limit, methods=["POST"])
+@limiter.limit(_survey_rate_limit, methods=["POST"], exempt_when=_not_a_send)
 def answer(token: str):
     link = services.resolve(token)
-    problem = _problem(link)
+    problem = pages.problem(link, token, answered_open_links())
     if problem:
         return problem
     q = questionnaire.load(link.questionnaire_version)
-    form = _survey_form(link, token, q)
-    expired = cookies_needed = False
-    if form.is_submitted():
-        if form.validate():
-            try:
-                services.submit(
-                    link, ratings_from(form, q), comments_from(form, q), platforms_from(form, q)
-                )
-            except tuple(SUBMIT_REFUSALS) as refusal:
-                return _unavailable(*SUBMIT_REFUSALS[type(refusal)])
-            response = redirect(url_for("survey.thanks"))
-            if link.open_link_id is not None:
-                remember_answered(response, link.open_link_id)
-            return response
-        if only_csrf_failed(form):
-            # An open link's token lives in the session cookie: without cookies it never holds.
-            cookies_needed = link.open_link_id is not None and _sent_no_cookies()
-            expired = not cookies_needed
-    return _form_page(link, form, q, expired=expired, cookies_needed=cookies_needed)
+    form = pages.survey_form(link, token, q)
+    if not form.is_submitted():
+        return pages.form_page(link, form, q)
+    step = pages.step()
+    if step == pages.CHANGE:
+        return pages.form_page(link, form, q)
+    form.validate()
+    if pages.answer_errors(form):
+        return pages.form_page(link, form, q)
+    if step == pages.REVIEW:  # nothing to store yet; the send needs cookies, so say so now
+        return pages.review_page(
+            link, form, q, cookies_needed=pages.open_link_without_cookies(link, form)
+        )
+    if only_csrf_failed(form):
+        cookies_needed = pages.open_link_without_cookies(link, form)
+        return pages.review_page(
+            link, form, q, expired=not cookies_needed, cookies_needed=cookies_needed
+        )
+    try:
+        services.submit(
+            link, ratings_from(form, q), comments_from(form, q), platforms_from(form, q)
+        )
+    except tuple(pages.SUBMIT_REFUSALS) as refusal:
+        return pages.unavailable(*pages.SUBMIT_REFUSALS[type(refusal)], token)
+    response = redirect(url_for("survey.thanks"))
+    if link.open_link_id is not None:
+        remember_answered(response, link.open_link_id)
+    return response
 
 
 @bp.errorhandler(429)
@@ -269,10 +214,10 @@ def decline(token: str):
     """Opt out of this round's email from the link in it; GET only asks (scanners open links)."""
     link = services.resolve(token)
     if link is None or link.invitation_id is None:
-        return _unavailable("invalid", 404)
+        return pages.unavailable("invalid", 404)
     invitation = db.session.get(Invitation, link.invitation_id)
     if invitation is None:  # its round was deleted since the link was resolved
-        return _unavailable("invalid", 404)
+        return pages.unavailable("invalid", 404)
     form = ActionForm(meta=link_csrf_meta(token))  # a personal link: works without cookies
     if form.validate_on_submit():
         decline_invitation(invitation)

@@ -2,7 +2,8 @@
 
 - `lifecycle`: create, edit, open, self-assessment, delete, and the sender's schedule;
 - `closing`: close, what a closed round keeps and forgets, when its results may show;
-- `invitations`: personal invitations, new links, reminders, declining;
+- `invitations`: personal invitations, new links, declining;
+- `reminders`: from which day, to whom, never twice to anyone within a day;
 - `open_links`: open links, their caps, pauses and bursts;
 - `progress`: the counts and the mail status the round page shows;
 - `sharing`: sharing with a coach, and who may see which round;
@@ -17,7 +18,6 @@ from .common import RoundError
 from .invitations import add_invitations
 from .invitations import decline
 from .invitations import new_invitation_link
-from .invitations import send_reminders
 from .lifecycle import create_round
 from .lifecycle import delete_round
 from .lifecycle import open_round
@@ -31,6 +31,7 @@ from .open_links import rotate_open_link
 from .open_links import set_open_link_settings
 from .progress import mail_status
 from .progress import reported_response_total
+from .reminders import send_reminders
 from .sharing import share_with_coach
 
 __all__ = [

@@ -28,6 +28,7 @@ from ...models import Invitation
 from ...models import OpenLink
 from ...models import Round
 from ...outbox import enqueue
+from ...readiness import coach_has_not_approved
 from .common import RoundError
 from .common import hold_round
 
@@ -101,10 +102,13 @@ def refuse_open_unless_approved(a_round: Round) -> None:
     db.session.refresh(share, ["rater_list_approved"])
     if not share.rater_list_approved:
         db.session.rollback()
-        raise RoundError(
-            f"Your coach, {share.coach_email}, has not approved the rater list yet: the round "
-            "can open once they have. Any change you make to the list asks them again."
-        )
+        raise RoundError(coach_has_not_approved(share.coach_email).explanation)
+
+
+def awaited_coach(a_round: Round) -> str | None:
+    """The coach asked to approve the list who has not yet, for the page that opens a round."""
+    share = reviewer_of(a_round)
+    return share.coach_email if share is not None and not share.rater_list_approved else None
 
 
 def leader_changed_list(a_round: Round) -> None:

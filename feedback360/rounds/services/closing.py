@@ -39,7 +39,11 @@ def close_round(a_round: Round) -> None:
     time (on the invitation and on the mail) says when someone had not answered; one still
     queued would only ask for an answer the round can no longer take.
     """
-    if a_round.status != "open" or not _close_if_still_open(a_round):
+    round_id = a_round.id
+    check_closable(a_round.status)
+    if not _close_if_still_open(a_round):
+        # Closed (or deleted) by another request since this copy was read: say which.
+        check_closable(db.session.scalar(select(Round.status).where(Round.id == round_id)))
         raise RoundError("Only an open round can be closed.")
     _keep_counts_at_close(a_round)
     _rewrite_responses_shuffled(a_round.id)
@@ -55,6 +59,19 @@ def close_round(a_round: Round) -> None:
     tell_coaches_round_closed(a_round)
     db.session.commit()
     settle_closed_rounds()
+
+
+class RoundAlreadyClosed(RoundError):
+    """Asked to close a round that is closed already: from a second click, another tab, or a
+    page older than its closing date."""
+
+
+def check_closable(status: str | None) -> None:
+    """Refuse to close a round whose status is not "open" (None: it is gone)."""
+    if status == "closed":
+        raise RoundAlreadyClosed("This round is already closed; its results are below.")
+    if status != "open":
+        raise RoundError("Only an open round can be closed.")
 
 
 def _keep_counts_at_close(a_round: Round) -> None:

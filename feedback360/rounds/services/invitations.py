@@ -1,15 +1,11 @@
-"""Personal invitations: adding them, new links, reminders, declining."""
+"""Personal invitations: adding them, new links, declining (reminders are in `reminders`)."""
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import timedelta
 
 from flask import current_app
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy import true
-from sqlalchemy import update
 
 from ... import questionnaire
 from ...anonymity import invitations_beside_open_link_refused
@@ -21,7 +17,6 @@ from ...models import Invitation
 from ...models import OpenLink
 from ...models import Round
 from ...outbox import enqueue
-from ...outbox import now as outbox_now
 from ...tokens import hash_token
 from ...tokens import invitation_token
 from ...tokens import new_nonce
@@ -30,8 +25,6 @@ from .common import RoundError
 from .common import hold_round
 from .common import invitation_counts
 from .progress import pool_small_groups_of
-
-REMINDER_GAP = timedelta(hours=24)
 
 
 def invitation_page(a_round: Round, page: int, per_page: int) -> Pagination:
@@ -164,53 +157,6 @@ def new_invitation_link(invitation: Invitation) -> str:
         enqueue("invitation", invitation.email, invitation.round_id, invitation.id)
     db.session.commit()
     return token
-
-
-@dataclass(frozen=True)
-class ReminderResult:
-    queued: int
-    too_soon: int
-
-
-def send_reminders(a_round: Round) -> ReminderResult:
-    """Queue a reminder for each invitee who has not answered, at most once a day each.
-
-    With maximum anonymity nobody knows who has answered, so everyone who has not declined is
-    reminded; the reminder thanks those who already did.
-    """
-    if not _lock_while_open(a_round.id):
-        db.session.rollback()
-        raise RoundError("Reminders can be sent only while the round is open.")
-    moment = outbox_now()
-    queued = too_soon = 0
-    for invitation in a_round.invitations:
-        if invitation.declined or (invitation.answered and not a_round.max_anonymity):
-            continue
-        if invitation.last_reminded_at and moment - invitation.last_reminded_at < REMINDER_GAP:
-            too_soon += 1
-            continue
-        invitation.last_reminded_at = moment
-        enqueue("reminder", invitation.email, a_round.id, invitation.id)
-        queued += 1
-    db.session.commit()
-    return ReminderResult(queued, too_soon)
-
-
-def _lock_while_open(round_id: int) -> bool:
-    """Whether the round is open now, holding it so until commit.
-
-    The page's copy of the round may be stale: another request may have closed it since, and
-    closing removes every reminder. A no-op UPDATE that only matches an open round takes the
-    round's row lock (PostgreSQL) or the write lock (SQLite) first, as `close_round` does, so a
-    close waits for these reminders (and then removes them) or comes first and is seen here.
-    """
-    still_open = db.session.execute(
-        update(Round)
-        .where(Round.id == round_id, Round.status == "open")
-        .values(status=Round.status)
-        .execution_options(synchronize_session=False)
-    )
-    return still_open.rowcount == 1
 
 
 def decline(invitation: Invitation) -> None:

@@ -24,8 +24,8 @@ from .common import RoundError
 from .common import hold_round
 from .common import today
 from .invitations import invitations_beside_open_links
-from .invitations import send_reminders
 from .progress import pool_small_groups_of
+from .reminders import send_reminders
 
 
 def create_round(leader: User, **fields) -> Round:
@@ -126,9 +126,13 @@ def delete_round(a_round: Round) -> None:
     storage.forget_deleted_pages(db.engine)
 
 
-def save_self_assessment(a_round: Round, values: dict[str, int | None]) -> None:
+def check_self_assessment_open(a_round: Round) -> None:
     if a_round.status == "closed":
         raise RoundError("This round is closed; the self-assessment can no longer change.")
+
+
+def save_self_assessment(a_round: Round, values: dict[str, int | None]) -> None:
+    check_self_assessment_open(a_round)
     db.session.query(SelfRating).filter_by(round_id=a_round.id).delete()
     db.session.add_all(
         SelfRating(round_id=a_round.id, item_id=item_id, value=value)

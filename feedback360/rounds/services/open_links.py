@@ -51,6 +51,18 @@ def rotate_open_link(link: OpenLink, secret_key: str) -> str:
     return token
 
 
+def check_replaceable(a_round: Round) -> None:
+    """Refuse to replace an open link of a closed round: its links take no answers anyway."""
+    if a_round.status == "closed":
+        raise RoundError("This round is closed; its open links can no longer be replaced.")
+
+
+def replace_open_link(link: OpenLink, secret_key: str) -> str:
+    """A new token for a link that may already be posted: the old one stops working."""
+    check_replaceable(link.round)
+    return rotate_open_link(link, secret_key)
+
+
 def find_open_link(a_round: Round, group: str) -> OpenLink | None:
     return next((link for link in a_round.open_links if link.rater_group == group), None)
 

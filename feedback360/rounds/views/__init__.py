@@ -1,7 +1,7 @@
 """The leader's pages, one module per concern, all on one blueprint (`bp`, in `common`):
 
-- `lifecycle`: the list of rounds, create, edit, the round page, rate yourself, open, close,
-  delete;
+- `lifecycle`: the list of rounds, create, edit, the round page, rate yourself, delete;
+- `steps`: open (after saying what is missing) and close (after saying what closing does);
 - `invitations`: invite, a new link, remind;
 - `open_links`: make or renew an open link, cap or pause it, its QR code;
 - `sharing`: share with a coach, stop sharing.
@@ -13,6 +13,7 @@ from . import invitations  # noqa: F401  (registers its routes on bp)
 from . import lifecycle  # noqa: F401
 from . import open_links  # noqa: F401
 from . import sharing  # noqa: F401
+from . import steps  # noqa: F401
 from .common import bp
 
 __all__ = ["bp"]

@@ -12,10 +12,12 @@ from ...anonymity import reminders_queued_notice
 from ...forms import ActionForm
 from ..forms import InvitationsForm
 from ..services import invitations
+from ..services import reminders
 from .common import back_to_round
 from .common import bp
 from .common import own_round
 from .common import returns_to
+from .page import round_page
 
 
 @bp.post("/rounds/<id:round_id>/invitations")
@@ -24,9 +26,7 @@ def invite(round_id: int):
     a_round = own_round(round_id)
     form = InvitationsForm()
     if not form.validate_on_submit():
-        for error in form.lines.errors:
-            flash(error, "error")
-        return back_to_round()
+        return round_page(a_round, invite_form=form)
     created, errors = invitations.add_invitations(a_round, form.lines.data)
     return render_template(
         "rounds/invitations_created.html",
@@ -62,6 +62,6 @@ def new_link(round_id: int, invitation_id: int):
 def remind(round_id: int):
     a_round = own_round(round_id)
     if ActionForm().validate_on_submit():
-        invitations.send_reminders(a_round)
+        reminders.send_reminders(a_round)
         flash(reminders_queued_notice(a_round.max_anonymity), "success")
     return back_to_round()

@@ -1,5 +1,5 @@
 """The leader's pages for a round as a whole: list, create, edit, the round page, rate
-yourself, open, close, delete."""
+yourself, delete (opening and closing are in `steps`)."""
 
 from __future__ import annotations
 
@@ -14,33 +14,20 @@ from flask_login import login_required
 
 from ... import questionnaire
 from ...anonymity import MIN_THRESHOLD
-from ...forms import ActionForm
 from ...survey.forms import NOT_OBSERVED
 from ...survey.forms import ratings_from
 from ...survey.forms import survey_form_class
 from ..forms import DeleteRoundForm
-from ..forms import InvitationsForm
-from ..forms import OpenLinkForm
 from ..forms import RoundForm
-from ..forms import ShareForm
-from ..services import approval
-from ..services import closing
 from ..services import lifecycle
 from ..services import sharing
 from ..services.common import RoundError
-from ..services.invitations import invitation_page
-from ..services.open_links import open_link_cautions
 from ..services.progress import deletable_responses
-from ..services.progress import mail_status
-from ..services.progress import progress_of
 from .common import back_to_round
 from .common import bp
 from .common import own_round
-from .open_links import open_links_on_page
+from .page import round_page
 
-INVITATIONS_PER_PAGE = 50
-# No round has this many pages; a larger ?page= would overflow the database's OFFSET.
-MAX_PAGE = 100_000
 ROUND_FIELDS = (
     "title",
     "why",
@@ -83,7 +70,7 @@ def new_round():
 @login_required
 def edit_round(round_id: int):
     a_round = own_round(round_id)
-    form = RoundForm(obj=a_round)
+    form = RoundForm(obj=a_round, version=a_round.questionnaire_version)
     # Once links are out the setting is shown, not submitted (a disabled box sends nothing).
     locked = lifecycle.has_gone_out(a_round)
     if locked:
@@ -100,36 +87,19 @@ def edit_round(round_id: int):
         else:
             flash("Round updated.", "success")
             return redirect(url_for("rounds.detail", round_id=a_round.id))
-    return render_template("rounds/form.html", form=form, a_round=a_round, anonymity_locked=locked)
-
-
-def requested_page() -> int:
-    """The ?page= number; the first page for a missing, odd or absurd one."""
-    page = request.args.get("page", 1, type=int)
-    return page if 1 <= page <= MAX_PAGE else 1
+    return render_template(
+        "rounds/form.html",
+        form=form,
+        a_round=a_round,
+        anonymity_locked=locked,
+        read_only=a_round.status == "closed",
+    )
 
 
 @bp.get("/rounds/<id:round_id>")
 @login_required
 def detail(round_id: int):
-    a_round = own_round(round_id)
-    q = questionnaire.load(a_round.questionnaire_version)
-    return render_template(
-        "rounds/detail.html",
-        a_round=a_round,
-        q=q,
-        progress=progress_of(a_round),
-        mail=mail_status(a_round),
-        invitations=invitation_page(a_round, requested_page(), INVITATIONS_PER_PAGE),
-        open_links=open_links_on_page(a_round),
-        open_link_cautions=open_link_cautions(a_round),
-        self_done=bool(a_round.self_ratings),
-        reviewer=approval.reviewer_of(a_round),
-        invite_form=InvitationsForm(),
-        open_link_form=OpenLinkForm(),
-        share_form=ShareForm(),
-        action_form=ActionForm(),
-    )
+    return round_page(own_round(round_id))
 
 
 @bp.route("/rounds/<id:round_id>/self", methods=["GET", "POST"])
@@ -141,33 +111,20 @@ def self_assessment(round_id: int):
     existing = {
         r.item_id: NOT_OBSERVED if r.value is None else str(r.value) for r in a_round.self_ratings
     }
+    if request.method == "POST":  # a page from before the round closed, say
+        lifecycle.check_self_assessment_open(a_round)
     form = form_class(data={"ratings": existing}) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         lifecycle.save_self_assessment(a_round, ratings_from(form, q))
         flash("Your self-assessment is saved.", "success")
         return back_to_round()
-    return render_template("rounds/self_assessment.html", form=form, q=q, a_round=a_round)
-
-
-def _state_change(round_id: int, change, message: str):
-    a_round = own_round(round_id)
-    if ActionForm().validate_on_submit():
-        change(a_round)
-        flash(message, "success")
-    return back_to_round()
-
-
-@bp.post("/rounds/<id:round_id>/open")
-@login_required
-def open_round(round_id: int):
-    return _state_change(round_id, lifecycle.open_round, "The round is open: links now work.")
-
-
-@bp.post("/rounds/<id:round_id>/close")
-@login_required
-def close_round(round_id: int):
-    return _state_change(
-        round_id, closing.close_round, "The round is closed. The results and report are ready."
+    return render_template(
+        "rounds/self_assessment.html",
+        form=form,
+        q=q,
+        a_round=a_round,
+        read_only=a_round.status == "closed",
+        self_done=bool(existing),
     )
 
 

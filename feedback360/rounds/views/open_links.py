@@ -1,4 +1,5 @@
-"""The leader's actions on open links: make or renew one, cap or pause it, its QR code."""
+"""The leader's actions on open links: make one, replace it (asked first), cap or pause it,
+its QR code."""
 
 from __future__ import annotations
 
@@ -8,16 +9,17 @@ import segno
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import redirect
+from flask import render_template
 from flask import request
+from flask import url_for
 from flask_login import login_required
 
 from ... import questionnaire
-from ...keys import secret_keys
+from ...forms import ActionForm
 from ...models import GROUP_IDS
 from ...models import OpenLink
 from ...models import Round
-from ...tokens import issued_token
-from ...tokens import open_link_token
 from ..forms import OpenLinkForm
 from ..forms import OpenLinkSettingsForm
 from ..services import open_links
@@ -25,29 +27,8 @@ from .common import back_to_round
 from .common import bp
 from .common import own_round
 from .common import returns_to
-from .common import survey_url
-
-
-def open_link_url(link: OpenLink) -> str:
-    """The link as issued, even under a key since replaced (see `keys`)."""
-    token = issued_token(secret_keys(), "open-link", link.nonce, link.token_hash)
-    return survey_url(token or open_link_token(current_app.config["SECRET_KEY"], link.nonce))
-
-
-def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSettingsForm]]:
-    """Each open link the round page shows, by group: the link, its URL, its settings form."""
-    return [
-        (
-            link,
-            open_link_url(link),
-            OpenLinkSettingsForm(
-                prefix=link.rater_group,
-                data={"max_responses": link.max_responses, "paused": link.paused},
-            ),
-        )
-        for link in sorted(a_round.open_links, key=lambda link: link.rater_group)
-        if link.nonce
-    ]
+from .page import open_link_url
+from .page import round_page
 
 
 def own_open_link(a_round: Round, group: str) -> OpenLink:
@@ -62,19 +43,42 @@ def own_open_link(a_round: Round, group: str) -> OpenLink:
 @returns_to("open-links")
 @login_required
 def open_link(round_id: int):
+    """Make a group's open link. If it has one already (a page from before it was made, or
+    another tab), the leader is asked first: that link may already be posted."""
     a_round = own_round(round_id)
     form = OpenLinkForm()
     if form.validate_on_submit():
         link = open_links.ensure_open_link(a_round, form.group.data)
-        rotating = bool(link.nonce)
+        if link.nonce:
+            return redirect(
+                url_for("rounds.replace_open_link", round_id=a_round.id, group=link.rater_group)
+            )
         open_links.rotate_open_link(link, current_app.config["SECRET_KEY"])
+        flash("Open link ready to post.", "success")
+    return back_to_round()
+
+
+@bp.route("/rounds/<id:round_id>/open-links/<group>/replace", methods=["GET", "POST"])
+@returns_to("open-links")
+@login_required
+def replace_open_link(round_id: int, group: str):
+    """Asked first: the link being replaced may be on a post, a slide or a printed QR code."""
+    a_round = own_round(round_id)
+    link = own_open_link(a_round, group)
+    open_links.check_replaceable(a_round)
+    form = ActionForm()
+    plural = questionnaire.load(a_round.questionnaire_version).group(group).plural
+    if form.validate_on_submit():
+        open_links.replace_open_link(link, current_app.config["SECRET_KEY"])
         flash(
-            "New open link made; the old one no longer works."
-            if rotating
-            else "Open link ready to post.",
+            f"New open link for {plural.lower()} made; the old one no longer works. Post the new "
+            "one (or its QR code) wherever the old one was.",
             "success",
         )
-    return back_to_round()
+        return back_to_round()
+    return render_template(
+        "rounds/replace_open_link.html", a_round=a_round, link=link, plural=plural, form=form
+    )
 
 
 @bp.post("/rounds/<id:round_id>/open-links/<group>")
@@ -84,11 +88,9 @@ def open_link_settings(round_id: int, group: str):
     link = own_open_link(own_round(round_id), group)
     form = OpenLinkSettingsForm(prefix=group)
     if not form.validate_on_submit():
-        for error in form.max_responses.errors:
-            flash(error, "error")
-    else:
-        open_links.set_open_link_settings(link, form.max_responses.data, form.paused.data)
-        flash(_settings_message(link), "success")
+        return round_page(link.round, refused_settings=(group, form))
+    open_links.set_open_link_settings(link, form.max_responses.data, form.paused.data)
+    flash(_settings_message(link), "success")
     return back_to_round()
 
 

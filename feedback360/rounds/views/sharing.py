@@ -15,6 +15,7 @@ from .common import back_to_round
 from .common import bp
 from .common import own_round
 from .common import returns_to
+from .page import round_page
 
 
 @bp.post("/rounds/<id:round_id>/shares")
@@ -24,11 +25,9 @@ def share(round_id: int):
     a_round = own_round(round_id)
     form = ShareForm()
     if not form.validate_on_submit():
-        for error in form.email.errors:
-            flash(error, "error")
-    else:
-        sharing.share_with_coach(a_round, form.email.data)
-        flash(f"Shared with {form.email.data}: they are emailed a way in.", "success")
+        return round_page(a_round, share_form=form)
+    sharing.share_with_coach(a_round, form.email.data)
+    flash(f"Shared with {form.email.data}: they are emailed a way in.", "success")
     return back_to_round()
 
 

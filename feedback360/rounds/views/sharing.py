@@ -35,10 +35,7 @@ def share(round_id: int):
 @returns_to("coach")
 @login_required
 def unshare(round_id: int, share_id: int):
-    a_round = own_round(round_id)
-    share_row = sharing.share_of(a_round, share_id)
-    if share_row is None:
-        abort(404)
+    a_round, share_row = own_share(round_id, share_id)
     if ActionForm().validate_on_submit():
         coach_email = share_row.coach_email
         sharing.stop_sharing(share_row)
@@ -51,10 +48,7 @@ def unshare(round_id: int, share_id: int):
 @login_required
 def ask_review(round_id: int, share_id: int):
     """Ask this coach to approve the rater list before the round opens."""
-    a_round = own_round(round_id)
-    share_row = sharing.share_of(a_round, share_id)
-    if share_row is None:
-        abort(404)
+    a_round, share_row = own_share(round_id, share_id)
     if ActionForm().validate_on_submit():
         approval.ask_coach_to_review(a_round, share_row)
         flash(
@@ -75,3 +69,12 @@ def withdraw_review(round_id: int):
         approval.withdraw_review_request(a_round)
         flash("Your coach no longer needs to approve the rater list.", "success")
     return back_to_round()
+
+
+def own_share(round_id: int, share_id: int):
+    """The signed-in leader's round and its share with this id; 404 for anyone else's."""
+    a_round = own_round(round_id)
+    share_row = sharing.share_of(a_round, share_id)
+    if share_row is None:
+        abort(404)
+    return a_round, share_row

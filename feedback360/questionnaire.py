@@ -1,7 +1,8 @@
 """The questionnaire, loaded from a versioned TOML data file.
 
 Items live in `questionnaires/<version>.toml` so that wording can change without touching code.
-A round records the version it was created with, so an old round keeps its old wording.
+A round records the version it was created with, so an old round keeps its old wording. Beside
+each version, `<version>.<locale>.toml` translates its text (`questionnaire_translation`).
 Pure module: no Flask import.
 """
 
@@ -11,6 +12,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from . import locales
+from .questionnaire_translation import translate
 
 QUESTIONNAIRE_DIR = Path(__file__).parent / "questionnaires"
 CURRENT_VERSION = "2026.3"
@@ -54,6 +58,8 @@ class OpenQuestion:
 class Platform:
     id: str
     label: str
+    # In a translation: the English label, which rounds before 2026.3 stored.
+    stored_label: str = ""
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,7 @@ class Questionnaire:
     fundamentals: tuple[Fundamental, ...] = ()
     # 2026.3 on: the survey shows dimension titles only (the report keeps the descriptions).
     dimension_descriptions_on_survey: bool = True
+    locale: str = locales.DEFAULT_LOCALE  # the language of the text
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -103,13 +110,13 @@ class Questionnaire:
 
     def platform_label(self, value: str) -> str:
         """A platform's label; a round stores ids (2026.3 on) or, before, the label itself."""
-        return next((p.label for p in self.platforms if p.id == value), value)
+        return next((p.label for p in self.platforms if value in (p.id, p.stored_label)), value)
 
     def platform_ids(self, stored) -> list[str]:
         """A round's stored platforms as ids of this list, in its order: older rounds stored
         labels, which count where they are this list's own; anything else is dropped."""
         values = set(stored or ())
-        return [p.id for p in self.platforms if p.id in values or p.label in values]
+        return [p.id for p in self.platforms if values & {p.id, p.label, p.stored_label}]
 
     def comment_keys(self) -> tuple[str, ...]:
         """Every key a comment can be stored under: one per dimension, then the open questions."""
@@ -162,11 +169,27 @@ def parse(data: dict) -> Questionnaire:
 
 
 @cache
-def load(version: str = CURRENT_VERSION) -> Questionnaire:
-    path = QUESTIONNAIRE_DIR / f"{version}.toml"
+def load(version: str = CURRENT_VERSION, locale: str = locales.DEFAULT_LOCALE) -> Questionnaire:
+    """Version `version` with its text in `locale`; in English where that has no translation
+    file (tests/test_questionnaire_translations.py proves every supported locale has one)."""
+    english = parse(_read(QUESTIONNAIRE_DIR / f"{version}.toml"))
+    locale = locales.supported(locale)
+    path = translation_path(version, locale)
+    if locale == locales.DEFAULT_LOCALE or not path.is_file():
+        return english
+    return translate(english, _read(path), locale)
+
+
+def translation_path(version: str, locale: str) -> Path:
+    return QUESTIONNAIRE_DIR / f"{version}.{locale}.toml"
+
+
+def _read(path: Path) -> dict:
     with path.open("rb") as f:
-        return parse(tomllib.load(f))
+        return tomllib.load(f)
 
 
 def available_versions() -> list[str]:
-    return sorted(p.stem for p in QUESTIONNAIRE_DIR.glob("*.toml"))
+    """The released versions: `2026.3.toml` is one, its translation `2026.3.es.toml` is not."""
+    stems = (p.stem for p in QUESTIONNAIRE_DIR.glob("*.toml"))
+    return sorted(stem for stem in stems if not stem.rsplit(".", 1)[-1].isalpha())

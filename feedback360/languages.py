@@ -81,18 +81,39 @@ def language_of(text: str) -> str:
 
 def group_by_language(texts: Sequence[str]) -> dict[str, list[str]]:
     """`texts` by language, in their order. A text too short to tell joins the language it
-    leans to, else the one most texts are in; when no text tells, all of them are read together
-    (in English when even that does not tell)."""
+    leans to, else the one whose texts share most of its words, else the one most texts are in;
+    when no text tells, all of them are read together (in English when even that does not)."""
     detected = [detect_language(text) for text in texts]
     counts = Counter(locale for locale in detected if locale)
     if not counts:
         pooled = detect_language(" ".join(texts)) or DEFAULT_LOCALE
         return {pooled: list(texts)} if texts else {}
     most = max(SUPPORTED_LOCALES, key=lambda locale: counts[locale])
+    sure: dict[str, set[str]] = {}
+    for text, locale in zip(texts, detected, strict=True):
+        if locale:
+            sure.setdefault(locale, set()).update(_content(text))
     groups: dict[str, list[str]] = {}
     for text, locale in zip(texts, detected, strict=True):
-        groups.setdefault(locale or _leaning(text) or most, []).append(text)
+        if locale is None:
+            locale = _leaning(text) or _closest(text, sure) or most
+        groups.setdefault(locale, []).append(text)
     return groups
+
+
+def _content(text: str) -> set[str]:
+    """The words of `text` that are no language's common words."""
+    return {word for word in words(text) if not any(word in STOPWORDS[lo] for lo in STOPWORDS)}
+
+
+def _closest(text: str, sure: dict[str, set[str]]) -> str | None:
+    """The language whose sure texts share the most words with `text`, when one shares most:
+    "community energy cooperatives" joins the English answers about community energy."""
+    own = _content(text)
+    shared = sorted(((len(own & found), locale) for locale, found in sure.items()), reverse=True)
+    if shared and shared[0][0] and (len(shared) == 1 or shared[0][0] > shared[1][0]):
+        return shared[0][1]
+    return None
 
 
 def several_languages(texts: Sequence[str], min_each: int = 2) -> bool:

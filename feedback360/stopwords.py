@@ -49,6 +49,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
         va van vez veces y ya yo creo cosa cosas gente persona personas forma manera mismo
         misma bueno buena buenos buenas buen gran genial realmente quizá quizás igual claro
         dice dicen decir ver veo normalmente suele hasta según tal tipo verdad siento
+        quiero queremos quieres puedo podemos puedes hago hacemos haces sé sabe saben
         líder internet online publica publicar publicación publicaciones publicado post posts
         """
     ),
@@ -64,6 +65,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
         jamais beaucoup trop assez moins bien veut veulent doit dit dire chose choses gens
         personne personnes façon bon bonne bons super génial vraiment peut-être sûr plutôt ici
         là cela rien fois type genre va vont semble trouve crois pense
+        veux voulons peux pouvons fais faisons sais sait savent
         leader dirigeant dirigeante ligne publie publier publication publications post posts
         """
     ),
@@ -81,6 +83,7 @@ STOPWORDS: dict[str, frozenset[str]] = {
         wurde würde zu zum zur zwar immer oft selten nie gut gute guter gutes toll super
         eigentlich vielleicht schon ganz einfach mal halt eben gerade leute person personen
         mensch menschen ding dinge sache sachen weise macht machen gibt finde glaube denke
+        möchte möchten möchtest willst wollen kannst mache machst weiß wissen
         führungskraft online beitrag beiträge beiträgen post posts postet gepostet
         """
     ),

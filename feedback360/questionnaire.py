@@ -61,6 +61,10 @@ class Platform:
     # In a translation: the English label, which rounds before 2026.3 stored.
     stored_label: str = ""
 
+    def names(self) -> set[str]:
+        """What a round may have stored for this platform: its id, or (before 2026.3) a label."""
+        return {self.id, self.label, self.stored_label} - {""}
+
 
 @dataclass(frozen=True)
 class Fundamental:
@@ -110,13 +114,13 @@ class Questionnaire:
 
     def platform_label(self, value: str) -> str:
         """A platform's label; a round stores ids (2026.3 on) or, before, the label itself."""
-        return next((p.label for p in self.platforms if value in (p.id, p.stored_label)), value)
+        return next((p.label for p in self.platforms if value and value in p.names()), value)
 
     def platform_ids(self, stored) -> list[str]:
         """A round's stored platforms as ids of this list, in its order: older rounds stored
         labels, which count where they are this list's own; anything else is dropped."""
         values = set(stored or ())
-        return [p.id for p in self.platforms if values & {p.id, p.label, p.stored_label}]
+        return [p.id for p in self.platforms if values & p.names()]
 
     def comment_keys(self) -> tuple[str, ...]:
         """Every key a comment can be stored under: one per dimension, then the open questions."""

@@ -106,6 +106,7 @@ def test_an_old_rounds_english_platform_labels_are_still_recognised_in_a_transla
     assert spanish.platform_label("Blog or newsletter") == "Blog o boletín"
     assert spanish.platform_label("blog") == "Blog o boletín"
     assert spanish.platform_label("Friendster") == "Friendster"
+    assert spanish.platform_label("") == "" and spanish.platform_ids(["", "Friendster"]) == []
 
 
 def test_an_unsupported_or_missing_locale_falls_back_to_english(tmp_path, monkeypatch):

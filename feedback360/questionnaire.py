@@ -91,6 +91,16 @@ class Questionnaire:
     def scale_max(self) -> int:
         return len(self.scale)
 
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        """The groups' ids in the questionnaire's order, the order every list and report uses."""
+        return tuple(g.id for g in self.groups)
+
+    def in_group_order(self, entries, group_of=lambda entry: entry.rater_group) -> list:
+        """`entries` (open links, say) by their group, in the questionnaire's order."""
+        ids = self.group_ids
+        return sorted(entries, key=lambda entry: ids.index(group_of(entry)))
+
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)
 

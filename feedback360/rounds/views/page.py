@@ -39,7 +39,9 @@ def open_link_url(link: OpenLink) -> str:
 
 
 def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSettingsForm]]:
-    """Each open link the round page shows, by group: the link, its URL, its settings form."""
+    """Each open link the round page shows, in the questionnaire's group order: the link, its
+    URL, its settings form."""
+    q = questionnaire.load(a_round.questionnaire_version)
     return [
         (
             link,
@@ -49,7 +51,7 @@ def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSett
                 data={"max_responses": link.max_responses, "paused": link.paused},
             ),
         )
-        for link in sorted(a_round.open_links, key=lambda link: link.rater_group)
+        for link in q.in_group_order(a_round.open_links)
         if link.nonce
     ]
 

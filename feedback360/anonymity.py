@@ -306,6 +306,17 @@ def progress_view(
     )
 
 
+def answers_on_page(view: ProgressView) -> int | None:
+    """The one figure a leader's list of rounds shows per round: the responses of the round
+    page's own lines added up, so nothing a line does not already show. A group the page counts
+    nowhere is not in it, which is why this is safe: the figure minus the lines is always 0,
+    never a hidden group's count. None when the page has no line (a closed round whose kept
+    counts cannot be read)."""
+    if not view.lines:
+        return None
+    return sum(line.responses for line in view.lines)
+
+
 def progress_notes(
     combined: Sequence[str], hidden: Sequence[str], threshold: int, groups: Sequence[Group]
 ) -> tuple[str, ...]:

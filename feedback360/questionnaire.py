@@ -37,10 +37,25 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Group:
+    """A rater group, named one way everywhere, from the questionnaire's words:
+
+    - `label`, one person's group: a row of a rater list, "You are answering as: Follower";
+    - `plural`, the group as a name on its own: a heading, a table's row, a choice, "Followers";
+    - `in_sentence`, the group inside a sentence: "the open link for followers".
+
+    Pages, mail, forms, flash messages, the report and the export use these and nothing else
+    (tests/test_group_names.py checks)."""
+
     id: str
     label: str
     plural: str
     description: str
+
+    @property
+    def in_sentence(self) -> str:
+        """The plural inside a sentence, its first letter small ("Staff" -> "staff"). The one
+        place that decides it, so a language whose nouns keep their capital changes it here."""
+        return self.plural[:1].lower() + self.plural[1:]
 
 
 @dataclass(frozen=True)

@@ -105,6 +105,6 @@ def open_link_cautions(a_round: Round) -> list[str]:
     """The burst warnings as sentences for the round and results pages."""
     q = questionnaire.load(a_round.questionnaire_version)
     return [
-        burst.caution(q.group(link.rater_group).label.lower())
+        burst.caution(q.group(link.rater_group).in_sentence)
         for link, burst in open_link_bursts(a_round)
     ]

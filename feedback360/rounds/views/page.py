@@ -60,7 +60,7 @@ def new_open_link_form(a_round: Round) -> OpenLinkForm | None:
     """The form that makes an open link, offering the groups that have none; None when every
     group has one (replacing one is asked first, on its own page)."""
     linked = {link.rater_group for link in a_round.open_links if link.nonce}
-    form = OpenLinkForm()
+    form = OpenLinkForm(version=a_round.questionnaire_version)
     form.group.choices = [c for c in form.group.choices if c.value not in linked]
     if not form.group.choices:
         return None

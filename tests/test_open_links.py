@@ -344,7 +344,7 @@ def test_a_burst_is_flagged_on_the_leaders_round_page(client, open_round):
     round_services.close_round(open_round)
     assert caution in client.get(f"/rounds/{open_round.id}/results").text
     data = report_data(db.session.get(Round, open_round.id))
-    assert data.cautions == (Burst(H, 14, 20).caution("follower"),)
+    assert data.cautions == (Burst(H, 14, 20).caution("followers"),)
 
 
 def test_no_caution_without_a_burst(client, open_round):

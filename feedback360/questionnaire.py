@@ -41,10 +41,25 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Group:
+    """A rater group, named one way everywhere, from the questionnaire's words:
+
+    - `label`, one person's group: a row of a rater list, "You are answering as: Follower";
+    - `plural`, the group as a name on its own: a heading, a table's row, a choice, "Followers";
+    - `in_sentence`, the group inside a sentence: "the open link for followers".
+
+    Pages, mail, forms, flash messages, the report and the export use these and nothing else
+    (tests/test_group_names.py checks)."""
+
     id: str
     label: str
     plural: str
     description: str
+
+    @property
+    def in_sentence(self) -> str:
+        """The plural inside a sentence, its first letter small ("Staff" -> "staff"). The one
+        place that decides it, so a language whose nouns keep their capital changes it here."""
+        return self.plural[:1].lower() + self.plural[1:]
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,16 @@ class Questionnaire:
     @property
     def scale_max(self) -> int:
         return len(self.scale)
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        """The groups' ids in the questionnaire's order, the order every list and report uses."""
+        return tuple(g.id for g in self.groups)
+
+    def in_group_order(self, entries, group_of=lambda entry: entry.rater_group) -> list:
+        """`entries` (open links, say) by their group, in the questionnaire's order."""
+        ids = self.group_ids
+        return sorted(entries, key=lambda entry: ids.index(group_of(entry)))
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)

@@ -28,9 +28,9 @@ from feedback360.pulse_compare import RATERS_MAY_DIFFER
 from feedback360.pulse_compare import ItemComparison
 from feedback360.pulse_compare import compare_pulse
 from feedback360.pulse_compare import margin_rule
-from feedback360.pulse_compare import t_cdf
-from feedback360.pulse_compare import t_quantile
-from feedback360.pulse_compare import welch_interval
+from feedback360.welch import t_cdf
+from feedback360.welch import t_quantile
+from feedback360.welch import welch_interval
 from tests import handmade
 
 GROUPS = handmade.groups("peer", "report", "follower")

@@ -27,14 +27,14 @@ Anonymity rules, on top of those in `anonymity` (which decides the reported unit
   dimension's spread of respondents (`others_sd`, which the trend's margin uses).
 
 Comments come from reported units only, without any group or respondent label, most specific
-first and otherwise in the order of their random ids, so the order says nothing about who wrote
-them or when. Pure module: no Flask or SQLAlchemy import.
+first (`specificity`, read in each comment's own language) and otherwise in the order of their
+random ids, so the order says nothing about who wrote them or when. Pure module: no Flask or
+SQLAlchemy import.
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections import Counter
 from collections import defaultdict
 from collections.abc import Iterable
@@ -49,6 +49,8 @@ from .anonymity import LivePools
 from .anonymity import Visibility
 from .anonymity import visibility as compute_visibility
 from .questionnaire import Questionnaire
+from .specificity import lacks_context as lacks_context  # re-exported for older imports
+from .specificity import specificity
 
 
 class RatingRow(NamedTuple):
@@ -420,58 +422,6 @@ class Comment:
     key: str
     text: str
     specificity: int
-
-
-_MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
-
-# Each pattern adds 1 to a comment's specificity, after the SBI model (situation, behaviour,
-# impact) adapted to social media: where, what was posted, when, and what it did to people.
-# "X" and "Threads" count as platforms only when capitalised (in lower case they are ordinary
-# words); "thread" counts as an artefact only in lower case, so "on Threads" scores once.
-_SPECIFICITY_PATTERNS = (
-    # Where: a platform or channel.
-    re.compile(
-        r"\b(?:linkedin|twitter|bluesky|mastodon|instagram|blogs?|newsletters?|podcasts?|"
-        r"youtube|tiktok|facebook)\b|\b(?-i:X|Threads)\b",
-        re.IGNORECASE,
-    ),
-    # Behaviour: a concrete artefact or exchange.
-    re.compile(
-        r"\b(?:(?:re)?post(?:s|ed|ing)?|(?-i:threads?)|repl(?:y|ies|ied)|comment(?:s|ed|ing)?|"
-        r"videos?|articles?|live\s?streams?(?:ed|ing)?|(?:went|go|goes|going)\s+live|polls?|"
-        r"dms?|messag(?:e|es|ed)|stor(?:y|ies)|talks?|webinars?|shar(?:e|es|ed))\b",
-        re.IGNORECASE,
-    ),
-    # Situation: a time or occasion.
-    re.compile(
-        rf"\b(?:when|last\s+(?:week|month|year|quarter)|yesterday|in\s+(?:{_MONTHS})|during|"
-        r"after|at\s+the|recently|20\d\d)\b",
-        re.IGNORECASE,
-    ),
-    # Impact: an effect on the writer or others.
-    re.compile(
-        r"\b(?:i\s+felt|made\s+(?:me|us)|helped\s+(?:me|us)|i\s+learn(?:ed|t)|i\s+started|"
-        r"so\s+i|it\s+showed|we|because\s+of)\b",
-        re.IGNORECASE,
-    ),
-)
-
-
-def specificity(text: str) -> int:
-    """0-4: one point each for naming a platform, an artefact, a situation and an impact.
-
-    Specific comments help a leader act; vague praise does not, so they go first.
-    """
-    return sum(1 for pattern in _SPECIFICITY_PATTERNS if pattern.search(text))
-
-
-_WHERE, _WHAT, _WHEN, _EFFECT = _SPECIFICITY_PATTERNS
-
-
-def lacks_context(text: str) -> bool:
-    """No platform, no moment and no effect, by the patterns `specificity` scores: the survey's
-    review step then asks, once, whether the respondent wants to add one."""
-    return not any(pattern.search(text) for pattern in (_WHERE, _WHEN, _EFFECT))
 
 
 def select_comments(

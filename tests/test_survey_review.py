@@ -339,6 +339,19 @@ def test_a_vague_comment_gets_one_gentle_prompt_that_never_blocks(client, open_r
     assert set(stored) == {"id", "round_id", "rater_group", "platforms"}, "no trace of it"
 
 
+def test_the_prompt_reads_a_comment_in_its_own_language(client, open_round):
+    """A specific Spanish comment is not asked for context, a vague German one is: the same as
+    their English equivalents (tests/test_specificity.py holds the parallel comments)."""
+    token = open_round.tokens["staff0@example.org"]
+    specific = "Cuando se retrasó el lanzamiento escribió un hilo explicando por qué; me ayudó."
+    vague = "Sehr gut, weiter so."
+    data = full_answers(**{comment_field("purpose"): vague, comment_field("keep"): specific})
+    review = client.post(review_url(token), data=data)
+    assert review.text.count('class="nudge"') == 1
+    nudge = review.text.split('class="nudge"')[1]
+    assert f'formaction="?go=change#{comment_field("purpose")}-fieldset"' in nudge
+
+
 # --- Links that stop working between the steps ----------------------------------------------------
 
 

@@ -6,9 +6,10 @@ as hidden fields and come back with the final submit, where they are validated a
 typed. What the page says about the report follows the round's invitations only
 (`anonymity.answer_outlook`), never how many have answered.
 
-A comment that names no platform, no moment and no effect (`aggregation.lacks_context`) gets one
-gentle prompt to add one. Which comments were prompted travels with the answers (`nudged`), so
-a respondent who goes back and keeps a comment as it is is not asked again; it is never stored.
+A comment that names no platform, no moment and no effect (`specificity.lacks_context`, read in
+the comment's own language) gets one gentle prompt to add one. Which comments were prompted
+travels with the answers (`nudged`), so a respondent who goes back and keeps a comment as it is
+is not asked again; it is never stored.
 """
 
 from __future__ import annotations
@@ -19,9 +20,9 @@ from flask import request
 
 from .. import anonymity
 from .. import questionnaire
-from ..aggregation import lacks_context
 from ..reports.services import comment_threshold
 from ..rounds.services.progress import live_pools_of
+from ..specificity import lacks_context
 from .forms import PLATFORMS_FIELD
 from .forms import RatingForm
 from .forms import comment_field

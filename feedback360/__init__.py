@@ -9,7 +9,9 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
+from . import i18n
 from . import storage
+from .extensions import babel
 from .extensions import csrf
 from .extensions import db
 from .extensions import limiter
@@ -43,6 +45,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    i18n.init_app(app)
 
     from . import cli
     from . import models

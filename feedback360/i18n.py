@@ -17,6 +17,7 @@ from flask_babel import format_decimal
 from flask_babel import get_locale
 from flask_babel import refresh
 from flask_login import current_user
+from sqlalchemy import select
 
 from .language_choice import DEFAULT_LOCALE
 from .language_choice import language_choices
@@ -89,6 +90,15 @@ def local_number(value, digits: int = 0) -> str:
     """A number with the current language's separators, `digits` after the decimal mark."""
     pattern = "#,##0" + ("." + "0" * digits if digits else "")
     return format_decimal(value, format=pattern)
+
+
+def language_of_address(address: str) -> str | None:
+    """The interface language picked by the account with this address, if any (a coach is known
+    to a round by address only)."""
+    from .extensions import db
+    from .models import User
+
+    return db.session.scalar(select(User.language).where(User.email == address))
 
 
 def init_app(app: Flask) -> None:

@@ -24,6 +24,7 @@ from . import questionnaire
 from .extensions import N_
 from .extensions import db
 from .i18n import current_language
+from .i18n import language_of_address
 from .keys import secret_keys
 from .language_choice import first_supported
 from .language_choice import invitation_mail_locale
@@ -70,11 +71,6 @@ def survey_link(token: str) -> str:
     return site_link(f"/s/{token}")
 
 
-def user_language(address: str) -> str | None:
-    """The interface language the account with this address picked, if any."""
-    return db.session.scalar(select(User.language).where(User.email == address))
-
-
 def mail_language(message: OutboxMessage) -> str:
     """The language a message is written in: an invitation's or a reminder's is its line's, else
     its round's default; mail to someone with an account is in the language they picked; a
@@ -92,7 +88,7 @@ def mail_language(message: OutboxMessage) -> str:
         return first_supported(message.language)
     leader = message.round.leader if message.round is not None else None
     return first_supported(
-        user_language(message.to_address), leader.language if leader is not None else None
+        language_of_address(message.to_address), leader.language if leader is not None else None
     )
 
 

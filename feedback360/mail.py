@@ -123,11 +123,12 @@ def _compose(message: OutboxMessage) -> EmailMessage:
     email["To"] = message.to_address
     sender_domain = sender.split("@")[-1]
     email["Message-ID"] = make_msgid(domain=sender_domain)
-    email["Content-Language"] = current_language()
     # Templates write a paragraph per line; wrapping is done once, here, for every mail.
     email.set_content(wrap_plain_text(render_template(f"mail/{message.kind}.txt", **context)))
     html = render_template(f"mail/{message.kind}.html", subject=subject, **context)
     email.add_alternative(html, subtype="html")
+    # After the body: setting content clears every Content-* header.
+    email["Content-Language"] = current_language()
     return email
 
 

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms.validators import InputRequired
 from wtforms.validators import Length
@@ -27,7 +28,7 @@ class LanguageForm(Form):
 
     language = SelectField(
         _l("Interface language"),
-        choices=[(BROWSER_LANGUAGE, _l("As my browser asks (mail and PDF in English)"))]
-        + language_choices(),
+        choices=[SelectChoice(BROWSER_LANGUAGE, _l("As my browser asks (mail and PDF in English)"))]
+        + [SelectChoice(code, name) for code, name in language_choices()],
         description=_l("Your pages, the mail feedback360 sends you and your copy of the report."),
     )

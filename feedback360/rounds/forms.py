@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import IntegerField
@@ -53,10 +54,10 @@ class RoundForm(Form):
         description="The round takes answers until this day ends in UTC, then closes by itself.",
     )
     default_language = SelectField(
-        "Survey language",
-        choices=language_choices(),
+        _l("Survey language"),
+        choices=[SelectChoice(code, name) for code, name in language_choices()],
         default=DEFAULT_LOCALE,
-        description=(
+        description=_l(
             "The language of the invitations and reminders (a line of the invitation list can "
             "set another), and of the survey for anyone whose browser asks for none of these. "
             "Each respondent can switch the survey to another language."

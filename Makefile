@@ -8,8 +8,6 @@ STAMP := $(VENV)/.installed
 NPM_STAMP := node_modules/.installed
 # Gettext catalogs: the .po files are the source (committed); the .mo files are built from them.
 TRANSLATIONS := feedback360/translations
-PO_FILES := $(wildcard $(TRANSLATIONS)/*/LC_MESSAGES/messages.po)
-MO_FILES := $(PO_FILES:.po=.mo)
 
 .PHONY: run test install system-check system-packages-test lint db demo bench clean messages translations
 
@@ -36,10 +34,9 @@ messages: install
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
 
 # A language starts with: $(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l xx
-$(TRANSLATIONS)/%/LC_MESSAGES/messages.mo: $(TRANSLATIONS)/%/LC_MESSAGES/messages.po | $(STAMP)
-	$(BIN)/pybabel compile -i $< -o $@ -l $*
-
-translations: $(MO_FILES)
+# Each .mo file missing or older than its .po (feedback360/catalogs.py; tests/conftest.py too).
+translations: install
+	@$(BIN)/python -m feedback360.catalogs
 
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -50,7 +50,7 @@ def language():
         refresh()  # this request's messages in the language just picked
         flash(_("Saved: your interface language."), "success")
         return redirect(url_for("account.index"))
-    return _page(DeleteAccountForm(), form), 400
+    return _page(DeleteAccountForm(), form)
 
 
 @bp.post("/account/delete")

@@ -11,7 +11,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from . import config
 from . import i18n
 from . import storage
-from .extensions import babel
 from .extensions import csrf
 from .extensions import db
 from .extensions import limiter
@@ -45,8 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
-    babel.init_app(app, locale_selector=i18n.select_locale)
-    i18n.init_app(app)
+    i18n.init_app(app)  # Flask-Babel, and the templates' language helpers
 
     from . import cli
     from . import models

@@ -102,7 +102,11 @@ def language_of_address(address: str) -> str | None:
 
 
 def init_app(app: Flask) -> None:
-    """Filters and globals the templates use for the language they are rendered in."""
+    """Flask-Babel with this module's locale selector, and the filters and globals templates use
+    for the language they are rendered in. Any app that renders the templates calls this."""
+    from .extensions import babel
+
+    babel.init_app(app, locale_selector=select_locale)
     # {% trans %} blocks may wrap over lines: their whitespace is collapsed, as `make messages`
     # extracts them (babel.cfg: trimmed).
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -6,8 +6,10 @@ FLASK := $(BIN)/flask --app feedback360
 STAMP := $(VENV)/.installed
 # axe-core for the accessibility tests, pinned in package-lock.json (npm ci installs exactly that).
 NPM_STAMP := node_modules/.installed
+# Gettext catalogs: the .po files are the source (committed); the .mo files are built from them.
+TRANSLATIONS := feedback360/translations
 
-.PHONY: run test install system-check system-packages-test lint db demo bench clean
+.PHONY: run test install system-check system-packages-test lint db demo bench clean messages translations
 
 # Debian packages first (as root), so a bare machine gets Python's venv, Pango and fonts.
 $(BIN)/python:
@@ -23,6 +25,19 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# Every string marked for translation into messages.pot, then into each language's .po file
+# (new strings empty, changed ones fuzzy: tests/test_translations.py fails until translated).
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k N_ --add-location=file \
+		--sort-by-file --project=feedback360 --copyright-holder="feedback360" \
+		-o $(TRANSLATIONS)/messages.pot .
+	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) --ignore-obsolete
+
+# A language starts with: $(BIN)/pybabel init -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -l xx
+# Each .mo file missing or older than its .po (feedback360/catalogs.py; tests/conftest.py too).
+translations: install
+	@$(BIN)/python -m feedback360.catalogs
+
 $(NPM_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	@touch $@
@@ -37,7 +52,7 @@ db: install
 demo: db
 	$(FLASK) demo --if-empty
 
-run: system-check demo
+run: system-check translations demo
 	@echo ""
 	@echo "  feedback360 is running at http://127.0.0.1:5000"
 	@echo "  Demo leader: leader@example.com / demo-leader-2026"
@@ -55,7 +70,7 @@ lint: install
 system-packages-test:
 	@PYTHON=$(PYTHON) sh .ci/system-packages test
 
-test: system-packages-test install $(NPM_STAMP) lint
+test: system-packages-test install $(NPM_STAMP) translations lint
 	@$(BIN)/python -m feedback360.system_check --tests
 	$(BIN)/python -m pytest
 

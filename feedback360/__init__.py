@@ -9,6 +9,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config
+from . import i18n
 from . import storage
 from .extensions import csrf
 from .extensions import db
@@ -43,6 +44,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    i18n.init_app(app)  # Flask-Babel, and the templates' language helpers
 
     from . import cli
     from . import models

@@ -1,7 +1,9 @@
 """Parsing the pasted list of invitees. Pure: no Flask import.
 
-Each line is `email, group`. Good lines are kept even when others are bad, and every bad line is
-reported with its number and the reason, so the leader fixes only what is wrong.
+Each line is `email, group` or `email, group, language` (language_choice.parse_language: a code
+such as es, or the language's name); without one the person gets the round's. Good lines are
+kept even when others are bad, and every bad line is reported with its number and the reason, so
+the leader fixes only what is wrong.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import TypeVar
 from email_validator import EmailNotValidError
 from email_validator import validate_email
 
+from .language_choice import parse_language
 from .text import UNSAFE_ADDRESS
 from .text import clean_line
 from .text import clean_text
@@ -48,6 +51,7 @@ GROUP_ALIASES = {
 class Invitee:
     email: str
     group: str
+    language: str | None = None  # None: the round's default language
     # where it was pasted, so a line refused later (a rule on the whole group) says which
     line_number: int = field(default=0, compare=False)
     line: str = field(default="", compare=False)
@@ -84,10 +88,25 @@ def parse_invitees(
         if not line:
             continue
         parts = [clean_line(p) for p in re.split(r"[,;\t]", line)]
-        if len(parts) != 2 or not parts[0]:
-            errors.append(LineError(number, line, "Write each line as: email, group."))
+        if len(parts) == 3 and not parts[2]:  # "email, group," : no language after all
+            parts.pop()
+        if len(parts) not in (2, 3) or not parts[0]:
+            errors.append(
+                LineError(
+                    number,
+                    line,
+                    "Write each line as: email, group (and a language if "
+                    "this person needs another than the round's).",
+                )
+            )
             continue
-        address, group_name = parts
+        address, group_name = parts[:2]
+        language = None
+        if len(parts) == 3:
+            language = parse_language(parts[2])
+            if language is None:
+                errors.append(LineError(number, line, unknown_language(parts[2])))
+                continue
         group = GROUP_ALIASES.get(group_name.lower())
         if group is None:
             errors.append(
@@ -109,8 +128,17 @@ def parse_invitees(
             errors.append(LineError(number, line, "This person is already invited to this round."))
             continue
         seen.add(email)
-        invitees.append(Invitee(email=email, group=group, line_number=number, line=line))
+        invitees.append(
+            Invitee(email=email, group=group, language=language, line_number=number, line=line)
+        )
     return invitees, errors
+
+
+def unknown_language(written: str) -> str:
+    return (
+        f"Unknown language “{written}”: use en (English), es (Español), fr (Français) or "
+        "de (Deutsch), or leave it out for the round's language."
+    )
 
 
 Entry = TypeVar("Entry")

@@ -16,11 +16,18 @@ from pathlib import Path
 
 from flask import current_app
 from flask import render_template
+from flask_babel import force_locale
+from flask_babel import gettext
 from sqlalchemy import select
 
 from . import questionnaire
+from .extensions import N_
 from .extensions import db
+from .i18n import current_language
+from .i18n import language_of_address
 from .keys import secret_keys
+from .language_choice import first_supported
+from .language_choice import invitation_mail_locale
 from .mail_text import wrap_plain_text
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
@@ -34,16 +41,17 @@ from .tokens import issued_token
 from .tokens import password_reset_token
 from .tokens import signup_token
 
+# Translated when a message is composed, in its reader's language (`mail_language`).
 SUBJECTS = {
-    "invitation": "{leader} asks for your view: how do they show up online?",
-    "reminder": "Reminder: {leader} would value your view",
-    "coach_share": "{leader} shared a feedback round with you",
-    "round_closed": "{leader}'s feedback round has closed: the report is ready",
-    "list_review": "{leader} asks you to approve who is invited",
-    "password_reset": "Reset your feedback360 password",
-    "reset_no_account": "About resetting a feedback360 password",
-    "signup": "Finish creating your feedback360 account",
-    "signup_taken": "Someone tried to create a feedback360 account with your address",
+    "invitation": N_("%(leader)s asks for your view: how do they show up online?"),
+    "reminder": N_("Reminder: %(leader)s would value your view"),
+    "coach_share": N_("%(leader)s shared a feedback round with you"),
+    "round_closed": N_("%(leader)s's feedback round has closed: the report is ready"),
+    "list_review": N_("%(leader)s asks you to approve who is invited"),
+    "password_reset": N_("Reset your feedback360 password"),
+    "reset_no_account": N_("About resetting a feedback360 password"),
+    "signup": N_("Finish creating your feedback360 account"),
+    "signup_taken": N_("Someone tried to create a feedback360 account with your address"),
 }
 
 
@@ -63,14 +71,41 @@ def survey_link(token: str) -> str:
     return site_link(f"/s/{token}")
 
 
+def mail_language(message: OutboxMessage) -> str:
+    """The language a message is written in: an invitation's or a reminder's is its line's, else
+    its round's default; mail to someone with an account is in the language they picked; a
+    coach without one gets their leader's; account mail to an address without an account, the
+    language of the page that asked for it."""
+    if message.kind in ("invitation", "reminder"):
+        invitation, a_round = message.invitation, message.round
+        return invitation_mail_locale(
+            invitation.language if invitation is not None else None,
+            a_round.default_language if a_round is not None else None,
+        )
+    if message.user is not None:
+        return first_supported(message.user.language)
+    if message.kind in ACCOUNT_MAIL_KINDS:
+        return first_supported(message.language)
+    leader = message.round.leader if message.round is not None else None
+    return first_supported(
+        language_of_address(message.to_address), leader.language if leader is not None else None
+    )
+
+
 def compose(message: OutboxMessage) -> EmailMessage:
-    """Render the email for an outbox row, deriving any link in it only now."""
+    """Render the email for an outbox row in its reader's language, deriving any link in it
+    only now."""
+    with force_locale(mail_language(message)):
+        return _compose(message)
+
+
+def _compose(message: OutboxMessage) -> EmailMessage:
     if message.kind in ACCOUNT_MAIL_KINDS:
         context = _account_context(message)
-        subject = SUBJECTS[message.kind]
+        subject = gettext(SUBJECTS[message.kind])
     else:
         context = _round_context(message)
-        subject = SUBJECTS[message.kind].format(leader=context["leader"])
+        subject = gettext(SUBJECTS[message.kind], leader=context["leader"])
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     for address in (message.to_address, sender):
         if not is_header_safe_address(address):
@@ -92,6 +127,8 @@ def compose(message: OutboxMessage) -> EmailMessage:
     email.set_content(wrap_plain_text(render_template(f"mail/{message.kind}.txt", **context)))
     html = render_template(f"mail/{message.kind}.html", subject=subject, **context)
     email.add_alternative(html, subtype="html")
+    # After the body: setting content clears every Content-* header.
+    email["Content-Language"] = current_language()
     return email
 
 
@@ -116,6 +153,7 @@ def _round_context(message: OutboxMessage) -> dict:
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
         # The figure the survey itself states for this person's group (`survey_time`).
+        # TODO(i18n): pass the mail's language, questionnaire.load(version, current_language()).
         q = questionnaire.load(a_round.questionnaire_version)
         context["minutes"] = stated_minutes(q, invitation.rater_group, open_link=False)
     else:

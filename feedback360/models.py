@@ -64,6 +64,9 @@ class User(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    # The interface language they picked (locales.SUPPORTED_LOCALES): their pages, their mail and
+    # their copy of the PDF. NULL: their browser's for pages, English for mail and the PDF.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     rounds: Mapped[list[Round]] = relationship(
         back_populates="leader", cascade="all, delete-orphan", passive_deletes=True
@@ -127,6 +130,9 @@ class Round(db.Model):
     # False from close until a WAL checkpoint has taken the submits out of the SQLite files:
     # until then results, PDF and export wait (rounds.services.closing.settle_closed_rounds).
     results_ready: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The invitations' and reminders' language unless a line sets its own, and the survey's when
+    # the respondent's browser asks for none feedback360 speaks (language_choice).
+    default_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     leader: Mapped[User] = relationship(back_populates="rounds")
     invitations: Mapped[list[Invitation]] = relationship(
@@ -180,6 +186,9 @@ class Invitation(db.Model):
     emailed: Mapped[bool] = mapped_column(Boolean, default=False)
     last_reminded_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
+    # This person's mail and survey language, set by the leader's line; NULL: the round's.
+    # The language an answer was given in is never stored (not on Response, nor here).
+    language: Mapped[str | None] = mapped_column(String(8))
 
     round: Mapped[Round] = relationship(back_populates="invitations")
 
@@ -414,6 +423,9 @@ class OutboxMessage(db.Model):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=_now)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # Account mail to an address without an account (sign-up, reset_no_account): the language of
+    # the page that asked for it. NULL for every other mail, whose language is its reader's.
+    language: Mapped[str | None] = mapped_column(String(8))
 
     round: Mapped[Round | None] = relationship()
     invitation: Mapped[Invitation | None] = relationship()

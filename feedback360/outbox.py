@@ -44,8 +44,10 @@ def enqueue(
     round_id: int | None = None,
     invitation_id: int | None = None,
     user_id: int | None = None,
+    language: str | None = None,
 ) -> None:
-    """Add a message to the current transaction; the caller commits it with its own change."""
+    """Add a message to the current transaction; the caller commits it with its own change.
+    `language` only for account mail (models.OutboxMessage.language)."""
     db.session.add(
         OutboxMessage(
             kind=kind,
@@ -53,6 +55,7 @@ def enqueue(
             round_id=round_id,
             invitation_id=invitation_id,
             user_id=user_id,
+            language=language,
         )
     )
 

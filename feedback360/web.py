@@ -47,10 +47,13 @@ class RedactLinkTokens(logging.Filter):
     password-reset or sign-up token would let anyone who reads the log use the link."""
 
     PATH = re.compile(r"/(s|reset-password|register)/(?!thanks\b)[A-Za-z0-9_\-.]+")
+    # The survey's language switch (`?lang=es`): a log line must not say which language an
+    # answer was sent in, next to the time it came.
+    LANGUAGE = re.compile(r"[?&]lang=[^&\s\"#]*")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
-        redacted = self.PATH.sub(r"/\1/[redacted]", message)
+        redacted = self.LANGUAGE.sub("", self.PATH.sub(r"/\1/[redacted]", message))
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 import pytest
 
+from feedback360.catalogs import compile_stale
 from feedback360.rounds import services as round_services
 from tests.helpers import CHROMIUM
 from tests.helpers import CHROMIUM_ARGS
@@ -22,6 +23,12 @@ from tests.helpers import invite
 from tests.helpers import make_app
 from tests.helpers import postgres_schema
 from tests.helpers import serve
+
+
+def pytest_sessionstart(session):
+    """The catalogs as the .po files say now (`make test` compiles them too; a bare `pytest`
+    in a fresh clone would otherwise run with none, all pages in English)."""
+    compile_stale()
 
 
 @pytest.fixture(scope="session")

@@ -87,6 +87,7 @@ ROUTE_ACCESS = {
     "rounds.delete_round": LEADER,
     "account.index": ACCOUNT,
     "account.delete": ACCOUNT,
+    "account.language": ACCOUNT,
 }
 KNOWN_ARGUMENTS = {
     "round_id",

@@ -46,7 +46,15 @@ ATTACKS = [
     f"Lee\u2028Reply-To: {EVIL}\u2029X-Extra: 1",
     f"Lee\x0bBcc: {EVIL}\x7f\x1c",
 ]
-HEADERS_OF_EVERY_MAIL = {"subject", "from", "to", "message-id", "content-type", "mime-version"}
+HEADERS_OF_EVERY_MAIL = {
+    "subject",
+    "from",
+    "to",
+    "message-id",
+    "content-type",
+    "mime-version",
+    "content-language",
+}
 
 
 class EnvelopeInbox(Inbox):

@@ -72,7 +72,7 @@ def kind_of(message: EmailMessage) -> str:
     (kind,) = [
         kind
         for kind, subject in SUBJECTS.items()
-        if header_text(subject.format(leader=LEADER)) == message["Subject"]
+        if header_text(subject % {"leader": LEADER}) == message["Subject"]
     ]
     return kind
 

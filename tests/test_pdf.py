@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
+from feedback360 import i18n
 from feedback360 import questionnaire
 from feedback360.aggregation import CommentRow
 from feedback360.aggregation import RatingRow
@@ -147,13 +148,15 @@ SMALL_ROUND = {"follower": 9, "colleague": 8, "staff": 6, "other": 2}
 
 def make_report_app(instance_path: Path) -> Flask:
     """Just enough app to render templates (paths explicit, so any install layout works)."""
-    return Flask(
+    app = Flask(
         "feedback360",
         root_path=str(ROOT / "feedback360"),
         instance_path=str(instance_path),
         template_folder=str(ROOT / "templates"),
         static_folder=str(ROOT / "static"),
     )
+    i18n.init_app(app)  # the templates speak through gettext
+    return app
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,13 @@ from ..models import CoachShare
 from ..models import User
 
 
+def set_language(user: User, language: str | None) -> None:
+    """The user's interface language (a supported code, checked by the form), or None for their
+    browser's."""
+    user.language = language or None
+    db.session.commit()
+
+
 def delete_account(user: User, password: str) -> bool:
     """Delete the user and, through ON DELETE CASCADE, their rounds with everything in them and
     any mail queued for them; False, and nothing deleted, when the password is wrong.

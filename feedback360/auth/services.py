@@ -87,22 +87,25 @@ def _inbox_is_full(email: str) -> bool:
     return recent >= ACCOUNT_MAIL_PER_ADDRESS
 
 
-def _queue_account_mail(email: str, without_account: str, with_account: str) -> None:
+def _queue_account_mail(
+    email: str, without_account: str, with_account: str, language: str | None
+) -> None:
     """Queue one kind of mail if the address has no account, the other if it has: the same work
-    either way, and nothing once the inbox has had its share."""
+    either way, and nothing once the inbox has had its share. `language`: the asking page's,
+    for an address without an account (one with an account gets mail in its own)."""
     user = _user_by_email(email)
     if _inbox_is_full(email):
         return
     if user is None:
-        enqueue(without_account, email)
+        enqueue(without_account, email, language=language)
     else:
-        enqueue(with_account, email, user_id=user.id)
+        enqueue(with_account, email, user_id=user.id, language=language)
     db.session.commit()
 
 
-def request_account(email: str) -> None:
+def request_account(email: str, language: str | None = None) -> None:
     """Email a link to finish signing up, or, if the address has an account, a note saying so."""
-    _queue_account_mail(email, "signup", "signup_taken")
+    _queue_account_mail(email, "signup", "signup_taken", language)
 
 
 def email_for_signup_token(token: str) -> str | None:
@@ -113,9 +116,10 @@ def email_for_signup_token(token: str) -> str | None:
     return email
 
 
-def register(name: str, email: str, password: str) -> User | None:
-    """Create the account, or return None when the email is taken."""
-    user = User(name=name, email=email, password_hash=hash_password(password))
+def register(name: str, email: str, password: str, language: str | None = None) -> User | None:
+    """Create the account, or return None when the email is taken. `language`: the one the
+    sign-up pages were in, the account's interface language until its owner picks another."""
+    user = User(name=name, email=email, password_hash=hash_password(password), language=language)
     db.session.add(user)
     try:
         db.session.commit()
@@ -158,9 +162,9 @@ def _replace_hash(user: User, new_hash: str) -> bool:
     return replaced.rowcount == 1
 
 
-def request_password_reset(email: str) -> None:
+def request_password_reset(email: str, language: str | None = None) -> None:
     """Email a reset link, or, if the address has no account, a note saying so."""
-    _queue_account_mail(email, "reset_no_account", "password_reset")
+    _queue_account_mail(email, "reset_no_account", "password_reset", language)
 
 
 def user_for_reset_token(token: str) -> User | None:

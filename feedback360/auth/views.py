@@ -26,6 +26,7 @@ from flask_login import logout_user
 from ..extensions import limiter
 from ..forms import ActionForm
 from ..forms import normalise_email
+from ..i18n import current_language
 from ..keys import secret_keys
 from ..mail import duration
 from ..tokens import known_browser_token
@@ -51,7 +52,7 @@ def register():
         return redirect(url_for("rounds.dashboard"))
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_account(form.email.data)
+        services.request_account(form.email.data, current_language())
         return render_template(
             "auth/check_email.html",
             title="Check your email",
@@ -69,7 +70,7 @@ def finish_registration(signup_token: str):
         return _dead_signup_link()
     form = FinishRegistrationForm()
     if form.validate_on_submit():
-        user = services.register(form.name.data, email, form.password.data)
+        user = services.register(form.name.data, email, form.password.data, current_language())
         if user is None:
             return _dead_signup_link()
         _start_session(user)
@@ -154,7 +155,7 @@ def _reset_rate_limit() -> str:
 def forgot_password():
     form = EmailOnlyForm()
     if form.validate_on_submit():
-        services.request_password_reset(form.email.data)
+        services.request_password_reset(form.email.data, current_language())
         return render_template(
             "auth/check_email.html",
             title="Check your email",

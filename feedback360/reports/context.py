@@ -12,6 +12,7 @@ from .. import analysis
 from ..anonymity import report_anonymity_notes
 from ..anonymity import report_group_lines
 from ..anonymity import report_promises
+from ..i18n import local_date
 from ..text import text_direction
 from . import charts
 
@@ -81,7 +82,8 @@ def rater_list_line(data: ReportData) -> str | None:
 
 
 def date_label(value: date | None) -> str:
-    return f"{value.day} {value:%B %Y}" if value else "–"
+    """A date in the report's language (7 March 2026, 7 de marzo de 2026)."""
+    return local_date(value, empty="–")
 
 
 def render_context(data: ReportData) -> dict:

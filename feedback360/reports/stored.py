@@ -9,7 +9,8 @@ or, while a copy is being built, a page that says so (`reports.views.pdf`).
 A copy is current while its `content_key` still matches: a digest of everything it is built from
 that may change after the round closes (a coach's note, the notes shared with the leader, whether
 a coach still vouches for the rater list, which earlier round the trend compares with, the
-report's settings), and of the code that renders it. A copy that no longer matches is
+report's settings, the language its reader picked: `reader_language`), and of the code that
+renders it. A copy that no longer matches is
 never served: it is forgotten and built anew. The PDF is made by the same function as before
 (`pdf.render_report_pdf`), so a stored copy holds exactly what a download would have held.
 """
@@ -22,10 +23,13 @@ import time
 from pathlib import Path
 
 from flask import current_app
+from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy import update
 
 from ..extensions import db
+from ..i18n import language_of_address
+from ..language_choice import first_supported
 from ..models import CoachShare
 from ..models import ReportFile
 from ..models import Round
@@ -49,12 +53,14 @@ _code_digest: str | None = None
 
 
 def code_digest() -> str:
-    """A digest of the code, questionnaires, templates and stylesheet a report is made from.
+    """A digest of the code, questionnaires, translations, templates and stylesheet a report is
+    made from.
 
     A deploy that changes any of them makes every stored copy stale; read once per process."""
     global _code_digest
     if _code_digest is None:
         files = sorted(PACKAGE_DIR.rglob("*.py")) + sorted(PACKAGE_DIR.rglob("*.toml"))
+        files += sorted(PACKAGE_DIR.rglob("*.po"))  # the translations it is printed with
         files += sorted(Path(current_app.template_folder, "reports").glob("*.html"))
         files.append(Path(current_app.static_folder, STYLESHEET))
         digest = hashlib.sha256()
@@ -62,6 +68,14 @@ def code_digest() -> str:
             digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
         _code_digest = digest.hexdigest()
     return _code_digest
+
+
+def reader_language(a_round: Round, share: CoachShare | None) -> str:
+    """The language a copy is printed in: its reader's interface language (the leader's, or the
+    coach's), English when they picked none."""
+    if share is None:
+        return first_supported(a_round.leader.language)
+    return first_supported(language_of_address(share.coach_email))
 
 
 def content_key(a_round: Round, share: CoachShare | None) -> tuple[str, int | None]:
@@ -81,6 +95,7 @@ def content_key(a_round: Round, share: CoachShare | None) -> tuple[str, int | No
         "share": [share.id, share.debrief_note] if share is not None else None,
         "shared_notes": shared_notes(a_round) if share is None else None,
         "approved_by": approved_by(a_round),
+        "language": reader_language(a_round, share),
     }
     encoded = json.dumps(facts, sort_keys=True, ensure_ascii=False).encode()
     return hashlib.sha256(encoded).hexdigest(), facts["earlier"]
@@ -136,10 +151,12 @@ def build_report_file(file_id: int) -> bool:
         db.session.rollback()
         return False
     key = content_key(a_round, share)
+    language = reader_language(a_round, share)
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"], share)
     # Let go of the read transaction while rendering: on SQLite it would hold back checkpoints.
     db.session.commit()
-    pdf = render_report_pdf(data)
+    with force_locale(language):
+        pdf = render_report_pdf(data)
     a_round, share = _round_and_share(round_id, share_id)
     if a_round is None or content_key(a_round, share) != key:
         db.session.rollback()  # stays wanted: the next pass builds it from what is there now

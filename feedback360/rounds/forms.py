@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import DateField
 from wtforms import IntegerField
@@ -18,6 +19,8 @@ from ..anonymity import MIN_THRESHOLD
 from ..forms import CheckboxesField
 from ..forms import Form
 from ..forms import email_field
+from ..language_choice import DEFAULT_LOCALE
+from ..language_choice import language_choices
 from ..text import clean_line
 from ..text import clean_text
 
@@ -46,6 +49,16 @@ class RoundForm(Form):
         "Closing date (optional)",
         validators=[Optional()],
         description="The round takes answers until this day ends in UTC, then closes by itself.",
+    )
+    default_language = SelectField(
+        _l("Survey language"),
+        choices=[SelectChoice(code, name) for code, name in language_choices()],
+        default=DEFAULT_LOCALE,
+        description=_l(
+            "The language of the invitations and reminders (a line of the invitation list can "
+            "set another), and of the survey for anyone whose browser asks for none of these. "
+            "Each respondent can switch the survey to another language."
+        ),
     )
     anonymity_threshold = IntegerField(
         "Anonymity threshold",
@@ -94,7 +107,11 @@ class InvitationsForm(Form):
     lines = TextAreaField(
         "One person per line: email, group",
         validators=[InputRequired("Paste at least one line."), Length(max=200_000)],
-        description="Groups: follower, colleague, staff, other. Example: sam@example.com, staff",
+        description=(
+            "Groups: follower, colleague, staff, other. Example: sam@example.com, staff. "
+            "Add a language for someone who needs another than the round's: "
+            "sam@example.com, staff, es (en, es, fr or de)."
+        ),
     )
 
 

@@ -153,6 +153,7 @@ def _comment(prompt: str) -> TextAreaField:
 @cache
 def survey_form_class(version: str, for_self: bool) -> type[RatingForm]:
     """A RatingForm subclass with one radio group per item and, for respondents, the comments."""
+    # TODO(i18n): a locale argument, in the cache key: questionnaire.load(version, locale).
     q = questionnaire.load(version)
     choices = [ScaleChoice(str(i), label) for i, label in enumerate(q.scale, start=1)]
     choices.append(ScaleChoice(NOT_OBSERVED, q.not_observed))

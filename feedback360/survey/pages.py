@@ -8,6 +8,8 @@ from flask import render_template
 from flask import request
 
 from ..forms import ActionForm
+from ..i18n import CHOICE_PARAMETER
+from ..i18n import chosen_on_page
 from ..rounds.services.lifecycle import is_overdue
 from ..rounds.services.lifecycle import refresh_status
 from ..survey_time import stated_minutes
@@ -112,6 +114,13 @@ def status(rate_limited: bool, retry: bool) -> int:
     return 429 if rate_limited else 503 if retry else 200
 
 
+def language_query() -> str:
+    """The language picked on the switch, for the page's form actions to carry on (`&lang=es`),
+    or nothing when the page follows the link and the browser (they decide again each time)."""
+    chosen = chosen_on_page()
+    return f"&{CHOICE_PARAMETER}={chosen}" if chosen else ""
+
+
 def form_page(link: services.SurveyLink, form, q, rate_limited=False, retry=False, **flags):
     """Step 1: the questions, with what was posted (if anything) in place."""
     if link.round is None:  # deleted since its link was resolved
@@ -128,6 +137,7 @@ def form_page(link: services.SurveyLink, form, q, rate_limited=False, retry=Fals
         rate_limited=rate_limited,
         retry=retry,
         comment_field=comment_field,
+        lang_query=language_query(),
         **flags,
     )
     return page, status(rate_limited, retry)
@@ -145,6 +155,7 @@ def review_page(link: services.SurveyLink, form, q, rate_limited=False, retry=Fa
         open_link=link.open_link_id is not None,
         rate_limited=rate_limited,
         retry=retry,
+        lang_query=language_query(),
         **review_context(link, form, q),
         **flags,
     )

@@ -70,6 +70,10 @@ class SurveyLink:
     paused: bool = False  # open links only: the leader has paused it
     awaiting: bool = False  # open links only: it waits for the coach's approval (approval.py)
     full: bool = False  # open links only: it has all the answers its cap allows
+    # What the survey's language follows (language_choice.survey_locale); never stored with
+    # the answer.
+    invitation_language: str | None = None
+    round_language: str | None = None
 
     @cached_property
     def round(self) -> Round | None:
@@ -112,6 +116,7 @@ _LINK_BY_HASH = union_all(
         cast(null(), Integer).label("max_responses"),
         cast(null(), Integer).label("responses"),
         cast(null(), Boolean).label("awaiting_coach"),
+        Invitation.language,
         Invitation.round_id,
     ).where(Invitation.token_hash == bindparam("hash")),
     select(
@@ -124,6 +129,7 @@ _LINK_BY_HASH = union_all(
         OpenLink.max_responses,
         OpenLink.responses,
         OpenLink.awaiting_coach,
+        cast(null(), String),
         OpenLink.round_id,
     ).where(OpenLink.token_hash == bindparam("hash")),
 ).subquery("link")
@@ -133,6 +139,7 @@ _LINK_AND_ROUND_BY_HASH = select(
     Round.closes_on,
     Round.questionnaire_version,
     Round.max_anonymity,
+    Round.default_language,
 ).join(Round, Round.id == _LINK_BY_HASH.c.round_id)
 # The response row goes in only while its round is open, and the shared lock on the round
 # (PostgreSQL; SQLite renders no FOR SHARE) keeps it open until this transaction ends: the
@@ -298,7 +305,15 @@ def resolve(token: str) -> SurveyLink | None:
             answered = _spent(*spent_digests(secret_keys(), row.round_id, row.id))
         else:
             answered = row.answered
-        return SurveyLink(*round_fields, row.rater_group, row.id, None, answered)
+        return SurveyLink(
+            *round_fields,
+            row.rater_group,
+            row.id,
+            None,
+            answered,
+            invitation_language=row.language,
+            round_language=row.default_language,
+        )
     full = row.max_responses is not None and row.responses >= row.max_responses
     return SurveyLink(
         *round_fields,
@@ -309,6 +324,7 @@ def resolve(token: str) -> SurveyLink | None:
         paused=row.paused,
         full=full,
         awaiting=row.awaiting_coach,
+        round_language=row.default_language,
     )
 
 

@@ -37,6 +37,9 @@ from ..extensions import csrf
 from ..extensions import db
 from ..extensions import limiter
 from ..forms import ActionForm
+from ..i18n import CHOICE_PARAMETER
+from ..i18n import chosen_on_page
+from ..i18n import use_survey_languages
 from ..keys import secret_keys
 from ..models import Invitation
 from ..rounds.services.invitations import decline as decline_invitation
@@ -91,6 +94,14 @@ def remember_answered(response, open_link_id: int) -> None:
     )
 
 
+def _resolve(token: str) -> services.SurveyLink | None:
+    """The token's link, and the languages its page follows (i18n.select_locale)."""
+    link = services.resolve(token)
+    if link is not None:
+        use_survey_languages(link.invitation_language, link.round_language)
+    return link
+
+
 def _survey_rate_limit() -> str:
     return current_app.config["SURVEY_RATE_LIMIT"]
 
@@ -111,13 +122,14 @@ def _form_again(**flags):
     """The survey once more with what was posted, for a request stopped before anything was
     saved; None if the link cannot take an answer now (its own page says why)."""
     token = (request.view_args or {}).get("token", "")
-    link = services.resolve(token)
+    link = _resolve(token)
     if (
         request.endpoint != "survey.answer"
         or link is None
         or pages.problem(link, token, answered_open_links()) is not None
     ):
         return None
+    # TODO(i18n): pass the page's language, questionnaire.load(version, i18n.current_language()).
     q = questionnaire.load(link.questionnaire_version)
     form = pages.survey_form(link, token, q)
     if request.method != "POST":
@@ -128,10 +140,11 @@ def _form_again(**flags):
 @bp.route("/<token>", methods=["GET", "POST"])
 @limiter.limit(_survey_rate_limit, methods=["POST"], exempt_when=_not_a_send)
 def answer(token: str):
-    link = services.resolve(token)
+    link = _resolve(token)
     problem = pages.problem(link, token, answered_open_links())
     if problem:
         return problem
+    # TODO(i18n): pass the page's language, questionnaire.load(version, i18n.current_language()).
     q = questionnaire.load(link.questionnaire_version)
     form = pages.survey_form(link, token, q)
     if not form.is_submitted():
@@ -157,7 +170,9 @@ def answer(token: str):
         )
     except tuple(pages.SUBMIT_REFUSALS) as refusal:
         return pages.unavailable(*pages.SUBMIT_REFUSALS[type(refusal)], token)
-    response = redirect(url_for("survey.thanks"))
+    # The thank-you page in the language picked on the switch, if one was: it has no link to
+    # follow. The language goes nowhere else (not with the response, see models.Response).
+    response = redirect(url_for("survey.thanks", **{CHOICE_PARAMETER: chosen_on_page()}))
     if link.open_link_id is not None:
         remember_answered(response, link.open_link_id)
     return response
@@ -212,7 +227,7 @@ def thanks():
 @bp.route("/<token>/decline", methods=["GET", "POST"])
 def decline(token: str):
     """Opt out of this round's email from the link in it; GET only asks (scanners open links)."""
-    link = services.resolve(token)
+    link = _resolve(token)
     if link is None or link.invitation_id is None:
         return pages.unavailable("invalid", 404)
     invitation = db.session.get(Invitation, link.invitation_id)

@@ -92,7 +92,9 @@ def create_invitations(
     invitees, errors = _refuse_too_few_beside_open_links(a_round, invitees, errors)
     created, invitations = [], []
     for invitee in invitees:
-        invitation = Invitation(round=a_round, email=invitee.email, rater_group=invitee.group)
+        invitation = Invitation(
+            round=a_round, email=invitee.email, rater_group=invitee.group, language=invitee.language
+        )
         created.append((invitee, _new_link(invitation)))
         invitations.append(invitation)
     db.session.add_all(invitations)

@@ -37,6 +37,7 @@ ROUND_FIELDS = (
     "closes_on",
     "anonymity_threshold",
     "reminder_days_before_close",
+    "default_language",
 )
 
 

@@ -9,11 +9,7 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy.orm import DeclarativeBase
 
-
-def N_(message: str) -> str:
-    """Marks a string for `make messages` where it is kept untranslated, to be translated where
-    it is shown (in the language of that page or mail)."""
-    return message
+from .wording import N_  # noqa: F401 (marks strings kept untranslated until shown)
 
 
 class Base(DeclarativeBase):

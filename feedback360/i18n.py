@@ -15,10 +15,13 @@ from flask import request
 from flask_babel import format_date
 from flask_babel import format_decimal
 from flask_babel import get_locale
+from flask_babel import get_translations
 from flask_babel import refresh
 from flask_login import current_user
 from sqlalchemy import select
 
+from . import questionnaire
+from . import wording
 from .language_choice import DEFAULT_LOCALE
 from .language_choice import language_choices
 from .language_choice import supported
@@ -66,6 +69,11 @@ def current_language() -> str:
     return locale.language if locale is not None else DEFAULT_LOCALE
 
 
+def local_questionnaire(version: str) -> questionnaire.Questionnaire:
+    """The questionnaire in the language being rendered: the same ids, its words translated."""
+    return questionnaire.load(version, current_language())
+
+
 # English keeps the app's British order ("7 March 2026"); the others take Babel's long form.
 _ENGLISH_PATTERNS = {"long": "d MMMM y", "medium": "d MMM y", "day": "d MMMM"}
 _OTHER_PATTERNS = {"long": "long", "medium": "medium", "day": None}
@@ -107,6 +115,12 @@ def init_app(app: Flask) -> None:
     from .extensions import babel
 
     babel.init_app(app, locale_selector=select_locale)
+    # The pure modules' wording (`wording._`) translates through Flask-Babel from now on.
+    # Unformatted: `wording` fills the placeholders itself, once.
+    wording.use(
+        lambda message: get_translations().ugettext(message),
+        lambda singular, plural, n: get_translations().ungettext(singular, plural, n),
+    )
     # {% trans %} blocks may wrap over lines: their whitespace is collapsed, as `make messages`
     # extracts them (babel.cfg: trimmed).
     app.jinja_env.policies["ext.i18n.trimmed"] = True

@@ -20,11 +20,11 @@ from flask_babel import force_locale
 from flask_babel import gettext
 from sqlalchemy import select
 
-from . import questionnaire
 from .extensions import N_
 from .extensions import db
 from .i18n import current_language
 from .i18n import language_of_address
+from .i18n import local_questionnaire
 from .keys import secret_keys
 from .language_choice import first_supported
 from .language_choice import invitation_mail_locale
@@ -153,8 +153,7 @@ def _round_context(message: OutboxMessage) -> dict:
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
         # The figure the survey itself states for this person's group (`survey_time`).
-        # TODO(i18n): pass the mail's language, questionnaire.load(version, current_language()).
-        q = questionnaire.load(a_round.questionnaire_version)
+        q = local_questionnaire(a_round.questionnaire_version)
         context["minutes"] = stated_minutes(q, invitation.rater_group, open_link=False)
     else:
         context.update(_coach_links(message))

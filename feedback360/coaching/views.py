@@ -17,8 +17,8 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
-from .. import questionnaire
 from ..forms import ActionForm
+from ..i18n import local_questionnaire
 from ..rounds.forms import InvitationsForm
 from ..rounds.services import approval
 from ..rounds.services import rater_list
@@ -55,7 +55,7 @@ def refused(error: RoundError):
 
 
 def _page(a_round, share, invite_form=None, added=None, line_errors=None):
-    q = questionnaire.load(a_round.questionnaire_version)
+    q = local_questionnaire(a_round.questionnaire_version)
     return render_template(
         "coaching/rater_list.html",
         a_round=a_round,

@@ -18,6 +18,7 @@ from ..analysis import platform_results
 from ..analysis import rule_texts
 from ..clock import today_utc
 from ..extensions import db
+from ..i18n import local_questionnaire
 from ..models import Answer
 from ..models import CoachShare
 from ..models import Comment
@@ -110,7 +111,7 @@ def report_data(
     a_round: Round, comments_per_key: int | None = None, coach_share: CoachShare | None = None
 ) -> ReportData:
     """Everything the results page and the PDF show. `coach_share` adds that coach's note."""
-    q = questionnaire.load(a_round.questionnaire_version)
+    q = local_questionnaire(a_round.questionnaire_version)
     results, cells = _results(a_round, q)
     comment_rows = [
         CommentRow(*row)

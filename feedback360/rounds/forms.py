@@ -19,6 +19,7 @@ from ..anonymity import MIN_THRESHOLD
 from ..forms import CheckboxesField
 from ..forms import Form
 from ..forms import email_field
+from ..i18n import local_questionnaire
 from ..language_choice import DEFAULT_LOCALE
 from ..language_choice import language_choices
 from ..text import clean_line
@@ -97,7 +98,7 @@ class RoundForm(Form):
 
     def __init__(self, *args, version: str = questionnaire.CURRENT_VERSION, **kwargs):
         super().__init__(*args, **kwargs)
-        q = questionnaire.load(version)
+        q = local_questionnaire(version)
         self.platforms.choices = [SelectChoice(p.id, p.label) for p in q.platforms]
         if not self.is_submitted():  # a round from before 2026.3 stored labels
             self.platforms.data = q.platform_ids(self.platforms.data)
@@ -121,7 +122,7 @@ class OpenLinkForm(Form):
     def __init__(self, *args, version: str = questionnaire.CURRENT_VERSION, **kwargs):
         super().__init__(*args, **kwargs)
         # The groups as the questionnaire names them (questionnaire.Group.plural).
-        groups = questionnaire.load(version).groups
+        groups = local_questionnaire(version).groups
         self.group.choices = [SelectChoice(g.id, g.plural) for g in groups]
 
 

@@ -151,10 +151,10 @@ def _comment(prompt: str) -> TextAreaField:
 
 
 @cache
-def survey_form_class(version: str, for_self: bool) -> type[RatingForm]:
-    """A RatingForm subclass with one radio group per item and, for respondents, the comments."""
-    # TODO(i18n): a locale argument, in the cache key: questionnaire.load(version, locale).
-    q = questionnaire.load(version)
+def survey_form_class(version: str, for_self: bool, locale: str = "en") -> type[RatingForm]:
+    """A RatingForm subclass with one radio group per item and, for respondents, the comments,
+    worded in `locale` (one class per version, kind and language)."""
+    q = questionnaire.load(version, locale)
     choices = [ScaleChoice(str(i), label) for i, label in enumerate(q.scale, start=1)]
     choices.append(ScaleChoice(NOT_OBSERVED, q.not_observed))
     fields: dict[str, object] = {

@@ -100,7 +100,7 @@ def problem(link: services.SurveyLink | None, token: str, answered_here: list[in
 
 def survey_form(link: services.SurveyLink, token: str, q):
     """The form, with its CSRF token bound to the link for an invitation, else to the session."""
-    form_class = survey_form_class(q.version, False)
+    form_class = survey_form_class(q.version, False, q.locale)
     if link.invitation_id is not None:
         return form_class(meta=link_csrf_meta(token))
     return form_class()

@@ -32,13 +32,13 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
-from .. import questionnaire
 from ..extensions import csrf
 from ..extensions import db
 from ..extensions import limiter
 from ..forms import ActionForm
 from ..i18n import CHOICE_PARAMETER
 from ..i18n import chosen_on_page
+from ..i18n import local_questionnaire
 from ..i18n import use_survey_languages
 from ..keys import secret_keys
 from ..models import Invitation
@@ -129,8 +129,7 @@ def _form_again(**flags):
         or pages.problem(link, token, answered_open_links()) is not None
     ):
         return None
-    # TODO(i18n): pass the page's language, questionnaire.load(version, i18n.current_language()).
-    q = questionnaire.load(link.questionnaire_version)
+    q = local_questionnaire(link.questionnaire_version)
     form = pages.survey_form(link, token, q)
     if request.method != "POST":
         return pages.form_page(link, form, q, **flags)
@@ -144,8 +143,7 @@ def answer(token: str):
     problem = pages.problem(link, token, answered_open_links())
     if problem:
         return problem
-    # TODO(i18n): pass the page's language, questionnaire.load(version, i18n.current_language()).
-    q = questionnaire.load(link.questionnaire_version)
+    q = local_questionnaire(link.questionnaire_version)
     form = pages.survey_form(link, token, q)
     if not form.is_submitted():
         return pages.form_page(link, form, q)

@@ -6,9 +6,9 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy import true
 
-from ... import questionnaire
 from ...anonymity import invitations_beside_open_link_refused
 from ...extensions import db
+from ...i18n import local_questionnaire
 from ...invitation_list import Invitee
 from ...invitation_list import LineError
 from ...invitation_list import ListPage
@@ -41,7 +41,7 @@ def invitation_page(a_round: Round, page: int, per_page: int) -> ListPage:
             Invitation.round_id == a_round.id
         )
     ).all()
-    groups = questionnaire.load(a_round.questionnaire_version).group_ids
+    groups = local_questionnaire(a_round.questionnaire_version).group_ids
     ordered = in_list_order(rows, groups, lambda row: (row.rater_group, row.email))
     return page_of(ordered, page, per_page)
 
@@ -121,7 +121,7 @@ def _refuse_too_few_beside_open_links(
     """Leave out every new invitee of a group with an open link that would end up with 1 to
     threshold - 1 personal invitations (anonymity.open_link_mix_is_small), each line with why."""
     beside_links = invitations_beside_open_links(a_round)
-    groups = {g.id: g for g in questionnaire.load(a_round.questionnaire_version).groups}
+    groups = {g.id: g for g in local_questionnaire(a_round.questionnaire_version).groups}
     refused_groups = {}
     for group_id, invited in beside_links.items():
         adding = sum(1 for invitee in invitees if invitee.group == group_id)

@@ -13,6 +13,7 @@ from ... import storage
 from ...anonymity import can_change_threshold
 from ...anonymity import threshold_raise_refused
 from ...extensions import db
+from ...i18n import local_questionnaire
 from ...models import Round
 from ...models import SelfRating
 from ...models import User
@@ -61,7 +62,7 @@ def update_round(a_round: Round, **fields) -> None:
         problem = threshold_raise_refused(
             new_threshold,
             invitations_beside_open_links(a_round),
-            questionnaire.load(a_round.questionnaire_version).groups,
+            local_questionnaire(a_round.questionnaire_version).groups,
         )
         if problem:
             db.session.rollback()  # let go of the round's lock

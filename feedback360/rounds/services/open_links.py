@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ... import questionnaire
 from ...anonymity import open_link_refused
 from ...bursts import Burst
 from ...bursts import detect_bursts
 from ...extensions import db
+from ...i18n import local_questionnaire
 from ...models import Invitation
 from ...models import OpenLink
 from ...models import OpenLinkHour
@@ -29,7 +29,7 @@ def ensure_open_link(a_round: Round, group: str) -> OpenLink:
     if link is None:
         hold_round(a_round.id)
         refused = open_link_refused(
-            questionnaire.load(a_round.questionnaire_version).group(group),
+            local_questionnaire(a_round.questionnaire_version).group(group),
             invitation_counts(a_round.id, Invitation.rater_group == group).get(group, 0),
             a_round.anonymity_threshold,
         )
@@ -93,7 +93,7 @@ def open_link_bursts(a_round: Round) -> list[tuple[OpenLink, Burst]]:
         )
     ):
         hours[link_id].append((hour, answers))
-    q = questionnaire.load(a_round.questionnaire_version)
+    q = local_questionnaire(a_round.questionnaire_version)
     return [
         (links[link_id], burst)
         for link_id in q.in_group_order(links, lambda i: links[i].rater_group)
@@ -103,7 +103,7 @@ def open_link_bursts(a_round: Round) -> list[tuple[OpenLink, Burst]]:
 
 def open_link_cautions(a_round: Round) -> list[str]:
     """The burst warnings as sentences for the round and results pages."""
-    q = questionnaire.load(a_round.questionnaire_version)
+    q = local_questionnaire(a_round.questionnaire_version)
     return [
         burst.caution(q.group(link.rater_group).in_sentence)
         for link, burst in open_link_bursts(a_round)

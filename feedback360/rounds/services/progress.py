@@ -8,7 +8,6 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import true
 
-from ... import questionnaire
 from ...anonymity import GroupActivity
 from ...anonymity import LivePools
 from ...anonymity import ProgressLine
@@ -21,6 +20,7 @@ from ...anonymity import progress_view
 from ...anonymity import reported_responses
 from ...anonymity import visibility
 from ...extensions import db
+from ...i18n import local_questionnaire
 from ...models import GROUP_IDS
 from ...models import Invitation
 from ...models import OutboxMessage
@@ -38,7 +38,7 @@ def progress_of(a_round: Round) -> ProgressView:
     With maximum anonymity nobody records which invitations were answered, so `answered` is
     None; the responses received per group are still counted.
     """
-    q = questionnaire.load(a_round.questionnaire_version)
+    q = local_questionnaire(a_round.questionnaire_version)
     if a_round.status == "closed":
         kept = progress_from_stored(a_round.progress_at_close, q.groups)
         return kept if kept is not None else progress_not_kept(a_round.anonymity_threshold)
@@ -69,7 +69,7 @@ def live_progress(a_round: Round, pooled) -> ProgressView:
         )
         for g, count in response_counts(a_round.id).items()
     }
-    q = questionnaire.load(a_round.questionnaire_version)
+    q = local_questionnaire(a_round.questionnaire_version)
     return progress_view(activity, pooled, a_round.anonymity_threshold, q.groups)
 
 
@@ -143,7 +143,7 @@ def deletable_responses(a_round: Round) -> int | None:
 
 def reported_response_total(a_round: Round) -> int:
     """The responses a closed round's report counts (anonymity.reported_responses)."""
-    groups = questionnaire.load(a_round.questionnaire_version).groups
+    groups = local_questionnaire(a_round.questionnaire_version).groups
     counts = response_counts(a_round.id)
     vis = visibility(counts, a_round.anonymity_threshold, groups, live_pools_of(a_round))
     return reported_responses(vis)
@@ -151,7 +151,7 @@ def reported_response_total(a_round: Round) -> int:
 
 def live_pools_of(a_round: Round) -> LivePools:
     """How the round page counts (or counted) its groups: the report follows it."""
-    groups = questionnaire.load(a_round.questionnaire_version).groups
+    groups = local_questionnaire(a_round.questionnaire_version).groups
     invited = invitation_counts(a_round.id, true())
     pooled = a_round.pooled_groups or ()
     if a_round.status == "draft":  # as `progress_of`: these groups will be pooled at open

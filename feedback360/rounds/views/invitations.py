@@ -7,9 +7,9 @@ from flask import flash
 from flask import render_template
 from flask_login import login_required
 
-from ... import questionnaire
 from ...anonymity import reminders_queued_notice
 from ...forms import ActionForm
+from ...i18n import local_questionnaire
 from ...invitation_list import in_list_order
 from ..forms import InvitationsForm
 from ..services import invitations
@@ -29,7 +29,7 @@ def invite(round_id: int):
     if not form.validate_on_submit():
         return round_page(a_round, invite_form=form)
     created, errors = invitations.add_invitations(a_round, form.lines.data)
-    q = questionnaire.load(a_round.questionnaire_version)
+    q = local_questionnaire(a_round.questionnaire_version)
     invitees = [invitee for invitee, _token in created]
     return render_template(
         "rounds/invitations_created.html",

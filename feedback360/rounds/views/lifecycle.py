@@ -12,8 +12,8 @@ from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
 
-from ... import questionnaire
 from ...anonymity import MIN_THRESHOLD
+from ...i18n import local_questionnaire
 from ...survey.forms import NOT_OBSERVED
 from ...survey.forms import ratings_from
 from ...survey.forms import survey_form_class
@@ -108,8 +108,8 @@ def detail(round_id: int):
 @login_required
 def self_assessment(round_id: int):
     a_round = own_round(round_id)
-    q = questionnaire.load(a_round.questionnaire_version)
-    form_class = survey_form_class(q.version, True)
+    q = local_questionnaire(a_round.questionnaire_version)
+    form_class = survey_form_class(q.version, True, q.locale)
     existing = {
         r.item_id: NOT_OBSERVED if r.value is None else str(r.value) for r in a_round.self_ratings
     }

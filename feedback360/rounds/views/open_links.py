@@ -15,8 +15,8 @@ from flask import request
 from flask import url_for
 from flask_login import login_required
 
-from ... import questionnaire
 from ...forms import ActionForm
+from ...i18n import local_questionnaire
 from ...models import GROUP_IDS
 from ...models import OpenLink
 from ...models import Round
@@ -67,7 +67,7 @@ def replace_open_link(round_id: int, group: str):
     link = own_open_link(a_round, group)
     open_links.check_replaceable(a_round)
     form = ActionForm()
-    named = questionnaire.load(a_round.questionnaire_version).group(group)
+    named = local_questionnaire(a_round.questionnaire_version).group(group)
     if form.validate_on_submit():
         open_links.replace_open_link(link, current_app.config["SECRET_KEY"])
         flash(
@@ -95,7 +95,7 @@ def open_link_settings(round_id: int, group: str):
 
 
 def _settings_message(link: OpenLink) -> str:
-    group = questionnaire.load(link.round.questionnaire_version).group(link.rater_group)
+    group = local_questionnaire(link.round.questionnaire_version).group(link.rater_group)
     name = f"The open link for {group.in_sentence}"
     if link.paused:
         return f"{name} is paused: it takes no answers until you resume it."

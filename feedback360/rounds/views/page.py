@@ -7,8 +7,8 @@ from flask import current_app
 from flask import render_template
 from flask import request
 
-from ... import questionnaire
 from ...forms import ActionForm
+from ...i18n import local_questionnaire
 from ...keys import secret_keys
 from ...models import OpenLink
 from ...models import Round
@@ -41,7 +41,7 @@ def open_link_url(link: OpenLink) -> str:
 def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSettingsForm]]:
     """Each open link the round page shows, in the questionnaire's group order: the link, its
     URL, its settings form."""
-    q = questionnaire.load(a_round.questionnaire_version)
+    q = local_questionnaire(a_round.questionnaire_version)
     return [
         (
             link,
@@ -92,7 +92,7 @@ def round_page(
     return render_template(
         "rounds/detail.html",
         a_round=a_round,
-        q=questionnaire.load(a_round.questionnaire_version),
+        q=local_questionnaire(a_round.questionnaire_version),
         progress=progress_of(a_round),
         mail=mail_status(a_round),
         invitations=invitation_page(a_round, requested_page(), INVITATIONS_PER_PAGE),

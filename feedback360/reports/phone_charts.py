@@ -36,6 +36,12 @@ NUMBER_SIZE = 12.5
 SMALL_SIZE = 11.5
 
 
+def _title(x: float, y: float, text: str) -> str:
+    """A dimension's name, with a white halo where it crosses a grid line or a shaded band."""
+    halo = 'stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke"'
+    return f"<g {halo}>{_text(x, y, text, size=TITLE_SIZE)}</g>"
+
+
 def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Markup:
     """All raters' mean as a bar, self as a diamond, groups as shapes; name above each bar."""
     scale_max, scale = results.scale_max, questionnaire.scale
@@ -76,7 +82,7 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
     for row, dim in enumerate(results.dimensions):
         y = top + row * row_h
         title = _wrap(questionnaire.dimension(dim.dimension_id).title, 44, 1)[0]
-        body.append(_text(0, y + 17, title, size=TITLE_SIZE))
+        body.append(_title(0, y + 17, title))
         cy = y + 32
         if dim.others_mean is not None:
             bar_w = max(x(dim.others_mean) - x0, 2.0)
@@ -120,7 +126,7 @@ def _bars_label(results: RoundResults, questionnaire: Questionnaire) -> str:
 def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: dict) -> Markup:
     """Self minus all raters per dimension, as bars either side of zero, name above each."""
     limit, threshold = 2.0, big_gap(results.scale_max)
-    x0, x1, row_h = 42.0, 298.0, 42.0
+    x0, x1, row_h = 50.0, 290.0, 42.0  # room for "+2.2" past an arrow either side
     centre = (x0 + x1) / 2
 
     def x(gap: float) -> float:
@@ -159,7 +165,7 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
     for row, dim in enumerate(results.dimensions):
         title = questionnaire.dimension(dim.dimension_id).title
         y = top + row * row_h
-        body.append(_text(0, y + 16, _wrap(title, 44, 1)[0], size=TITLE_SIZE))
+        body.append(_title(0, y + 16, _wrap(title, 44, 1)[0]))
         cy, gap = y + 29, dim.gap
         if gap is None:
             body.append(

@@ -19,7 +19,9 @@ in plain words (see `rule_texts`), so a reader can check each flag by hand:
   show their agreement (calling it a blind spot would say they agree).
 - Highest and lowest: the five items with the highest and lowest all-raters mean; ties keep
   questionnaire order.
-- Recurring words: words and two-word phrases used in at least two different answers.
+- Recurring words: words and two-word phrases used in at least two different answers in the
+  same language, each answer's language read from its own text (`words`, `languages`); whether
+  shown answers came in several languages is said, never which or how many.
 - Platforms: a platform's figures appear only when at least `threshold` respondents named it
   and either all or at least `threshold` respondents did not, and when `disclosure` finds that
   no combination of every figure shown (items, groups, dimensions, other platforms) singles out
@@ -33,8 +35,6 @@ Pure module: no Flask or SQLAlchemy import.
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from collections import defaultdict
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -49,7 +49,12 @@ from .aggregation import ItemResult
 from .aggregation import RoundResults
 from .aggregation import printed_gap
 from .anonymity import comment_rule
+from .languages import several_languages
 from .questionnaire import Questionnaire
+from .words import IntentComparison
+from .words import Term
+from .words import compare_intent
+from .words import recurring_terms
 
 AGREEMENT_CUTOFF = 0.5
 EXTREMES = 5
@@ -146,141 +151,6 @@ def lowest(items: Sequence[ItemResult], n: int = EXTREMES) -> list[ItemResult]:
     top = {item.item_id for item in highest(items, n)}
     rated = [item for item in items if item.others_mean is not None and item.item_id not in top]
     return sorted(rated, key=lambda item: round(item.others_mean, 1))[:n]
-
-
-# --- Words ------------------------------------------------------------------------------------
-
-_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*")
-STOPWORDS = frozenset(
-    """
-    a about above after again against all also am an and any are around as at be because been
-    before being below between both but by can could did do does doing done down during each even
-    ever every few for from further get gets getting give go goes going gone got had has have
-    having he her here hers herself him himself his how however i if in into is it its itself
-    just keep know like made make makes making many me might more most much must my myself never
-    no nor not now of off often on once one only or other others our ours ourselves out over own
-    people person quite rather really same say says see seems she should show shows so some
-    something still such than that the their theirs them themselves then there these they thing
-    things think this those though through to too try trying under until up upon us use used very
-    want wants was way we well were what when where whether which while who whom why will with
-    would yes yet you your yours yourself yourselves leader online seem post posts posting posted
-    time times lot lots always sometimes usually bit kind sort don't doesn't isn't it's i'm i've
-    they're what's that's can't won't i'll i'd aren't wasn't didn't couldn't wouldn't she's
-    he's actually maybe mostly honestly probably perhaps suppose sure feel feels felt bit
-    great good nice lot really pretty quite whole thing definitely clearly simply just
-    """.split()
-)
-
-
-def _words(text: str) -> list[str]:
-    return [w.lower().replace("’", "'") for w in _WORD.findall(text)]
-
-
-def _stem(word: str) -> str:
-    """A crude singular, so "thread" and "threads" count as one word."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def _content(word: str) -> bool:
-    return len(word) >= 3 and word not in STOPWORDS
-
-
-def _terms(text: str) -> dict[tuple[str, ...], str]:
-    """Stemmed words and adjacent two-word phrases of a text, each in the form first written."""
-    words = _words(text)
-    found: dict[tuple[str, ...], str] = {}
-    for index, word in enumerate(words):
-        if not _content(word):
-            continue
-        found.setdefault((_stem(word),), word)
-        if index + 1 < len(words) and _content(words[index + 1]):
-            nxt = words[index + 1]
-            found.setdefault((_stem(word), _stem(nxt)), f"{word} {nxt}")
-    return found
-
-
-@dataclass(frozen=True)
-class Term:
-    text: str  # as most often written
-    count: int  # how many different answers use it
-    key: tuple[str, ...] = field(compare=False, repr=False)
-
-
-def recurring_terms(texts: Iterable[str], min_texts: int = 2, limit: int = 8) -> list[Term]:
-    """Words and two-word phrases used in at least `min_texts` different texts, most used first.
-
-    A word is left out when a listed phrase holds it, so "public service" is not followed by
-    "public" and "service". Order: most texts first; on a tie phrases first, then alphabetical.
-    """
-    counts: Counter[tuple[str, ...]] = Counter()
-    forms: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
-    for text in texts:
-        for key, form in _terms(text).items():
-            counts[key] += 1
-            forms[key][form] += 1
-    recurring = {key: n for key, n in counts.items() if n >= min_texts}
-    ranked = sorted(recurring, key=lambda key: (-recurring[key], -len(key), " ".join(key)))
-    chosen: list[tuple[str, ...]] = []
-    for key in ranked:
-        if len(key) == 2:
-            chosen = [k for k in chosen if not (len(k) == 1 and k[0] in key)]
-        elif any(key[0] in k for k in chosen if len(k) == 2):
-            continue
-        chosen.append(key)
-    ranked = chosen
-    return [
-        Term(text=_usual_form(forms[key]), count=recurring[key], key=key) for key in ranked[:limit]
-    ]
-
-
-def _usual_form(forms: Counter[str]) -> str:
-    return min(forms.items(), key=lambda form: (-form[1], form[0]))[0]
-
-
-@dataclass(frozen=True)
-class IntentComparison:
-    own_words: list[str]  # the leader's statement, content words in order of first use
-    perceived: list[Term]  # recurring in respondents' answers
-    shared: list[str]  # recurring terms that the statement also uses
-    answers: int
-
-    @property
-    def line(self) -> str:
-        """One sentence for the summary page, about "the leader"."""
-        return self.summary_line()
-
-    def summary_line(self, whose: str = "the leader’s") -> str:
-        """One sentence for the summary page; `whose` own why: "your" in the leader's copy."""
-        if not self.answers:
-            return "No answer to “what are they trying to achieve?” can be shown."
-        if not self.perceived:
-            return (
-                f"{self.answers} respondents said what they think the aim is; "
-                "no word recurs across their answers."
-            )
-        named = self.perceived[:4]
-        words = ", ".join(f"“{t.text}”" for t in named)
-        shared = [t.text for t in named if t.text in self.shared]
-        if not shared:
-            return f"Respondents most often name {words}; none of these is in {whose} own why."
-        both = ", ".join(f"“{w}”" for w in shared)
-        verb = "is" if len(shared) == 1 else "are"
-        return f"Respondents most often name {words}; {both} {verb} also in {whose} own why."
-
-
-def compare_intent(why: str, answers: Sequence[str], limit: int = 8) -> IntentComparison:
-    own = _terms(why)
-    own_stems = {key[0] for key in own if len(key) == 1}
-    perceived = recurring_terms(answers, limit=limit)
-    shared = [t.text for t in perceived if all(word in own_stems for word in t.key)]
-    own_words = [form for key, form in own.items() if len(key) == 1][:12]
-    return IntentComparison(
-        own_words=own_words, perceived=perceived, shared=shared, answers=len(answers)
-    )
 
 
 # --- Platforms --------------------------------------------------------------------------------
@@ -480,6 +350,9 @@ class Analysis:
     trend: list[DimensionChange] | None = None
     # Big gaps on items with too few raters to show whether they agree.
     untold_gaps: list[ItemResult] = field(default_factory=list)
+    # Shown comments came in several languages, so words were compared within each. Never
+    # which languages or how many answers each: in a small group that names a person.
+    several_languages: bool = False
 
 
 def _by_gap(items: Iterable[ItemResult], sign: int) -> list[ItemResult]:
@@ -555,6 +428,7 @@ def analyse(
         platforms=platforms or [],
         trend=trend(results, earlier) if earlier is not None else None,
         untold_gaps=untold,
+        several_languages=several_languages([c.text for shown in comments.values() for c in shown]),
     )
 
 
@@ -596,6 +470,10 @@ def rule_texts(scale_max: int, threshold: int, comment_threshold: int) -> dict[s
             "on a tie, questionnaire order."
         ),
         "words": "Recurring words are words and two-word phrases used in at least two answers.",
+        "languages": (
+            "Answers came in several languages, so words are compared within each language: "
+            "a word recurs only where answers in the same language use it."
+        ),
         "platforms": (
             f"A platform is shown when at least {threshold} respondents named it, either all or "
             f"at least {threshold} did not, and no sum or difference of the figures in this "

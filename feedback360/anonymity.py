@@ -306,6 +306,17 @@ def progress_view(
     )
 
 
+def answers_on_page(view: ProgressView) -> int | None:
+    """The one figure a leader's list of rounds shows per round: the responses of the round
+    page's own lines added up, so nothing a line does not already show. A group the page counts
+    nowhere is not in it, which is why this is safe: the figure minus the lines is always 0,
+    never a hidden group's count. None when the page has no line (a closed round whose kept
+    counts cannot be read)."""
+    if not view.lines:
+        return None
+    return sum(line.responses for line in view.lines)
+
+
 def progress_notes(
     combined: Sequence[str], hidden: Sequence[str], threshold: int, groups: Sequence[Group]
 ) -> tuple[str, ...]:
@@ -320,7 +331,8 @@ def progress_notes(
     if hidden:
         notes.append(
             f"Nothing that changes as people answer or decline is shown for "
-            f"{_names(groups, hidden).lower()}: fewer than {threshold} people are invited there, "
+            f"{_names(groups, hidden, in_sentence=True)}: fewer than {threshold} people are "
+            "invited there, "
             f"even counting the other small groups, and {WHY_SMALL_GROUPS_ARE_COMBINED}. "
             "For the same reason their answers will not be in the report."
         )
@@ -626,10 +638,12 @@ def _plural(groups: Sequence[Group], group_id: str) -> str:
     return next((g.plural for g in groups if g.id == group_id), group_id)
 
 
-def _names(groups: Sequence[Group], group_ids: Sequence[str]) -> str:
-    names = [_plural(groups, g) for g in group_ids]
+def _names(groups: Sequence[Group], group_ids: Sequence[str], in_sentence: bool = False) -> str:
+    """Groups named in a sentence ("Staff and others", or "staff and others" inside one)."""
+    by_id = {g.id: g.in_sentence for g in groups}
+    names = [by_id.get(g, g) for g in group_ids]
     text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-    return text[0].upper() + text[1:].lower()
+    return text if in_sentence else text[:1].upper() + text[1:]
 
 
 # --- Open links beside personal invitations --------------------------------------------------
@@ -655,11 +669,11 @@ def open_link_refused(group: Group, invited: int, threshold: int) -> str | None:
     if not open_link_mix_is_small(invited, threshold):
         return None
     return (
-        f"No open link for {group.plural.lower()}: they already have {invited} personal "
+        f"No open link for {group.in_sentence}: they already have {invited} personal "
         f"{'invitation' if invited == 1 else 'invitations'}, and a group with an open link needs "
         f"either none or at least {threshold}, because "
         f"{WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES}. Invite at least {threshold - invited} "
-        f"more {group.plural.lower()} first, or post an open link only for a group with no "
+        f"more {group.in_sentence} first, or post an open link only for a group with no "
         "personal invitations."
     )
 
@@ -673,10 +687,10 @@ def invitations_beside_open_link_refused(
     if not open_link_mix_is_small(total, threshold):
         return None
     return (
-        f"Not added: {group.plural.lower()} have an open link, and a group with an open link "
+        f"Not added: {group.in_sentence} have an open link, and a group with an open link "
         f"needs either no personal invitations or at least {threshold} (this would make "
         f"{total}), because {WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES}. Paste at least "
-        f"{threshold - total} more {group.plural.lower()} together with these, send them the "
+        f"{threshold - total} more {group.in_sentence} together with these, send them the "
         "open link instead, or invite them in another group that fits them."
     )
 
@@ -695,7 +709,7 @@ def threshold_raise_refused(
     ]
     if not too_few:
         return None
-    details = ", ".join(f"{g.plural.lower()} have {invited_beside_links[g.id]}" for g in too_few)
+    details = ", ".join(f"{g.in_sentence} have {invited_beside_links[g.id]}" for g in too_few)
     highest = min(invited_beside_links[g.id] for g in too_few)
     return (
         f"The threshold cannot go up to {new_threshold}: a group with an open link needs either "

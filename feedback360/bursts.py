@@ -22,10 +22,12 @@ class Burst:
     total: int  # all answers the link has received
 
     def caution(self, group_name: str) -> str:
-        """A sentence for the leader, e.g. about "follower" answers."""
+        """A sentence for the leader about the open link of `group_name`, as named inside a
+        sentence (questionnaire.Group.in_sentence: "followers")."""
         return (
-            f"On {self.hour.day} {self.hour:%B}, {self.answers} of the {self.total} "
-            f"{group_name} open-link answers arrived within one hour: check they are genuine."
+            f"On {self.hour.day} {self.hour:%B}, {self.answers} of the {self.total} answers "
+            f"through the open link for {group_name} arrived within one hour: check they are "
+            "genuine."
         )
 
 

@@ -1,7 +1,8 @@
 """The questionnaire, loaded from a versioned TOML data file.
 
 Items live in `questionnaires/<version>.toml` so that wording can change without touching code.
-A round records the version it was created with, so an old round keeps its old wording.
+A round records the version it was created with, so an old round keeps its old wording. Beside
+each version, `<version>.<locale>.toml` translates its text (`questionnaire_translation`).
 Pure module: no Flask import.
 """
 
@@ -11,6 +12,9 @@ import tomllib
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+
+from . import locales
+from .questionnaire_translation import translate
 
 QUESTIONNAIRE_DIR = Path(__file__).parent / "questionnaires"
 CURRENT_VERSION = "2026.3"
@@ -37,10 +41,25 @@ class Dimension:
 
 @dataclass(frozen=True)
 class Group:
+    """A rater group, named one way everywhere, from the questionnaire's words:
+
+    - `label`, one person's group: a row of a rater list, "You are answering as: Follower";
+    - `plural`, the group as a name on its own: a heading, a table's row, a choice, "Followers";
+    - `in_sentence`, the group inside a sentence: "the open link for followers".
+
+    Pages, mail, forms, flash messages, the report and the export use these and nothing else
+    (tests/test_group_names.py checks)."""
+
     id: str
     label: str
     plural: str
     description: str
+
+    @property
+    def in_sentence(self) -> str:
+        """The plural inside a sentence, its first letter small ("Staff" -> "staff"). The one
+        place that decides it, so a language whose nouns keep their capital changes it here."""
+        return self.plural[:1].lower() + self.plural[1:]
 
 
 @dataclass(frozen=True)
@@ -54,6 +73,12 @@ class OpenQuestion:
 class Platform:
     id: str
     label: str
+    # In a translation: the English label, which rounds before 2026.3 stored.
+    stored_label: str = ""
+
+    def names(self) -> set[str]:
+        """What a round may have stored for this platform: its id, or (before 2026.3) a label."""
+        return {self.id, self.label, self.stored_label} - {""}
 
 
 @dataclass(frozen=True)
@@ -82,6 +107,7 @@ class Questionnaire:
     fundamentals: tuple[Fundamental, ...] = ()
     # 2026.3 on: the survey shows dimension titles only (the report keeps the descriptions).
     dimension_descriptions_on_survey: bool = True
+    locale: str = locales.DEFAULT_LOCALE  # the language of the text
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -90,6 +116,16 @@ class Questionnaire:
     @property
     def scale_max(self) -> int:
         return len(self.scale)
+
+    @property
+    def group_ids(self) -> tuple[str, ...]:
+        """The groups' ids in the questionnaire's order, the order every list and report uses."""
+        return tuple(g.id for g in self.groups)
+
+    def in_group_order(self, entries, group_of=lambda entry: entry.rater_group) -> list:
+        """`entries` (open links, say) by their group, in the questionnaire's order."""
+        ids = self.group_ids
+        return sorted(entries, key=lambda entry: ids.index(group_of(entry)))
 
     def group(self, group_id: str) -> Group:
         return next(g for g in self.groups if g.id == group_id)
@@ -103,13 +139,13 @@ class Questionnaire:
 
     def platform_label(self, value: str) -> str:
         """A platform's label; a round stores ids (2026.3 on) or, before, the label itself."""
-        return next((p.label for p in self.platforms if p.id == value), value)
+        return next((p.label for p in self.platforms if value and value in p.names()), value)
 
     def platform_ids(self, stored) -> list[str]:
         """A round's stored platforms as ids of this list, in its order: older rounds stored
         labels, which count where they are this list's own; anything else is dropped."""
         values = set(stored or ())
-        return [p.id for p in self.platforms if p.id in values or p.label in values]
+        return [p.id for p in self.platforms if values & p.names()]
 
     def comment_keys(self) -> tuple[str, ...]:
         """Every key a comment can be stored under: one per dimension, then the open questions."""
@@ -162,11 +198,27 @@ def parse(data: dict) -> Questionnaire:
 
 
 @cache
-def load(version: str = CURRENT_VERSION) -> Questionnaire:
-    path = QUESTIONNAIRE_DIR / f"{version}.toml"
+def load(version: str = CURRENT_VERSION, locale: str = locales.DEFAULT_LOCALE) -> Questionnaire:
+    """Version `version` with its text in `locale`; in English where that has no translation
+    file (tests/test_questionnaire_translations.py proves every supported locale has one)."""
+    english = parse(_read(QUESTIONNAIRE_DIR / f"{version}.toml"))
+    locale = locales.supported(locale)
+    path = translation_path(version, locale)
+    if locale == locales.DEFAULT_LOCALE or not path.is_file():
+        return english
+    return translate(english, _read(path), locale)
+
+
+def translation_path(version: str, locale: str) -> Path:
+    return QUESTIONNAIRE_DIR / f"{version}.{locale}.toml"
+
+
+def _read(path: Path) -> dict:
     with path.open("rb") as f:
-        return parse(tomllib.load(f))
+        return tomllib.load(f)
 
 
 def available_versions() -> list[str]:
-    return sorted(p.stem for p in QUESTIONNAIRE_DIR.glob("*.toml"))
+    """The released versions: `2026.3.toml` is one, its translation `2026.3.es.toml` is not."""
+    stems = (p.stem for p in QUESTIONNAIRE_DIR.glob("*.toml"))
+    return sorted(stem for stem in stems if not stem.rsplit(".", 1)[-1].isalpha())

@@ -86,3 +86,32 @@ def is_header_safe_address(address: str) -> bool:
             character.isspace() or _HEADER_BREAKING.match(character) for character in address
         )
     )
+
+
+_DIGIT_RUNS = re.compile(r"(\d+)")
+
+
+def _letters_only(value: str) -> str:
+    """`value` folded for comparing as a reader does: no case, no accents (é sorts with e)."""
+    decomposed = unicodedata.normalize("NFKD", value.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _number(run: str) -> tuple[int, str]:
+    """A run of digits (any script's) as a key that orders by value, without int(): Python
+    refuses to convert very long runs."""
+    digits = "".join(str(unicodedata.digit(c)) for c in run).lstrip("0")
+    return (len(digits), digits)
+
+
+def natural_key(value: str) -> tuple:
+    """A sort key that orders text as a person reads it: runs of digits by their value
+    (person2 before person10), letters without regard to case or accents.
+
+    Text and number runs alternate from a text run (re.split with a group), so two keys never
+    compare a number with text. Ties (a01 and a1, Ann and ann) are broken by the folded text,
+    then the text as it is, so the order is total and the same on every database.
+    """
+    runs = _DIGIT_RUNS.split(value)
+    parts = tuple(_number(run) if i % 2 else _letters_only(run) for i, run in enumerate(runs))
+    return (parts, value.casefold(), value)

@@ -320,10 +320,10 @@ def test_bursts_come_oldest_first():
 
 
 def test_burst_caution_reads_plainly():
-    text = Burst(H, 14, 20).caution("follower")
+    text = Burst(H, 14, 20).caution("followers")
     assert text == (
-        "On 12 May, 14 of the 20 follower open-link answers arrived within one hour: "
-        "check they are genuine."
+        "On 12 May, 14 of the 20 answers through the open link for followers arrived within "
+        "one hour: check they are genuine."
     )
 
 
@@ -336,15 +336,15 @@ def test_a_burst_is_flagged_on_the_leaders_round_page(client, open_round):
         ]
     )
     db.session.commit()
-    assert round_services.open_link_cautions(open_round) == [Burst(H, 14, 20).caution("follower")]
+    assert round_services.open_link_cautions(open_round) == [Burst(H, 14, 20).caution("followers")]
     login(client, "leader@example.com")
     page = client.get(f"/rounds/{open_round.id}").text
-    caution = "On 12 May, 14 of the 20 follower open-link answers arrived within one hour"
+    caution = "On 12 May, 14 of the 20 answers through the open link for followers arrived"
     assert caution in page
     round_services.close_round(open_round)
     assert caution in client.get(f"/rounds/{open_round.id}/results").text
     data = report_data(db.session.get(Round, open_round.id))
-    assert data.cautions == (Burst(H, 14, 20).caution("follower"),)
+    assert data.cautions == (Burst(H, 14, 20).caution("followers"),)
 
 
 def test_no_caution_without_a_burst(client, open_round):

@@ -62,7 +62,7 @@ def _page(a_round, share, invite_form=None, added=None, line_errors=None):
         share=share,
         q=q,
         invitations=invitation_page(a_round, requested_page(), INVITATIONS_PER_PAGE),
-        open_links=sorted(a_round.open_links, key=lambda link: link.rater_group),
+        open_links=q.in_group_order(a_round.open_links),
         approve_form=ApproveListForm(seen=approval.list_fingerprint(a_round)),
         invite_form=invite_form or InvitationsForm(),
         action_form=ActionForm(),

@@ -100,6 +100,11 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
     return current
 
 
+def _season(day: date) -> str:
+    """The (northern) season a day falls in: the demo's dates count back from today."""
+    return ("Winter", "Spring", "Summer", "Autumn")[day.month % 12 // 3]
+
+
 def _seed_round(
     leader: User,
     title: str,
@@ -115,7 +120,7 @@ def _seed_round(
     leader_info = bank["leader"]
     a_round = Round(
         leader=leader,
-        title=title,
+        title=title.format(season=_season(opened_on), year=opened_on.year),
         why=leader_info["why"],
         success_measures=leader_info["success"],
         platforms=list(leader_info["platforms"]),

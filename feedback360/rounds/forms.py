@@ -18,11 +18,8 @@ from ..anonymity import MIN_THRESHOLD
 from ..forms import CheckboxesField
 from ..forms import Form
 from ..forms import email_field
-from ..models import GROUP_IDS
 from ..text import clean_line
 from ..text import clean_text
-
-GROUP_CHOICES = [SelectChoice(g, g.capitalize()) for g in GROUP_IDS]
 
 
 class RoundForm(Form):
@@ -102,7 +99,13 @@ class InvitationsForm(Form):
 
 
 class OpenLinkForm(Form):
-    group = SelectField("Group", choices=GROUP_CHOICES, default="follower")
+    group = SelectField("Group", default="follower")
+
+    def __init__(self, *args, version: str = questionnaire.CURRENT_VERSION, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The groups as the questionnaire names them (questionnaire.Group.plural).
+        groups = questionnaire.load(version).groups
+        self.group.choices = [SelectChoice(g.id, g.plural) for g in groups]
 
 
 MAX_OPEN_LINK_CAP = 100_000

@@ -93,9 +93,10 @@ def open_link_bursts(a_round: Round) -> list[tuple[OpenLink, Burst]]:
         )
     ):
         hours[link_id].append((hour, answers))
+    q = questionnaire.load(a_round.questionnaire_version)
     return [
         (links[link_id], burst)
-        for link_id in sorted(links, key=lambda i: links[i].rater_group)
+        for link_id in q.in_group_order(links, lambda i: links[i].rater_group)
         for burst in detect_bursts(hours[link_id], links[link_id].responses)
     ]
 
@@ -104,6 +105,6 @@ def open_link_cautions(a_round: Round) -> list[str]:
     """The burst warnings as sentences for the round and results pages."""
     q = questionnaire.load(a_round.questionnaire_version)
     return [
-        burst.caution(q.group(link.rater_group).label.lower())
+        burst.caution(q.group(link.rater_group).in_sentence)
         for link, burst in open_link_bursts(a_round)
     ]

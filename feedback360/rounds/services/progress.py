@@ -26,6 +26,7 @@ from ...models import Invitation
 from ...models import OutboxMessage
 from ...models import Response
 from ...models import Round
+from ...text import natural_key
 from .common import invitation_counts
 
 
@@ -110,10 +111,11 @@ def mail_status(a_round: Round) -> MailStatus:
         ).all()
     )
     failed = db.session.execute(
-        select(OutboxMessage.to_address, OutboxMessage.last_error)
-        .where(OutboxMessage.round_id == a_round.id, OutboxMessage.status == "failed", not_reminder)
-        .order_by(OutboxMessage.to_address)
+        select(OutboxMessage.to_address, OutboxMessage.last_error).where(
+            OutboxMessage.round_id == a_round.id, OutboxMessage.status == "failed", not_reminder
+        )
     ).all()
+    failed = sorted(failed, key=lambda row: natural_key(row.to_address))  # as the lists read
     kept = _mail_sent_before_close(a_round.progress_at_close)
     return MailStatus(
         counts.get("pending", 0),

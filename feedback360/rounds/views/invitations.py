@@ -10,6 +10,7 @@ from flask_login import login_required
 from ... import questionnaire
 from ...anonymity import reminders_queued_notice
 from ...forms import ActionForm
+from ...invitation_list import in_list_order
 from ..forms import InvitationsForm
 from ..services import invitations
 from ..services import reminders
@@ -28,11 +29,14 @@ def invite(round_id: int):
     if not form.validate_on_submit():
         return round_page(a_round, invite_form=form)
     created, errors = invitations.add_invitations(a_round, form.lines.data)
+    q = questionnaire.load(a_round.questionnaire_version)
+    invitees = [invitee for invitee, _token in created]
     return render_template(
         "rounds/invitations_created.html",
         a_round=a_round,
-        q=questionnaire.load(a_round.questionnaire_version),
-        invitees=[invitee for invitee, _token in created],
+        q=q,
+        # In the order of the round page's list, which is where the leader finds them next.
+        invitees=in_list_order(invitees, q.group_ids, lambda i: (i.group, i.email)),
         errors=errors,
     )
 

@@ -20,6 +20,7 @@ from ...survey.forms import survey_form_class
 from ..forms import DeleteRoundForm
 from ..forms import RoundForm
 from ..services import lifecycle
+from ..services import overview
 from ..services import sharing
 from ..services.common import RoundError
 from ..services.progress import deletable_responses
@@ -45,7 +46,7 @@ def dashboard():
         return render_template("index.html")
     return render_template(
         "rounds/dashboard.html",
-        led=lifecycle.rounds_led_by(current_user),
+        led=overview.round_lines(lifecycle.rounds_led_by(current_user)),
         shared=sharing.rounds_shared_with(current_user),
     )
 

@@ -46,7 +46,7 @@ def open_link(round_id: int):
     """Make a group's open link. If it has one already (a page from before it was made, or
     another tab), the leader is asked first: that link may already be posted."""
     a_round = own_round(round_id)
-    form = OpenLinkForm()
+    form = OpenLinkForm(version=a_round.questionnaire_version)
     if form.validate_on_submit():
         link = open_links.ensure_open_link(a_round, form.group.data)
         if link.nonce:
@@ -67,17 +67,17 @@ def replace_open_link(round_id: int, group: str):
     link = own_open_link(a_round, group)
     open_links.check_replaceable(a_round)
     form = ActionForm()
-    plural = questionnaire.load(a_round.questionnaire_version).group(group).plural
+    named = questionnaire.load(a_round.questionnaire_version).group(group)
     if form.validate_on_submit():
         open_links.replace_open_link(link, current_app.config["SECRET_KEY"])
         flash(
-            f"New open link for {plural.lower()} made; the old one no longer works. Post the new "
-            "one (or its QR code) wherever the old one was.",
+            f"New open link for {named.in_sentence} made; the old one no longer works. Post the "
+            "new one (or its QR code) wherever the old one was.",
             "success",
         )
         return back_to_round()
     return render_template(
-        "rounds/replace_open_link.html", a_round=a_round, link=link, plural=plural, form=form
+        "rounds/replace_open_link.html", a_round=a_round, link=link, group=named, form=form
     )
 
 
@@ -96,7 +96,7 @@ def open_link_settings(round_id: int, group: str):
 
 def _settings_message(link: OpenLink) -> str:
     group = questionnaire.load(link.round.questionnaire_version).group(link.rater_group)
-    name = f"The open link for {group.plural.lower()}"
+    name = f"The open link for {group.in_sentence}"
     if link.paused:
         return f"{name} is paused: it takes no answers until you resume it."
     if link.max_responses is None:

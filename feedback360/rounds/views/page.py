@@ -39,7 +39,9 @@ def open_link_url(link: OpenLink) -> str:
 
 
 def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSettingsForm]]:
-    """Each open link the round page shows, by group: the link, its URL, its settings form."""
+    """Each open link the round page shows, in the questionnaire's group order: the link, its
+    URL, its settings form."""
+    q = questionnaire.load(a_round.questionnaire_version)
     return [
         (
             link,
@@ -49,7 +51,7 @@ def open_links_on_page(a_round: Round) -> list[tuple[OpenLink, str, OpenLinkSett
                 data={"max_responses": link.max_responses, "paused": link.paused},
             ),
         )
-        for link in sorted(a_round.open_links, key=lambda link: link.rater_group)
+        for link in q.in_group_order(a_round.open_links)
         if link.nonce
     ]
 
@@ -58,7 +60,7 @@ def new_open_link_form(a_round: Round) -> OpenLinkForm | None:
     """The form that makes an open link, offering the groups that have none; None when every
     group has one (replacing one is asked first, on its own page)."""
     linked = {link.rater_group for link in a_round.open_links if link.nonce}
-    form = OpenLinkForm()
+    form = OpenLinkForm(version=a_round.questionnaire_version)
     form.group.choices = [c for c in form.group.choices if c.value not in linked]
     if not form.group.choices:
         return None

@@ -6,9 +6,10 @@ in plain words (see `rule_texts`), so a reader can check each flag by hand:
 
 - Gap: self minus all raters, both rounded to one decimal first (the figures a reader sees).
   A gap is big when it is more than a third of the scale range (1.4 on a 1–5 scale).
-- Self–other agreement (Atwater & Yammarino): over-rater when the gap is big and positive,
-  under-rater when big and negative, otherwise in agreement, high when all raters' mean is at
-  least half a point above the scale's midpoint (3.5 on 1–5) and low below it.
+- Self–other agreement (Atwater & Yammarino): over-rater ("Self rates higher") when the gap is
+  big and positive, under-rater ("Others rate higher") when big and negative, otherwise in
+  agreement: high ("Agreed strength") when all raters' mean is at least half a point above the
+  scale's midpoint (3.5 on 1–5), low ("Agreed, room to grow") below it.
 - Agreement index: 1 − SD / maximum possible SD, from 0 (raters split between the ends of the
   scale) to 1 (everyone gave the same rating). Below 0.5, raters disagree. It is read from the
   item's distribution, so it exists only where `aggregation` shows that (enough raters).
@@ -64,17 +65,19 @@ OVER = "over"
 UNDER = "under"
 AGREE_HIGH = "agree-high"
 AGREE_LOW = "agree-low"
+# Plain names for the four self–other agreement categories of 360 research (over-rater,
+# under-rater, in agreement high or low), each with a line that says what it means.
 CATEGORY_LABELS = {
-    OVER: "Over-rater",
-    UNDER: "Under-rater",
-    AGREE_HIGH: "In agreement, high",
-    AGREE_LOW: "In agreement, low",
+    OVER: "Self rates higher",
+    UNDER: "Others rate higher",
+    AGREE_HIGH: "Agreed strength",
+    AGREE_LOW: "Agreed, room to grow",
 }
 CATEGORY_MEANINGS = {
-    OVER: "Rates themself clearly higher than others do.",
-    UNDER: "Rates themself clearly lower than others do.",
-    AGREE_HIGH: "Sees it as others do, and others rate it high.",
-    AGREE_LOW: "Sees it as others do, and others rate it low.",
+    OVER: "The self-rating is clearly above all raters’ mean: a big gap above zero.",
+    UNDER: "The self-rating is clearly below all raters’ mean: a big gap below zero.",
+    AGREE_HIGH: "Self and all raters roughly agree, and all raters rate it high.",
+    AGREE_LOW: "Self and all raters roughly agree, and all raters rate it lower: room to grow.",
 }
 
 
@@ -436,12 +439,19 @@ def rule_texts(scale_max: int, threshold: int, comment_threshold: int) -> dict[s
     return {
         "gap": f"A gap of {gap} points or more (over a third of the scale) is a big gap.",
         "categories": (
-            f"Over-rater: a big gap above zero. Under-rater: a big gap below zero. Otherwise in "
-            f"agreement: high when all raters’ mean is {high} or more, low below it."
+            f"“{CATEGORY_LABELS[OVER]}”: a big gap above zero. “{CATEGORY_LABELS[UNDER]}”: a "
+            "big gap below zero. Otherwise self and raters roughly agree: "
+            f"“{CATEGORY_LABELS[AGREE_HIGH]}” when all raters’ mean is {high} or more, "
+            f"“{CATEGORY_LABELS[AGREE_LOW]}” below it."
         ),
         "agreement": (
-            "Agreement runs from 0 (raters split between the two ends of the scale) to 1 "
-            f"(everyone gave the same rating). Below {AGREEMENT_CUTOFF:.1f}, raters disagree."
+            "Agreement says how alike raters’ answers are: from 0 (raters split between the two "
+            "ends of the scale) to 1 (everyone gave the same rating). Below "
+            f"{AGREEMENT_CUTOFF:.1f}, raters disagree."
+        ),
+        "agreement_key": (
+            "Agreement: 1 when everyone gave the same rating, 0 when raters split between the "
+            f"two ends of the scale; underlined below {AGREEMENT_CUTOFF:.1f}, where they disagree."
         ),
         "detail": (
             f"How ratings were spread, and the agreement read from it, are shown only for "

@@ -130,7 +130,11 @@ class IntentComparison:
 
     @property
     def line(self) -> str:
-        """One sentence for the summary page."""
+        """One sentence for the summary page, about "the leader"."""
+        return self.summary_line()
+
+    def summary_line(self, whose: str = "the leader’s") -> str:
+        """One sentence for the summary page; `whose` own why: "your" in the leader's copy."""
         if not self.answers:
             return "No answer to “what are they trying to achieve?” can be shown."
         if not self.perceived:
@@ -143,15 +147,11 @@ class IntentComparison:
         shared = [t.text for t in named if t.text in self.shared]
         if not shared:
             return (
-                f"Respondents most often name {words_named}; "
-                "none of these is in the leader’s own why."
+                f"Respondents most often name {words_named}; none of these is in {whose} own why."
             )
         both = ", ".join(f"“{w}”" for w in shared)
         verb = "is" if len(shared) == 1 else "are"
-        return (
-            f"Respondents most often name {words_named}; {both} {verb} also in the leader’s own "
-            "why."
-        )
+        return f"Respondents most often name {words_named}; {both} {verb} also in {whose} own why."
 
 
 def compare_intent(why: str, answers: Sequence[str], limit: int = 8) -> IntentComparison:

@@ -453,3 +453,38 @@ def test_comments_in_right_to_left_scripts_read_right_to_left(tabs, base_url, pa
     assert box.evaluate("e => e.matches(':dir(rtl)')")
     box.fill("On LinkedIn last week")
     assert box.evaluate("e => e.matches(':dir(ltr)')")
+
+
+# The charts a reader sees (not the small strips in table cells), with the size their smallest
+# text is drawn at: its font size times how much the drawing is scaled to fit.
+SHOWN_CHARTS = """() => [...document.querySelectorAll('svg.chart')]
+  .filter(svg => svg.getBoundingClientRect().width > 0 && !svg.closest('td, .key'))
+  .map(svg => {
+    const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+    const sizes = [...svg.querySelectorAll('text')]
+      .map(t => parseFloat(getComputedStyle(t).fontSize) * scale);
+    return {kind: svg.getAttribute('class'), smallest: Math.min(...sizes)};
+  })"""
+
+
+@pytest.mark.parametrize("who", ["leader", "coach"])
+def test_the_results_page_reads_on_a_phone(who, tabs, base_url, paths):
+    """At 390 px: nothing scrolls sideways, the contents list at the top leads to sections that
+    exist, and the charts are drawn for the width (names above bars) with text of 10 px or more,
+    where the wide drawings would shrink it to about 7 px. At 1280 px the wide drawings return."""
+    tab = tabs(who)
+    tab.set_viewport_size({"width": 390, "height": 844})
+    tab.goto(f"{base_url}/rounds/{paths['demo']}/results")
+    assert overflow(tab) <= 0
+    links = tab.eval_on_selector_all("nav.toc a", "links => links.map(a => a.getAttribute('href'))")
+    assert len(links) >= 10 and all(link.startswith("#") for link in links)
+    for link in links:
+        assert tab.locator(f"[id='{link[1:]}']").count() == 1, f"{link} leads nowhere"
+    first_section = tab.locator("section.card").first.bounding_box()
+    assert tab.locator("nav.toc").bounding_box()["y"] < first_section["y"]
+    charts = tab.evaluate(SHOWN_CHARTS)
+    assert [chart["kind"] for chart in charts] == ["chart phone-chart"] * 2
+    assert min(chart["smallest"] for chart in charts) >= 10
+    tab.set_viewport_size({"width": 1280, "height": 900})
+    kinds = [chart["kind"] for chart in tab.evaluate(SHOWN_CHARTS)]
+    assert kinds == ["chart dimension-bars", "chart gap-chart"]

@@ -273,10 +273,10 @@ def test_the_coach_shares_a_debrief_note_with_the_leader(live_app, base_url, bro
     assert pdf.status == 200 and pdf.headers["content-type"] == "application/pdf"
     text = pdf_pages(pdf.body(), "leader-pdf")
     assert "Rater list approved by the coach, cody@example.com" in text
-    assert "The coach’s note, from cody@example.com" in text
+    assert "Your coach’s note, from cody@example.com" in text
     assert "Ask Robin which LinkedIn thread they are proudest of." in text
     coach_pdf = coach_context.request.get(f"{base_url}/rounds/{round_id}/report.pdf")
     text = pdf_pages(coach_pdf.body(), "coach-pdf")
-    assert "The coach’s note" in text and "Rater list approved by the coach" in text
+    assert "Your debrief note" in text and "Rater list approved by the coach" in text
     leader_context.close()
     coach_context.close()

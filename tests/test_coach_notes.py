@@ -113,7 +113,7 @@ def test_a_note_stays_in_the_coachs_copy_until_shared(client, closed_two_coaches
     assert "Your coach’s note" in results and "from coach@example.com" in results
     assert "Ask about the replies on LinkedIn:\nwhat would a reply" in results
     leader_pdf = pdf_text(download_report(client, a_round.id), tmp_path)
-    assert "The coach’s note, from coach@example.com" in leader_pdf
+    assert "Your coach’s note, from coach@example.com" in leader_pdf
     assert "Ask about the replies on LinkedIn" in leader_pdf
     client.post("/logout")
     login(client, COACH2)

@@ -136,7 +136,7 @@ def test_results_page_shows_the_same_analysis_as_the_pdf(client, leader, coach):
     text = " ".join(page.text.split())
     # Self 5 and all raters 3.0 everywhere: every statement is a blind spot (+2.0, agreement 1).
     assert "Three things to work on" in text and "a blind spot" in text
-    assert "+2.0" in text and "1.00" in text and "Over-rater" in text
+    assert "+2.0" in text and "1.00" in text and "Self rates higher" in text
     assert "By group" in text and "Staff" in text
     assert "Questions to reflect on" in text
     assert 'action="/rounds/' not in text, "only a coach gets the note form"
@@ -157,7 +157,7 @@ def test_coach_note_is_saved_and_printed_in_the_coachs_pdf_only(client, leader, 
         "&lt;script&gt;replies&lt;/script&gt;" in page.text and "<script>replies" not in page.text
     )
     coach_pdf = " ".join(pdf_text(download_report(client, round_id), tmp_path).split())
-    assert "The coach’s note" in coach_pdf and "<script>replies</script> on LinkedIn" in coach_pdf
+    assert "Your debrief note" in coach_pdf and "<script>replies</script> on LinkedIn" in coach_pdf
 
     client.post("/logout")
     login(client, "leader@example.com")

@@ -183,23 +183,27 @@ def _svg(
     )
 
 
-def _legend(entries: list[tuple[str, str]], width: float) -> tuple[list[str], float]:
+def _legend(
+    entries: list[tuple[str, str]], width: float, size: float = 9.5, line_height: float = 16
+) -> tuple[list[str], float]:
     """Symbols (drawn around 0,0) with their labels, wrapped to `width`; also the last line's y."""
     body, lx, ly = [], 0.0, 10.0
     for symbol, text in entries:
-        needed = 20 + len(text) * 5.6 + 16
+        needed = 20 + len(text) * size * 0.59 + 16
         if lx + needed > width and lx > 0:
-            lx, ly = 0.0, ly + 16
+            lx, ly = 0.0, ly + line_height
         body.append(f'<g transform="translate({lx:.1f},{ly - 3:.1f})">{symbol}</g>')
-        body.append(_text(lx + 19, ly + 0.5, text, size=9.5, fill=PALETTE["muted"]))
+        body.append(_text(lx + 19, ly + 0.5, text, size=size, fill=PALETTE["muted"]))
         lx += needed
     return body, ly
 
 
-def _free_lane(mx: float, placed: list[tuple[float, int]], lanes: int = 2) -> int:
+def _free_lane(
+    mx: float, placed: list[tuple[float, int]], lanes: int = 2, spacing: float = 9
+) -> int:
     """The first lane where a marker at `mx` overlaps no other; lane 0 if every lane is taken."""
     for lane in range(lanes):
-        if all(abs(mx - px) >= 9 or pl != lane for px, pl in placed):
+        if all(abs(mx - px) >= spacing or pl != lane for px, pl in placed):
             return lane
     return 0
 
@@ -388,7 +392,8 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
     """
     limit = 2.0  # gaps are drawn up to ±2 points; longer bars are cut with an arrow
     threshold = big_gap(results.scale_max)
-    width, x0, x1 = 660.0, 230.0, 640.0
+    # Room either side for a cut bar's arrow and its label ("+2.2" past the arrow, never clipped).
+    width, x0, x1 = 660.0, 250.0, 612.0
     row_h = 22.0
     centre = (x0 + x1) / 2
 
@@ -427,7 +432,7 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
     for row, dim in enumerate(results.dimensions):
         title = questionnaire.dimension(dim.dimension_id).title
         cy = top + row * row_h + row_h / 2
-        body.append(_text(0, cy + 3.5, _wrap(title, 36, 1)[0], size=10))
+        body.append(_text(0, cy + 3.5, _wrap(title, 34, 1)[0], size=10))
         gap = dim.gap
         label = CATEGORY_LABELS.get(categories.get(dim.dimension_id), "")
         if gap is None:
@@ -441,7 +446,8 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
             f'<rect x="{left:.1f}" y="{cy - 6:.1f}" width="{max(right - left, 1.0):.1f}" '
             f'height="12" fill="{fill}" stroke="{PALETTE["accent"]}" stroke-width="1"/>'
         )
-        if abs(gap) > limit:
+        beyond = abs(gap) > limit
+        if beyond:
             tip = x1 + 6 if positive else x0 - 6
             k = 1 if positive else -1
             body.append(
@@ -449,7 +455,8 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
                 f'fill="{PALETTE["accent"]}"/>'
             )
         text = f"{gap:+.1f}" if abs(gap) >= 0.05 else "0.0"
-        tx = right + 4 if positive or gap == 0 else left - 4
+        room = 10 if beyond else 4  # past the arrow
+        tx = right + room if positive or gap == 0 else left - room
         body.append(
             _text(
                 tx,

@@ -15,6 +15,7 @@ from ..anonymity import report_promises
 from ..i18n import local_date
 from ..text import text_direction
 from . import charts
+from . import phone_charts
 
 if TYPE_CHECKING:
     from ..aggregation import Comment
@@ -58,6 +59,61 @@ class ReportData:
     shared_notes: tuple[tuple[str, str], ...] = ()
     # The coach who vouched for the rater list before the round opened (rounds.services.approval).
     rater_list_approved_by: str | None = None
+    # The leader's own copy speaks to them as "you"; a coach's copy names the leader.
+    to_leader: bool = True
+
+
+@dataclass(frozen=True)
+class Voice:
+    """Who the report talks about: "you" in the leader's own copy, the leader by name in a
+    coach's copy, so that each copy reads in one voice. Capitalised names start a sentence."""
+
+    leader_name: str
+    to_leader: bool
+
+    @property
+    def name(self) -> str:
+        return "you" if self.to_leader else self.leader_name
+
+    @property
+    def Name(self) -> str:  # noqa: N802 - the capital is the point: a sentence starts with it
+        return "You" if self.to_leader else self.leader_name
+
+    @property
+    def whose(self) -> str:
+        return "your" if self.to_leader else f"{self.leader_name}’s"
+
+    @property
+    def Whose(self) -> str:  # noqa: N802
+        return "Your" if self.to_leader else f"{self.leader_name}’s"
+
+    @property
+    def they(self) -> str:
+        return "you" if self.to_leader else "they"
+
+    @property
+    def their(self) -> str:
+        return "your" if self.to_leader else "their"
+
+    @property
+    def themself(self) -> str:
+        return "yourself" if self.to_leader else "themself"
+
+    def verb(self, third_person: str, second_person: str) -> str:
+        """The verb that goes with `name`: verb("sees", "see")."""
+        return second_person if self.to_leader else third_person
+
+
+NUMBER_WORDS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
+
+
+def counted(n: int, singular: str, plural: str) -> str:
+    """A heading that matches the count: "One strength", "Three strengths"; none, "Strengths"
+    (the list under it says why it is empty: "No strengths" would read as a verdict)."""
+    if n <= 0:
+        return plural[:1].upper() + plural[1:]
+    number = NUMBER_WORDS[n - 1] if n <= len(NUMBER_WORDS) else str(n)
+    return f"{number} {singular if n == 1 else plural}"
 
 
 def group_rows(data: ReportData) -> list[dict]:
@@ -97,6 +153,7 @@ def render_context(data: ReportData) -> dict:
         "vis": data.results.visibility,
         "an": data.analysis,
         "charts": charts,
+        "phone_charts": phone_charts,
         "analysis": analysis,
         "report_title": REPORT_TITLE,
         "group_rows": group_rows(data),
@@ -105,6 +162,8 @@ def render_context(data: ReportData) -> dict:
             data.results.visibility.threshold, data.comment_threshold, q.not_observed
         ),
         "date_label": date_label,
+        "you": Voice(data.leader_name, data.to_leader),
+        "counted": counted,
         "rater_list_line": rater_list_line(data),
         "text_direction": text_direction,
         "big_gap": analysis.big_gap(scale_max),

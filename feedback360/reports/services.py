@@ -173,6 +173,7 @@ def report_data(
         coach_note=coach_share.debrief_note if coach_share is not None else "",
         shared_notes=shared_notes(a_round) if coach_share is None else (),
         rater_list_approved_by=approved_by(a_round),
+        to_leader=coach_share is None,
     )
 
 

@@ -51,7 +51,8 @@ def test_a_round_in_two_languages_says_so_once_without_naming_them(client, leade
     pdf = squash(pdf_text(download_report(client, round_id), tmp_path))
     for text in (page, pdf):
         assert SENTENCE in text
-        assert "Quiere que la gente confíe en la energía comunitaria del barrio." in text
+        # As written (which ones a length-cut PDF keeps may vary between equal scores).
+        assert any(spanish in text for spanish in SPANISH)
         # Recurring within each language: the Spanish phrase and the English one, each ×5.
         assert "energía comunitaria ×5" in text and "energy data ×5" in text
         for named in ("Spanish", "Español", "English answers", "in Spanish"):

@@ -188,14 +188,41 @@ def page_fill(pdf) -> list[float]:
     return [(y - BODY_TOP) / (BODY_BOTTOM - BODY_TOP) for y in lowest]
 
 
+# The sections that start a page of their own (static/report.css: break-before: page).
+PAGE_STARTS = ("Contents", "Summary", "How to read this report", "Debrief notes")
+
+
+def page_text(pdf, number: int) -> str:
+    return subprocess.run(
+        ["pdftotext", "-layout", "-f", str(number), "-l", str(number), str(pdf), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+
+
+def opens_a_page(text: str) -> bool:
+    """Whether the page's first line below the running header is a page-starting heading."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    body = [line for line in lines if line != "Confidential"][1:]  # the header's title first
+    return bool(body) and body[0] in PAGE_STARTS
+
+
 @pytest.mark.pdf
 @pytest.mark.parametrize("comments_per_key", [0.4, 3])
 def test_no_page_but_the_last_is_left_mostly_empty(report_app, tmp_path, comments_per_key):  # noqa: F811
     """Sections follow on from each other; only the contents, the summary, the reading guide and
     the notes page start a page, so a page break never leaves more than half a page blank."""
     data = build_report_data(SMALL_ROUND, comments_per_key=comments_per_key)
-    fill = page_fill(write_pdf(report_app, data, tmp_path / "report.pdf"))
-    emptyish = [(n, round(f, 2)) for n, f in enumerate(fill[:-1], start=1) if f < 0.45]
+    pdf = write_pdf(report_app, data, tmp_path / "report.pdf")
+    fill = page_fill(pdf)
+    # The page before one of those starts is simply where a section ended.
+    before_a_start = {n - 1 for n in range(2, len(fill) + 1) if opens_a_page(page_text(pdf, n))}
+    emptyish = [
+        (n, round(f, 2))
+        for n, f in enumerate(fill[:-1], start=1)
+        if f < 0.45 and n not in before_a_start
+    ]
     assert emptyish == [], f"pages whose text ends in their top half: {emptyish}"
 
 

@@ -3,16 +3,21 @@ restore`."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import with_appcontext
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
 
 from . import storage
 from .extensions import db
+from .locales import DEFAULT_LOCALE
+from .locales import SUPPORTED_LOCALES
 from .models import Round
 from .models import User
 from .rounds.services.closing import results_ready
@@ -29,8 +34,30 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(restore)
 
 
+def in_language(command):
+    """A `--language` option (or FEEDBACK360_LANGUAGE) for a command whose messages a person
+    reads: they come in that language, English by default. Outside a request nothing else says
+    which; the sender's log lines stay English for operators."""
+
+    @click.option(
+        "--language",
+        type=click.Choice(SUPPORTED_LOCALES),
+        default=DEFAULT_LOCALE,
+        show_default=True,
+        envvar="FEEDBACK360_LANGUAGE",
+        help="Language of the messages (and of the report's PDF).",
+    )
+    @functools.wraps(command)
+    def run(*args, language: str, **kwargs):
+        with force_locale(language):
+            return command(*args, **kwargs)
+
+    return run
+
+
 @click.command()
 @with_appcontext
+@in_language
 @click.option("--respondents", default=25, show_default=True, help="Synthetic respondents.")
 @click.option("--seed", default=2026, show_default=True, help="Random seed, for repeatable data.")
 @click.option("--if-empty", is_flag=True, help="Do nothing when any account exists already.")
@@ -39,12 +66,21 @@ def demo(respondents: int, seed: int, if_empty: bool) -> None:
     from . import demo as demo_data
 
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
-        click.echo("Database already has accounts; demo not added.")
+        click.echo(_("Database already has accounts; demo not added."))
         return
     a_round = demo_data.seed_demo(respondents=respondents, seed=seed)
-    click.echo(f"Demo round {a_round.id} created with {respondents} responses.")
-    click.echo(f"  Leader: {demo_data.LEADER_EMAIL} / {demo_data.LEADER_PASSWORD}")
-    click.echo(f"  Coach:  {demo_data.COACH_EMAIL} / {demo_data.COACH_PASSWORD}")
+    click.echo(
+        _(
+            "Demo round %(round_id)s created with %(count)s responses.",
+            round_id=a_round.id,
+            count=respondents,
+        )
+    )
+    for role, email, password in (
+        (_("Leader:"), demo_data.LEADER_EMAIL, demo_data.LEADER_PASSWORD),
+        (_("Coach:"), demo_data.COACH_EMAIL, demo_data.COACH_PASSWORD),
+    ):
+        click.echo(f"  {role} {email} / {password}")
 
 
 @click.command()
@@ -68,6 +104,7 @@ def rounds() -> None:
 
 @click.command()
 @with_appcontext
+@in_language
 @click.argument("round_id", type=click.IntRange(1, 2**31 - 1))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def report(round_id: int, output: Path) -> None:
@@ -81,21 +118,25 @@ def report(round_id: int, output: Path) -> None:
     if a_round is not None:
         a_round = refresh_status(a_round)
     if a_round is None:
-        raise click.ClickException(f"No round with id {round_id}.")
+        raise click.ClickException(_("No round with id %(round_id)s.", round_id=round_id))
     if a_round.status != "closed":
-        raise click.ClickException("The report exists once the round is closed.")
+        raise click.ClickException(_("The report exists once the round is closed."))
     if not results_ready(a_round):
         raise click.ClickException(
-            "Results are being prepared: a reader of the database holds back the rewrite of its "
-            "files after the close. Try again in a minute."
+            _(
+                "Results are being prepared: a reader of the database holds back the rewrite of "
+                "its files after the close. Try again in a minute."
+            )
         )
     data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
     pdf = render_report_pdf(data)
     try:
         storage.write_private_file(output, pdf)
     except OSError as error:
-        raise click.ClickException(f"Cannot write {output}: {error.strerror}.") from error
-    click.echo(f"Wrote {output}")
+        raise click.ClickException(
+            _("Cannot write %(file)s: %(reason)s.", file=output, reason=error.strerror)
+        ) from error
+    click.echo(_("Wrote %(file)s", file=output))
 
 
 @click.command("send-mail")
@@ -161,12 +202,13 @@ def _sqlite_file() -> Path | None:
 
 def _postgres_note() -> str:
     if db.engine.url.password:
-        return "\nGive the password through PGPASSWORD or ~/.pgpass; it is left out here."
+        return "\n" + _("Give the password through PGPASSWORD or ~/.pgpass; it is left out here.")
     return ""
 
 
 @click.command()
 @with_appcontext
+@in_language
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--force", is_flag=True, help="Replace FILE if it exists.")
 def backup(file: Path, force: bool) -> None:
@@ -174,7 +216,8 @@ def backup(file: Path, force: bool) -> None:
     database = _sqlite_file()
     if database is None:
         raise click.ClickException(
-            "The database is PostgreSQL: back it up with pg_dump, for example\n  "
+            _("The database is PostgreSQL: back it up with pg_dump, for example")
+            + "\n  "
             + storage.pg_dump_command(db.engine.url, str(file))
             + _postgres_note()
         )
@@ -182,11 +225,12 @@ def backup(file: Path, force: bool) -> None:
         storage.backup(database, file, overwrite=force)
     except storage.StorageError as error:
         raise click.ClickException(str(error)) from error
-    click.echo(f"Backed up {database} to {file}.")
+    click.echo(_("Backed up %(database)s to %(file)s.", database=database, file=file))
 
 
 @click.command()
 @with_appcontext
+@in_language
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--yes", is_flag=True, help="Confirm that everything in the database is replaced.")
 def restore(file: Path, yes: bool) -> None:
@@ -198,7 +242,8 @@ def restore(file: Path, yes: bool) -> None:
     database = _sqlite_file()
     if database is None:
         raise click.ClickException(
-            "The database is PostgreSQL: restore a pg_dump backup with pg_restore, for example\n  "
+            _("The database is PostgreSQL: restore a pg_dump backup with pg_restore, for example")
+            + "\n  "
             + storage.pg_restore_command(db.engine.url, str(file))
             + _postgres_note()
         )
@@ -210,13 +255,21 @@ def restore(file: Path, yes: bool) -> None:
     known = {script_revision.revision for script_revision in script.walk_revisions()}
     if revision not in known:
         raise click.ClickException(
-            f"{file} has schema revision {revision}, which this version of feedback360 "
-            "does not know: it comes from a newer version. Nothing was changed."
+            _(
+                "%(file)s has schema revision %(revision)s, which this version of feedback360 "
+                "does not know: it comes from a newer version. Nothing was changed.",
+                file=file,
+                revision=revision,
+            )
         )
     if not yes:
         raise click.ClickException(
-            f"This replaces everything in {database} with {file}. Stop the app and the mail "
-            "sender, then run the command again with --yes."
+            _(
+                "This replaces everything in %(database)s with %(file)s. Stop the app and the "
+                "mail sender, then run the command again with --yes.",
+                database=database,
+                file=file,
+            )
         )
     db.session.remove()
     db.engine.dispose()
@@ -225,8 +278,20 @@ def restore(file: Path, yes: bool) -> None:
     except storage.StorageError as error:
         raise click.ClickException(str(error)) from error
     db.engine.dispose()
-    click.echo(f"Restored {database} from {file}; its schema is at revision {revision}.")
+    click.echo(
+        _(
+            "Restored %(database)s from %(file)s; its schema is at revision %(revision)s.",
+            database=database,
+            file=file,
+            revision=revision,
+        )
+    )
     if revision in script.get_heads():
-        click.echo("That is the current schema.")
+        click.echo(_("That is the current schema."))
     else:
-        click.echo("That is older than this code: run `flask --app feedback360 db upgrade`.")
+        click.echo(
+            _(
+                "That is older than this code: run `%(command)s`.",
+                command="flask --app feedback360 db upgrade",
+            )
+        )

@@ -17,8 +17,8 @@ class DeleteAccountForm(Form):
     """The password, not just a click: a session left open on a shared computer is not enough."""
 
     password = PasswordField(
-        "Your password",
-        validators=[InputRequired("Enter your password to confirm."), Length(max=200)],
+        _l("Your password"),
+        validators=[InputRequired(_l("Enter your password to confirm.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
 

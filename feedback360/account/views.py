@@ -61,7 +61,7 @@ def delete():
         if services.delete_account(current_user._get_current_object(), form.password.data):
             logout_user()
             session.clear()
-            flash("Your account is deleted, with all your rounds and their answers.", "success")
+            flash(_("Your account is deleted, with all your rounds and their answers."), "success")
             return redirect(url_for("auth.login"))
-        form.password.errors.append("That is not your password. Nothing was deleted.")
+        form.password.errors.append(_("That is not your password. Nothing was deleted."))
     return _page(form)

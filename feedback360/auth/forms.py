@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField
 from wtforms import StringField
 from wtforms.validators import EqualTo
@@ -21,36 +22,37 @@ def password_field(label: str) -> PasswordField:
     return PasswordField(
         label,
         validators=[
-            InputRequired("Choose a password."),
-            Length(min=10, max=200, message="Use at least 10 characters."),
+            InputRequired(_l("Choose a password.")),
+            Length(min=10, max=200, message=_l("Use at least 10 characters.")),
         ],
     )
 
 
 def confirm_field() -> PasswordField:
     return PasswordField(
-        "Repeat the password",
-        validators=[EqualTo("password", message="The two passwords do not match.")],
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The two passwords do not match."))],
     )
 
 
 class NewPasswordForm(Form):
-    password = password_field("New password")
+    password = password_field(_l("New password"))
     confirm = confirm_field()
 
 
 class FinishRegistrationForm(Form):
+    # Length's message is WTForms' own, translated by its catalogs (config: WTF_I18N_ENABLED).
     name = StringField(
-        "Your name",
-        validators=[InputRequired("Enter your name."), Length(max=120)],
+        _l("Your name"),
+        validators=[InputRequired(_l("Enter your name.")), Length(max=120)],
         filters=[clean_line],
     )
-    password = password_field("Password")
+    password = password_field(_l("Password"))
     confirm = confirm_field()
 
 
 class LoginForm(Form):
     email = email_field()
     password = PasswordField(
-        "Password", validators=[InputRequired("Enter your password."), Length(max=200)]
+        _l("Password"), validators=[InputRequired(_l("Enter your password.")), Length(max=200)]
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hmac
 from urllib.parse import urlsplit
 
+from babel.units import format_unit
 from flask import Blueprint
 from flask import after_this_request
 from flask import current_app
@@ -18,6 +19,9 @@ from flask import render_template
 from flask import request
 from flask import session
 from flask import url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_login import login_required
 from flask_login import login_user
@@ -28,7 +32,6 @@ from ..forms import ActionForm
 from ..forms import normalise_email
 from ..i18n import current_language
 from ..keys import secret_keys
-from ..mail import duration
 from ..tokens import known_browser_token
 from ..tokens import login_account_key
 from ..tokens import read_known_browser_token
@@ -55,9 +58,10 @@ def register():
         services.request_account(form.email.data, current_language())
         return render_template(
             "auth/check_email.html",
-            title="Check your email",
-            message=(
-                f"We have sent a message to {form.email.data} to finish creating your account."
+            title=_("Check your email"),
+            message=_(
+                "We have sent a message to %(email)s to finish creating your account.",
+                email=form.email.data,
             ),
         )
     return render_template("auth/register.html", form=form)
@@ -74,7 +78,7 @@ def finish_registration(signup_token: str):
         if user is None:
             return _dead_signup_link()
         _start_session(user)
-        flash(f"Welcome, {user.name}. Your account is ready.", "success")
+        flash(_("Welcome, %(name)s. Your account is ready.", name=user.name), "success")
         return redirect(url_for("rounds.dashboard"))
     return render_template("auth/finish_registration.html", form=form, email=email)
 
@@ -129,7 +133,7 @@ def login():
     if form.validate_on_submit():
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            flash("Wrong email or password.", "error")
+            flash(_("Wrong email or password."), "error")
         else:
             _start_session(user)
             return redirect(safe_next(request.args.get("next")) or url_for("rounds.dashboard"))
@@ -142,7 +146,7 @@ def logout():
     if ActionForm().validate_on_submit():
         logout_user()
         session.clear()
-        flash("You are logged out.", "info")
+        flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -158,11 +162,12 @@ def forgot_password():
         services.request_password_reset(form.email.data, current_language())
         return render_template(
             "auth/check_email.html",
-            title="Check your email",
-            message=(
-                f"If an account exists for {form.email.data}, we have sent a link to it to "
-                "choose a new password. The link works once, for "
-                f"{duration(current_app.config['PASSWORD_RESET_MAX_AGE'])}."
+            title=_("Check your email"),
+            message=_(
+                "If an account exists for %(email)s, we have sent a link to it to choose a new "
+                "password. The link works once, for %(duration)s.",
+                email=form.email.data,
+                duration=local_duration(current_app.config["PASSWORD_RESET_MAX_AGE"]),
             ),
         )
     return render_template("auth/forgot_password.html", form=form)
@@ -178,34 +183,43 @@ def reset_password(reset_token: str):
         if not services.reset_password(user, form.password.data):
             return _dead_reset_link()
         _start_session(user)
-        flash("Your password is changed and you are logged in.", "success")
+        flash(_("Your password is changed and you are logged in."), "success")
         return redirect(url_for("rounds.dashboard"))
     return render_template("auth/reset_password.html", form=form, email=user.email)
+
+
+def local_duration(seconds: int) -> str:
+    """A link's lifetime in the page's language, in the largest whole unit: "1 hour",
+    "10 Minuten"."""
+    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
+        if seconds >= size and seconds % size == 0:
+            return format_unit(seconds // size, f"duration-{unit}", locale=get_locale())
+    return format_unit(seconds, "duration-second", locale=get_locale())
 
 
 def _dead_signup_link():
     return render_template(
         "auth/dead_link.html",
-        title="This sign-up link does not work",
-        message=(
+        title=_("This sign-up link does not work"),
+        message=_(
             "It has expired, or the account has been created with it already. If that was you, "
             "log in; otherwise ask for a new link."
         ),
         again_url=url_for("auth.register"),
-        again_label="Ask for a new sign-up link",
+        again_label=_("Ask for a new sign-up link"),
     ), 404
 
 
 def _dead_reset_link():
     return render_template(
         "auth/dead_link.html",
-        title="This password reset link does not work",
-        message=(
+        title=_("This password reset link does not work"),
+        message=_(
             "It has expired or has been used already: each link works once, and stops working "
             "when the password changes."
         ),
         again_url=url_for("auth.forgot_password"),
-        again_label="Ask for a new reset link",
+        again_label=_("Ask for a new reset link"),
     ), 404
 
 
@@ -255,18 +269,20 @@ RATE_LIMITED = {
     "auth.login": (
         LoginForm,
         "auth/login.html",
-        "Too many login attempts from this connection or for this email address. Wait a "
-        "minute and try again, or reset your password by email.",
+        _l(
+            "Too many login attempts from this connection or for this email address. Wait a "
+            "minute and try again, or reset your password by email."
+        ),
     ),
     "auth.register": (
         EmailOnlyForm,
         "auth/register.html",
-        "Too many sign-ups from this connection. Wait a minute and try again.",
+        _l("Too many sign-ups from this connection. Wait a minute and try again."),
     ),
     "auth.forgot_password": (
         EmailOnlyForm,
         "auth/forgot_password.html",
-        "Too many reset requests from this connection. Wait a minute and try again.",
+        _l("Too many reset requests from this connection. Wait a minute and try again."),
     ),
 }
 
@@ -275,5 +291,5 @@ RATE_LIMITED = {
 def too_many_attempts(error):
     """Same words whatever the email: the limit must not tell which accounts exist."""
     form_class, template, message = RATE_LIMITED[request.endpoint]
-    flash(message, "error")
+    flash(str(message), "error")  # the session stores text, not a lazy string
     return render_template(template, form=form_class()), 429

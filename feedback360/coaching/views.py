@@ -14,6 +14,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
@@ -83,13 +84,19 @@ def approve(round_id: int):
     a_round, share = _reviewed(round_id)
     form = ApproveListForm()
     if not form.validate_on_submit():
-        flash("That approval could not be read: look at the list again, then approve.", "error")
+        flash(_("That approval could not be read: look at the list again, then approve."), "error")
         return _back(round_id)
     approval.approve(a_round, share, form.seen.data)
     if a_round.status == "draft":
-        flash(f"You approved the rater list: {a_round.leader.name} can open the round.", "success")
+        flash(
+            _(
+                "You approved the rater list: %(leader)s can open the round.",
+                leader=a_round.leader.name,
+            ),
+            "success",
+        )
     else:
-        flash("You approved the rater list: its open links take answers.", "success")
+        flash(_("You approved the rater list: its open links take answers."), "success")
     return _back(round_id)
 
 
@@ -115,5 +122,5 @@ def remove(round_id: int, invitation_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     email = rater_list.coach_removes(a_round, share, invitation_id)
-    flash(f"{email} is off the list.", "success")
+    flash(_("%(email)s is off the list.", email=email), "success")
     return _back(round_id)

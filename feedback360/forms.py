@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField
 from wtforms import SelectMultipleField
@@ -26,16 +28,17 @@ def normalise_email(value: str | None) -> str:
 
 def header_safe_address(form, field) -> None:
     if field.data and not is_header_safe_address(field.data):
-        raise ValidationError(UNSAFE_ADDRESS)
+        raise ValidationError(_(UNSAFE_ADDRESS))
 
 
-def email_field(label: str = "Email", **kwargs) -> EmailField:
+def email_field(label: str | None = None, **kwargs) -> EmailField:
+    # Lazy: fields are defined at import, their words read in each request's language.
     return EmailField(
-        label,
+        label or _l("Email"),
         validators=[
-            InputRequired("Enter an email address."),
-            Length(max=254, message="That email address is too long."),
-            Email("Enter an email address like name@example.com."),
+            InputRequired(_l("Enter an email address.")),
+            Length(max=254, message=_l("That email address is too long.")),
+            Email(_l("Enter an email address like name@example.com.")),
             header_safe_address,
         ],
         filters=[normalise_email],

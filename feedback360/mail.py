@@ -18,6 +18,7 @@ from flask import current_app
 from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from .extensions import N_
@@ -207,12 +208,15 @@ def _account_context(message: OutboxMessage) -> dict:
 
 
 def duration(seconds: int) -> str:
-    """A link's lifetime in words: "1 hour", "30 minutes", "2 days"."""
-    for unit, size in (("day", 86400), ("hour", 3600), ("minute", 60)):
-        if seconds >= size and seconds % size == 0:
-            count = seconds // size
-            return f"{count} {unit}{'' if count == 1 else 's'}"
-    return f"{seconds} seconds"
+    """A link's lifetime in words, in the language being rendered: "1 hour", "30 minutes",
+    "2 days" (one message per unit, so each language has its own plural forms)."""
+    if seconds >= 86400 and seconds % 86400 == 0:
+        return ngettext("%(num)d day", "%(num)d days", seconds // 86400)
+    if seconds >= 3600 and seconds % 3600 == 0:
+        return ngettext("%(num)d hour", "%(num)d hours", seconds // 3600)
+    if seconds >= 60 and seconds % 60 == 0:
+        return ngettext("%(num)d minute", "%(num)d minutes", seconds // 60)
+    return ngettext("%(num)d second", "%(num)d seconds", seconds)
 
 
 class SmtpTransport:

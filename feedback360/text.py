@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .wording import N_
+
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
 
@@ -73,7 +75,8 @@ def header_text(value: str | None) -> str:
     return " ".join(value.split())
 
 
-UNSAFE_ADDRESS = 'This address contains "=?", which mail software could misread; use another.'
+# Marked only (N_): shown through gettext where it is raised, in the reader's language.
+UNSAFE_ADDRESS = N_('This address contains "=?", which mail software could misread; use another.')
 
 
 def is_header_safe_address(address: str) -> bool:

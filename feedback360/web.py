@@ -16,6 +16,7 @@ from flask import current_app
 from flask import has_request_context
 from flask import render_template
 from flask import request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from markupsafe import Markup
 from werkzeug.exceptions import BadHost
@@ -26,6 +27,7 @@ from . import anonymity
 from .extensions import db
 from .extensions import limiter
 from .forms import field_aria
+from .wording import N_
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self' {inline_style}; "
@@ -171,15 +173,17 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(BadHost, _bad_host)
     app.register_error_handler(SecurityError, _untrusted_host)
-    app.register_error_handler(400, _error_page(400, "That request could not be understood."))
-    app.register_error_handler(404, _error_page(404, "We could not find that page."))
-    app.register_error_handler(405, _error_page(405, "That action is not allowed here."))
+    app.register_error_handler(400, _error_page(400, N_("That request could not be understood.")))
+    app.register_error_handler(404, _error_page(404, N_("We could not find that page.")))
+    app.register_error_handler(405, _error_page(405, N_("That action is not allowed here.")))
     app.register_error_handler(
         413,
         _error_page(
             413,
-            "What you sent is too large (over 1 MB, or in too many parts). Shorten the long "
-            "texts and try again.",
+            N_(
+                "What you sent is too large (over 1 MB, or in too many parts). Shorten the "
+                "long texts and try again."
+            ),
         ),
     )
     app.register_error_handler(500, _server_error)
@@ -284,14 +288,16 @@ def _untrusted_host(error: SecurityError):
 
 
 def _error_page(code: int, message: str):
+    """`message` is marked with N_ and translated per request, in the reader's language."""
+
     def handler(error):
-        return render_template("error.html", code=code, message=message), code
+        return render_template("error.html", code=code, message=gettext(message)), code
 
     return handler
 
 
 def _csrf_error(error: CSRFError):
-    message = (
+    message = gettext(
         "This form had expired or was opened in another session, so nothing was saved. "
         "Go back, reload the page and submit it again."
     )
@@ -300,5 +306,7 @@ def _csrf_error(error: CSRFError):
 
 def _server_error(error):
     db.session.rollback()
-    message = "Something went wrong on our side. Nothing you sent was half-saved; please try again."
+    message = gettext(
+        "Something went wrong on our side. Nothing you sent was half-saved; please try again."
+    )
     return render_template("error.html", code=500, message=message), 500

@@ -5,15 +5,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import Field
 from wtforms import SelectChoice
 from wtforms import TextAreaField
-from wtforms.validators import Length
 from wtforms.validators import Optional
+from wtforms.validators import ValidationError
 
 from .. import questionnaire
 from ..forms import CheckboxesField
 from ..forms import Form
+from ..i18n import local_number
 from ..models import MAX_COMMENT_LENGTH
 from ..text import clean_text
 
@@ -72,7 +75,7 @@ class ScaleAnswersField(Field):
         self.process_errors = []
         self.item_errors = {}
         if formdata is not None:
-            found = ((item_id, formdata.get(item_field(item_id))) for item_id, _ in self.items)
+            found = ((item_id, formdata.get(item_field(item_id))) for item_id, _label in self.items)
             self.chosen = {item_id: raw for item_id, raw in found if raw is not None}
         else:
             self.chosen = dict(data or {})
@@ -81,7 +84,7 @@ class ScaleAnswersField(Field):
     def validate(self, form, extra_validators=()):
         allowed = {choice.value for choice in self.choices}
         self.item_errors = {}
-        for item_id, _ in self.items:
+        for item_id, _label in self.items:
             raw = self.chosen.get(item_id)
             if not raw:
                 self.item_errors[item_id] = self.missing_message
@@ -91,7 +94,7 @@ class ScaleAnswersField(Field):
         if not self.errors:
             self.data = {
                 item_id: None if self.chosen[item_id] == NOT_OBSERVED else int(self.chosen[item_id])
-                for item_id, _ in self.items
+                for item_id, _label in self.items
             }
         return not self.errors
 
@@ -133,20 +136,23 @@ def comment_field(key: str) -> str:
     return f"comment_{key}"
 
 
+def comment_not_too_long(form, field) -> None:
+    """A comment over the stored limit, said with both numbers in the respondent's language."""
+    length = len(field.data or "")
+    if length > MAX_COMMENT_LENGTH:
+        raise ValidationError(
+            _(
+                "Please keep this under %(max)s characters (it is %(length)s now). "
+                "Your text is still here to shorten.",
+                max=local_number(MAX_COMMENT_LENGTH),
+                length=local_number(length),
+            )
+        )
+
+
 def _comment(prompt: str) -> TextAreaField:
     return TextAreaField(
-        prompt,
-        filters=[clean_text],
-        validators=[
-            Optional(),
-            Length(
-                max=MAX_COMMENT_LENGTH,
-                message=(
-                    f"Please keep this under {MAX_COMMENT_LENGTH:,} characters "
-                    "(it is %(length)d now). Your text is still here to shorten."
-                ),
-            ),
-        ],
+        prompt, filters=[clean_text], validators=[Optional(), comment_not_too_long]
     )
 
 
@@ -161,7 +167,8 @@ def survey_form_class(version: str, for_self: bool, locale: str = "en") -> type[
         "ratings": ScaleAnswersField(
             items=tuple((item.id, item.self_text if for_self else item.text) for item in q.items),
             choices=tuple(choices),
-            missing_message=f"Choose an answer, or “{q.not_observed}”.",
+            # Lazy: the class is built once per language, the message read per request.
+            missing_message=_l("Choose an answer, or “%(choice)s”.", choice=q.not_observed),
         )
     }
     if not for_self and q.platforms:

@@ -27,6 +27,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from itsdangerous import BadData
 from itsdangerous import URLSafeSerializer
 from sqlalchemy.exc import DBAPIError
@@ -182,7 +183,7 @@ def _too_many_answers(error):
     page = _form_again(rate_limited=True)
     if page is not None:
         return page
-    message = (
+    message = _(
         "Too many answers have come from this connection, so nothing was saved. "
         "Wait a minute, go back and send your answers again."
     )
@@ -209,10 +210,11 @@ def _database_failed(error):
         page = None
     if page is not None:
         return page
-    message = (
+    message = _(
         "That did not go through, and nothing was saved. Please go back and try again in a "
-        "moment; on the survey, press “Send my feedback” again (your answers should still be "
-        "on the page)."
+        "moment; on the survey, press “%(button)s” again (your answers should still be "
+        "on the page).",
+        button=_("Send my feedback"),
     )
     return render_template("error.html", code=503, message=message), 503
 

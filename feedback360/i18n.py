@@ -128,3 +128,11 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_number"] = local_number
     app.jinja_env.globals["html_lang"] = current_language
     app.jinja_env.globals["language_choices"] = language_choices
+    app.before_request(_choose_afresh)
+
+
+def _choose_afresh() -> None:
+    """Each request chooses its own language, even where requests share an app context (as
+    in tests that hold one open): nothing chosen for the last request carries over."""
+    g.pop("survey_languages", None)
+    refresh()

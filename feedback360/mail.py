@@ -19,12 +19,15 @@ from flask import render_template
 from sqlalchemy import select
 
 from . import questionnaire
+from .declines import has_declined
 from .extensions import db
+from .followup.survey import pulse_minutes
 from .keys import secret_keys
 from .mail_text import wrap_plain_text
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
 from .models import User
+from .models import WordBack
 from .storage import private_folder
 from .storage import write_private_file
 from .survey_time import stated_minutes
@@ -40,6 +43,9 @@ SUBJECTS = {
     "coach_share": "{leader} shared a feedback round with you",
     "round_closed": "{leader}'s feedback round has closed: the report is ready",
     "list_review": "{leader} asks you to approve who is invited",
+    "word_back": "{leader}: what I heard from your feedback, and what I will do",
+    "pulse_invitation": "{leader} asks: have you noticed a change? (under two minutes)",
+    "pulse_reminder": "Reminder: {leader} asks whether you have noticed a change",
     "password_reset": "Reset your feedback360 password",
     "reset_no_account": "About resetting a feedback360 password",
     "signup": "Finish creating your feedback360 account",
@@ -53,6 +59,12 @@ class Undeliverable(Exception):
 
 class Declined(Undeliverable):
     """The invitee has declined all mail of this round: the message is withheld, never sent."""
+
+
+class DeclinedQuietly(Declined):
+    """The invitee declined mail about a round that has closed since, which keeps the decline
+    only as a keyed digest (`declines`): the message is not sent, and is recorded as sent, for a
+    row marked "withheld" would name whom the digest hides."""
 
 
 def site_link(path: str) -> str:
@@ -70,7 +82,7 @@ def compose(message: OutboxMessage) -> EmailMessage:
         subject = SUBJECTS[message.kind]
     else:
         context = _round_context(message)
-        subject = SUBJECTS[message.kind].format(leader=context["leader"])
+        subject = SUBJECTS[context["template"]].format(leader=context["leader"])
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     for address in (message.to_address, sender):
         if not is_header_safe_address(address):
@@ -89,8 +101,9 @@ def compose(message: OutboxMessage) -> EmailMessage:
     sender_domain = sender.split("@")[-1]
     email["Message-ID"] = make_msgid(domain=sender_domain)
     # Templates write a paragraph per line; wrapping is done once, here, for every mail.
-    email.set_content(wrap_plain_text(render_template(f"mail/{message.kind}.txt", **context)))
-    html = render_template(f"mail/{message.kind}.html", subject=subject, **context)
+    template = context.get("template", message.kind)
+    email.set_content(wrap_plain_text(render_template(f"mail/{template}.txt", **context)))
+    html = render_template(f"mail/{template}.html", subject=subject, **context)
     email.add_alternative(html, subtype="html")
     return email
 
@@ -100,13 +113,20 @@ def _round_context(message: OutboxMessage) -> dict:
     if a_round is None or a_round.leader is None:  # deleted, with its leader's account or alone
         raise Undeliverable("the round is gone")
     leader = header_text(a_round.leader.name)  # goes into the Subject
-    context = {"a_round": a_round, "leader": leader, "kind": message.kind}
+    context = {
+        "a_round": a_round,
+        "leader": leader,
+        "kind": message.kind,
+        "template": _round_template(a_round.kind, message.kind),
+    }
     if message.invitation_id is not None:
         invitation = message.invitation
         if invitation is not None and invitation.declined:
             raise Declined("the invitee declined mail about this round")
         if invitation is None or invitation.nonce is None:
             raise Undeliverable("the invitation was replaced")
+        if has_declined(a_round.original_id, invitation.email):
+            raise DeclinedQuietly("the invitee declined mail about this round and its follow-up")
         # A reminder goes out even if its person answered after it was queued: its text thanks
         # those who did, and a failure marked against the address would tell the leader who.
         # The link as issued, even if under a key since replaced (see `keys`).
@@ -116,11 +136,31 @@ def _round_context(message: OutboxMessage) -> dict:
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
         # The figure the survey itself states for this person's group (`survey_time`).
-        q = questionnaire.load(a_round.questionnaire_version)
-        context["minutes"] = stated_minutes(q, invitation.rater_group, open_link=False)
+        if a_round.is_pulse:
+            context["minutes"] = pulse_minutes(a_round, invitation.rater_group, open_link=False)
+        else:
+            q = questionnaire.load(a_round.questionnaire_version)
+            context["minutes"] = stated_minutes(q, invitation.rater_group, open_link=False)
+        if message.kind == "word_back":
+            context["paragraphs"] = _word_back_paragraphs(a_round)
     else:
         context.update(_coach_links(message))
     return context
+
+
+def _round_template(round_kind: str, mail_kind: str) -> str:
+    """A pulse's invitations and reminders have words of their own."""
+    if round_kind == "pulse" and mail_kind in ("invitation", "reminder"):
+        return f"pulse_{mail_kind}"
+    return mail_kind
+
+
+def _word_back_paragraphs(a_round) -> list[str]:
+    """The word back as sent, in paragraphs (blank lines between them, as the leader typed)."""
+    word_back = db.session.get(WordBack, a_round.id)
+    if word_back is None:
+        raise Undeliverable("the word back is gone")
+    return [p.strip() for p in word_back.text.split("\n\n") if p.strip()]
 
 
 # Where each mail to a coach leads once they are logged in.

@@ -71,7 +71,7 @@ def pulse_minutes(pulse_round: Round, group_id: str, open_link: bool) -> int:
     """The "about N minutes" a pulse states to this group (`pulse.estimate_pulse`)."""
     survey = pulse_survey_of(pulse_round)
     estimate = estimate_pulse(survey, group_id, open_link, pulse_round.anonymity_threshold)
-    return estimate.stated_minutes()
+    return estimate.stated_minutes
 
 
 def pulse_answers(

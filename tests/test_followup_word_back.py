@@ -21,6 +21,7 @@ from feedback360.rounds.services.common import today
 from tests.followup_setup import closed_round_with_plan
 from tests.followup_setup import pulse_today
 from tests.followup_setup import pulse_tokens
+from tests.helpers import time_passes
 from tests.test_mail import body
 from tests.test_mail import deliver_all
 from tests.test_mail import smtp  # noqa: F401 (a fixture)
@@ -146,3 +147,17 @@ def test_the_pulse_is_not_mailed_to_who_declined_the_round(open_round, leader, s
         select(OutboxMessage.status).where(OutboxMessage.round_id == pulse.id)
     ).all()
     assert set(statuses) == {"sent"}
+
+
+def test_a_pulse_reminder_has_the_pulse_words(open_round, leader, smtp):  # noqa: F811
+    closed_round_with_plan(open_round, leader)
+    pulse = pulse_today(open_round, leader)
+    deliver_all()
+    smtp.messages.clear()
+    time_passes(4)
+    round_services.send_reminders(pulse)
+    deliver_all()
+    message = smtp.to("colleague0@example.org")[0]
+    assert message["Subject"] == "Reminder: Lee Leader asks whether you have noticed a change"
+    assert "Spring round" in body(message, "html")
+    assert f"/s/{pulse_tokens(pulse)['colleague0@example.org']}" in body(message, "plain")

@@ -43,6 +43,8 @@ class RoundExport:
     results: RoundResults
     comments: Mapping[str, Sequence[Comment]]  # by key, in the report's order
     cautions: Sequence[str] = ()
+    # After the round (`followup.export`): forecast, plan, word back, pulse; JSON only.
+    followup: Mapping | None = None
 
 
 def _mean(value: float | None) -> float | None:
@@ -131,6 +133,7 @@ def as_dict(export: RoundExport) -> dict:
             }
             for key, comments in export.comments.items()
         ],
+        **({"followup": dict(export.followup)} if export.followup else {}),
     }
 
 
@@ -146,7 +149,7 @@ def as_csv(export: RoundExport) -> str:
 
     Columns after the fixed ones: one per reported unit (its mean), then one per scale point
     (how many chose it). A cell is empty where the report shows nothing. The round's own
-    details (title, dates, the leader's statements) are in the JSON only.
+    details (title, dates, the leader's statements) and what followed it are in the JSON only.
     """
     doc = as_dict(export)
     units = doc["units"]

@@ -21,8 +21,10 @@ from flask_babel import gettext
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from .declines import has_declined
 from .extensions import N_
 from .extensions import db
+from .followup.survey import pulse_minutes
 from .i18n import current_language
 from .i18n import language_of_address
 from .i18n import local_questionnaire
@@ -33,6 +35,7 @@ from .mail_text import wrap_plain_text
 from .models import ACCOUNT_MAIL_KINDS
 from .models import OutboxMessage
 from .models import User
+from .models import WordBack
 from .storage import private_folder
 from .storage import write_private_file
 from .survey_time import stated_minutes
@@ -49,6 +52,9 @@ SUBJECTS = {
     "coach_share": N_("%(leader)s shared a feedback round with you"),
     "round_closed": N_("%(leader)s's feedback round has closed: the report is ready"),
     "list_review": N_("%(leader)s asks you to approve who is invited"),
+    "word_back": N_("%(leader)s: what I heard from your feedback, and what I will do"),
+    "pulse_invitation": N_("%(leader)s asks: have you noticed a change? (under two minutes)"),
+    "pulse_reminder": N_("Reminder: %(leader)s asks whether you have noticed a change"),
     "password_reset": N_("Reset your feedback360 password"),
     "reset_no_account": N_("About resetting a feedback360 password"),
     "signup": N_("Finish creating your feedback360 account"),
@@ -64,6 +70,12 @@ class Declined(Undeliverable):
     """The invitee has declined all mail of this round: the message is withheld, never sent."""
 
 
+class DeclinedQuietly(Declined):
+    """The invitee declined mail about a round that has closed since, which keeps the decline
+    only as a keyed digest (`declines`): the message is not sent, and is recorded as sent, for a
+    row marked "withheld" would name whom the digest hides."""
+
+
 def site_link(path: str) -> str:
     return f"{current_app.config['BASE_URL'].rstrip('/')}{path}"
 
@@ -73,11 +85,11 @@ def survey_link(token: str) -> str:
 
 
 def mail_language(message: OutboxMessage) -> str:
-    """The language a message is written in: an invitation's or a reminder's is its line's, else
+    """The language a message is written in: an invitation's, a reminder's or a word back's is its line's, else
     its round's default; mail to someone with an account is in the language they picked; a
     coach without one gets their leader's; account mail to an address without an account, the
     language of the page that asked for it."""
-    if message.kind in ("invitation", "reminder"):
+    if message.kind in ("invitation", "reminder", "word_back"):  # mail to an invitation line
         invitation, a_round = message.invitation, message.round
         return invitation_mail_locale(
             invitation.language if invitation is not None else None,
@@ -106,7 +118,7 @@ def _compose(message: OutboxMessage) -> EmailMessage:
         subject = gettext(SUBJECTS[message.kind])
     else:
         context = _round_context(message)
-        subject = gettext(SUBJECTS[message.kind], leader=context["leader"])
+        subject = gettext(SUBJECTS[context.get("template", message.kind)], leader=context["leader"])
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     for address in (message.to_address, sender):
         if not is_header_safe_address(address):
@@ -125,8 +137,9 @@ def _compose(message: OutboxMessage) -> EmailMessage:
     sender_domain = sender.split("@")[-1]
     email["Message-ID"] = make_msgid(domain=sender_domain)
     # Templates write a paragraph per line; wrapping is done once, here, for every mail.
-    email.set_content(wrap_plain_text(render_template(f"mail/{message.kind}.txt", **context)))
-    html = render_template(f"mail/{message.kind}.html", subject=subject, **context)
+    template = context.get("template", message.kind)
+    email.set_content(wrap_plain_text(render_template(f"mail/{template}.txt", **context)))
+    html = render_template(f"mail/{template}.html", subject=subject, **context)
     email.add_alternative(html, subtype="html")
     # After the body: setting content clears every Content-* header.
     email["Content-Language"] = current_language()
@@ -138,13 +151,20 @@ def _round_context(message: OutboxMessage) -> dict:
     if a_round is None or a_round.leader is None:  # deleted, with its leader's account or alone
         raise Undeliverable("the round is gone")
     leader = header_text(a_round.leader.name)  # goes into the Subject
-    context = {"a_round": a_round, "leader": leader, "kind": message.kind}
+    context = {
+        "a_round": a_round,
+        "leader": leader,
+        "kind": message.kind,
+        "template": _round_template(a_round.kind, message.kind),
+    }
     if message.invitation_id is not None:
         invitation = message.invitation
         if invitation is not None and invitation.declined:
             raise Declined("the invitee declined mail about this round")
         if invitation is None or invitation.nonce is None:
             raise Undeliverable("the invitation was replaced")
+        if has_declined(a_round.original_id, invitation.email):
+            raise DeclinedQuietly("the invitee declined mail about this round and its follow-up")
         # A reminder goes out even if its person answered after it was queued: its text thanks
         # those who did, and a failure marked against the address would tell the leader who.
         # The link as issued, even if under a key since replaced (see `keys`).
@@ -154,11 +174,31 @@ def _round_context(message: OutboxMessage) -> dict:
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
         # The figure the survey itself states for this person's group (`survey_time`).
-        q = local_questionnaire(a_round.questionnaire_version)
-        context["minutes"] = stated_minutes(q, invitation.rater_group, open_link=False)
+        if a_round.is_pulse:
+            context["minutes"] = pulse_minutes(a_round, invitation.rater_group, open_link=False)
+        else:
+            q = local_questionnaire(a_round.questionnaire_version)
+            context["minutes"] = stated_minutes(q, invitation.rater_group, open_link=False)
+        if message.kind == "word_back":
+            context["paragraphs"] = _word_back_paragraphs(a_round)
     else:
         context.update(_coach_links(message))
     return context
+
+
+def _round_template(round_kind: str, mail_kind: str) -> str:
+    """A pulse's invitations and reminders have words of their own."""
+    if round_kind == "pulse" and mail_kind in ("invitation", "reminder"):
+        return f"pulse_{mail_kind}"
+    return mail_kind
+
+
+def _word_back_paragraphs(a_round) -> list[str]:
+    """The word back as sent, in paragraphs (blank lines between them, as the leader typed)."""
+    word_back = db.session.get(WordBack, a_round.id)
+    if word_back is None:
+        raise Undeliverable("the word back is gone")
+    return [p.strip() for p in word_back.text.split("\n\n") if p.strip()]
 
 
 # Where each mail to a coach leads once they are logged in.

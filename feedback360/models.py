@@ -42,10 +42,13 @@ from .tokens import session_fingerprint
 
 GROUP_IDS = ("follower", "colleague", "staff", "other")
 ROUND_STATUSES = ("draft", "open", "closed")
+# A full round asks the whole questionnaire; a pulse, its original round's focus targets only.
+ROUND_KINDS = ("full", "pulse")
 MAX_COMMENT_LENGTH = 2000
 
 _groups_sql = ", ".join(f"'{g}'" for g in GROUP_IDS)
 _statuses_sql = ", ".join(f"'{s}'" for s in ROUND_STATUSES)
+_round_kinds_sql = ", ".join(f"'{k}'" for k in ROUND_KINDS)
 
 
 def _now() -> datetime:
@@ -101,6 +104,20 @@ class Round(db.Model):
     __table_args__ = (
         CheckConstraint("anonymity_threshold >= 3", name="threshold_at_least_3"),
         CheckConstraint(f"status IN ({_statuses_sql})", name="known_status"),
+        CheckConstraint(f"kind IN ({_round_kinds_sql})", name="known_round_kind"),
+        # A pulse, and only a pulse, follows an original round, and has dates to run between.
+        CheckConstraint(
+            "(kind = 'pulse') = (parent_round_id IS NOT NULL)", name="pulse_has_original"
+        ),
+        CheckConstraint(
+            "kind = 'full' OR (opens_on IS NOT NULL AND closes_on IS NOT NULL)",
+            name="pulse_has_dates",
+        ),
+        CheckConstraint(
+            "opens_on IS NULL OR closes_on IS NULL OR opens_on < closes_on",
+            name="opens_before_it_closes",
+        ),
+        UniqueConstraint("parent_round_id", name="one_pulse_per_round"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -133,8 +150,23 @@ class Round(db.Model):
     # The invitations' and reminders' language unless a line sets its own, and the survey's when
     # the respondent's browser asks for none feedback360 speaks (language_choice).
     default_language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
+    # "pulse": a follow-up of `parent_round_id` (followup.pulses), a round of its own in every
+    # other respect, so each anonymity rule, link, closing and deletion path applies to it as is.
+    # One pulse per original round (unique); it goes with its original (ON DELETE CASCADE).
+    kind: Mapped[str] = mapped_column(String(10), default="full", server_default="full")
+    parent_round_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE", name="pulse_original")
+    )
+    # A pulse's first day (UTC date): the sender's schedule opens it then.
+    opens_on: Mapped[date | None] = mapped_column(Date)
 
     leader: Mapped[User] = relationship(back_populates="rounds")
+    parent_round: Mapped[Round | None] = relationship(
+        remote_side="Round.id", back_populates="pulse"
+    )
+    pulse: Mapped[Round | None] = relationship(
+        back_populates="parent_round", passive_deletes=True, uselist=False
+    )
     invitations: Mapped[list[Invitation]] = relationship(
         back_populates="round", cascade="all, delete-orphan", passive_deletes=True
     )
@@ -147,6 +179,15 @@ class Round(db.Model):
     shares: Mapped[list[CoachShare]] = relationship(
         back_populates="round", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def is_pulse(self) -> bool:
+        return self.kind == "pulse"
+
+    @property
+    def original_id(self) -> int:
+        """The round a pulse follows up; a full round is its own original."""
+        return self.parent_round_id if self.parent_round_id is not None else self.id
 
 
 class SelfRating(db.Model):
@@ -378,7 +419,15 @@ class ReportFile(db.Model):
 
 # "round_closed" and "list_review" go to a coach: a shared round has closed, or its leader asks
 # them to approve the rater list.
-ROUND_MAIL_KINDS = ("invitation", "reminder", "coach_share", "round_closed", "list_review")
+# "word_back": the leader's message after a round, to everyone it asked (followup.word_backs).
+ROUND_MAIL_KINDS = (
+    "invitation",
+    "reminder",
+    "coach_share",
+    "round_closed",
+    "list_review",
+    "word_back",
+)
 # About an account, not a round: each request gets one of a pair, so the mail queued (and the time
 # taken) is the same whether or not an account exists for the address.
 ACCOUNT_MAIL_KINDS = ("password_reset", "reset_no_account", "signup", "signup_taken")
@@ -430,3 +479,113 @@ class OutboxMessage(db.Model):
     round: Mapped[Round | None] = relationship()
     invitation: Mapped[Invitation | None] = relationship()
     user: Mapped[User | None] = relationship()
+
+
+# --- After a round: forecast, plan, word back, pulse (issue 18; services in `followup`) --------
+
+FOCUS_ACTION_MAX = 600  # focus.ACTION_MAX, MEASURE_MAX and word_back.WORD_BACK_MAX, kept in
+FOCUS_MEASURE_MAX = 400  # the database too (tests/test_followup_models.py checks they agree)
+WORD_BACK_MAX = 4000
+
+
+class Forecast(db.Model):
+    """The leader's forecast of one group's mean on one dimension, made while the round ran.
+
+    Not anonymous, by design: it is the leader's own. Stored in tenths (35 = 3.5): the form takes
+    one decimal at most (`forecast.parse_forecast`), and a whole number compares exactly.
+    """
+
+    __tablename__ = "forecasts"
+    __table_args__ = (
+        CheckConstraint("tenths BETWEEN 10 AND 100", name="forecast_range"),
+        CheckConstraint(f"rater_group IN ({_groups_sql})", name="forecast_known_group"),
+    )
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    rater_group: Mapped[str] = mapped_column(String(20), primary_key=True)
+    dimension_id: Mapped[str] = mapped_column(String(40), primary_key=True)
+    tenths: Mapped[int] = mapped_column(SmallInteger)
+
+
+class FocusPlanEntry(db.Model):
+    """One of the one to three things the leader will work on after a round (`focus`).
+
+    The target is a statement or dimension id of the round's questionnaire; the platform is one
+    of its platform ids or "any". The leader writes it, their coach reads it.
+    """
+
+    __tablename__ = "focus_plan_entries"
+    __table_args__ = (
+        CheckConstraint("position BETWEEN 1 AND 3", name="focus_position_range"),
+        UniqueConstraint("round_id", "target_id", name="one_entry_per_target"),
+        CheckConstraint(
+            f"length(action) BETWEEN 1 AND {FOCUS_ACTION_MAX}", name="focus_action_length"
+        ),
+        CheckConstraint(
+            f"length(measure) BETWEEN 1 AND {FOCUS_MEASURE_MAX}", name="focus_measure_length"
+        ),
+    )
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(Text)
+    platform: Mapped[str] = mapped_column(String(40))
+    measure: Mapped[str] = mapped_column(Text)
+
+
+class WordBack(db.Model):
+    """The leader's message to everyone a round asked, sent once (the round id is the key).
+
+    Only the UTC date it was sent: a time of day adds nothing a reader needs. Its mail goes
+    through the outbox, one per invitation; its open links show it at their old address.
+    """
+
+    __tablename__ = "word_backs"
+    __table_args__ = (
+        CheckConstraint(f"length(text) BETWEEN 1 AND {WORD_BACK_MAX}", name="word_back_length"),
+    )
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    text: Mapped[str] = mapped_column(Text)
+    sent_on: Mapped[date] = mapped_column(Date)
+
+
+class PulseTarget(db.Model):
+    """A focus target a pulse asks about, copied from the plan when the pulse was made: the plan
+    stays editable, the pulse's questions do not."""
+
+    __tablename__ = "pulse_targets"
+    __table_args__ = (
+        CheckConstraint("position BETWEEN 1 AND 3", name="pulse_target_position_range"),
+        UniqueConstraint("round_id", "target_id", name="one_pulse_target_per_id"),
+    )
+
+    round_id: Mapped[int] = mapped_column(
+        ForeignKey("rounds.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
+    target_id: Mapped[str] = mapped_column(String(40))
+
+
+class MailDecline(db.Model):
+    """Someone asked for no more mail about a round (and its pulse) after it closed, or before.
+
+    A closed round forgets who declined (`Invitation.declined` is reset at close), yet its word
+    back and its pulse must honour declines. So closing keeps each decline as `digest` only:
+    `tokens.decline_digest`, an HMAC under the server's secret key of the original round's id and
+    the address, as `SpentToken` does for used links. A copy of the database cannot tell whose
+    decline a row is; the app, holding the key, checks an address against it when mail is sent.
+    No time, no invitation id; the rows are written in random order, in the closing transaction.
+    """
+
+    __tablename__ = "mail_declines"
+
+    round_id: Mapped[int] = mapped_column(ForeignKey("rounds.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .extensions import db
 from .mail import Declined
+from .mail import DeclinedQuietly
 from .mail import Undeliverable
 from .mail import compose
 from .models import OutboxMessage
@@ -183,6 +184,12 @@ def _commit_unless_gone() -> None:
 def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
     try:
         email = compose(message)
+    except DeclinedQuietly:
+        # Not sent, yet recorded as sent (see DeclinedQuietly): the operator's count says withheld.
+        _mark_sent(message)
+        report.withheld += 1
+        _commit_unless_gone()
+        return
     except Declined:
         message.status, message.claimed_until = "withheld", None
         report.withheld += 1
@@ -202,13 +209,17 @@ def _deliver(connection, message: OutboxMessage, report: SendReport) -> None:
     except TRANSIENT as error:
         _retry_later(message, f"{type(error).__name__}: {error}", report)
     else:
-        message.status, message.sent_at, message.claimed_until = "sent", now(), None
-        message.attempts += 1
-        message.last_error = None
-        if message.invitation is not None and message.kind == "invitation":
-            message.invitation.emailed = True
+        _mark_sent(message)
         report.sent += 1
     _commit_unless_gone()
+
+
+def _mark_sent(message: OutboxMessage) -> None:
+    message.status, message.sent_at, message.claimed_until = "sent", now(), None
+    message.attempts += 1
+    message.last_error = None
+    if message.invitation is not None and message.kind == "invitation":
+        message.invitation.emailed = True
 
 
 def _give_up(message: OutboxMessage, error: str, report: SendReport) -> None:

@@ -100,6 +100,22 @@ def spent_digests(keys: Keys, round_id: int, invitation_id: int) -> list[str]:
     return [spent_digest(key, round_id, invitation_id) for key in _key_list(keys)]
 
 
+def decline_digest(secret_key: str, round_id: int, email: str) -> str:
+    """What `MailDecline.digest` records: someone declined mail about a round and its pulse.
+
+    HMAC-SHA256 of "decline:<original round id>:<address, lower case>": by address, not by
+    invitation, because the pulse's invitations are new rows for the same people. Like
+    `spent_digest`, it shares no value with any other column, so only the key can join it to an
+    invitation; recorded under the current key, looked up under every key (`decline_digests`).
+    """
+    message = f"decline:{round_id}:{email.strip().lower()}".encode()
+    return hmac.new(secret_key.encode(), message, hashlib.sha256).hexdigest()
+
+
+def decline_digests(keys: Keys, round_id: int, email: str) -> list[str]:
+    return [decline_digest(key, round_id, email) for key in _key_list(keys)]
+
+
 def _account_serializer(keys: Keys, purpose: str) -> URLSafeTimedSerializer:
     """Signs with the first (current) key, accepts any: itsdangerous wants the newest last."""
     return URLSafeTimedSerializer(_key_list(keys)[::-1], salt=f"feedback360 {purpose}")

@@ -20,6 +20,11 @@ from hypothesis import settings
 from hypothesis import strategies as st
 
 from feedback360.auth import services as auth_services
+from feedback360.clock import today_utc
+from feedback360.focus import EntryInput
+from feedback360.followup.plans import save_plan
+from feedback360.followup.pulses import create_pulse
+from feedback360.followup.word_backs import send_word_back
 from feedback360.mail import SUBJECTS
 from feedback360.mail_text import wrap_plain_text
 from feedback360.rounds import services as round_services
@@ -58,6 +63,10 @@ CALL_TO_ACTION = {
     "reset_no_account": f"{BASE_URL}/register",
     "signup": f"{BASE_URL}/register/",
     "signup_taken": f"{BASE_URL}/login",
+    # Issue 18: the word back opens at the person's old link; the pulse at a new one.
+    "word_back": f"{BASE_URL}/s/",
+    "pulse_invitation": f"{BASE_URL}/s/",
+    "pulse_reminder": f"{BASE_URL}/s/",
 }
 
 
@@ -105,6 +114,7 @@ def mail_of_every_kind(
     round_services.send_reminders(a_round)
     deliver_all()  # before the close, which forgets reminders still waiting
     round_services.close_round(a_round)
+    _word_back_and_pulse(a_round, leader)
     auth_services.request_password_reset("leader@example.com")
     auth_services.request_password_reset("nobody@example.org")
     auth_services.request_account("dana@example.org")
@@ -116,6 +126,18 @@ def mail_of_every_kind(
     by_kind = {kind_of(m): m for m in others} | invitations
     assert sorted(by_kind) == sorted(SUBJECTS), "one message of every kind"
     return by_kind, tokens
+
+
+def _word_back_and_pulse(a_round, leader) -> None:
+    """After the close: a plan, the word back, and a pulse with its invitations and reminders."""
+    plan = [EntryInput("purpose_1", "Say in each post what it is for.", "linkedin", "Replies")]
+    assert save_plan(a_round, leader, plan).ok
+    assert send_word_back(a_round, leader, "Thank you.\n\nWhat I will do:\n- say why") == []
+    start = today_utc()
+    pulse = create_pulse(a_round, leader, start, start + timedelta(days=14))
+    deliver_all()
+    time_passes(days=3)
+    round_services.send_reminders(pulse)
 
 
 def assert_reads_well(kind: str, message: EmailMessage) -> None:

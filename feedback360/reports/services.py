@@ -72,6 +72,12 @@ def _results(a_round: Round, q: questionnaire.Questionnaire) -> tuple[RoundResul
     return results, cells
 
 
+def round_results(a_round: Round, q: questionnaire.Questionnaire) -> RoundResults:
+    """A round's figures by the report's rules over `q`: its questionnaire, or a pulse's
+    statements (`followup.pulse_results`)."""
+    return _results(a_round, q)[0]
+
+
 def comment_threshold(a_round: Round) -> int:
     return max(a_round.anonymity_threshold, current_app.config["REPORT_COMMENT_THRESHOLD"])
 
@@ -91,6 +97,7 @@ def earlier_round(a_round: Round, shared_with: str | None = None) -> Round | Non
         .where(
             Round.leader_id == a_round.leader_id,
             Round.id != a_round.id,
+            Round.kind == "full",  # a pulse asks a few statements: no trend to draw from it
             Round.status == "closed",
             Round.results_ready.is_(True),
             Round.questionnaire_version == a_round.questionnaire_version,

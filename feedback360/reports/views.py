@@ -15,6 +15,7 @@ from flask_login import current_user
 from flask_login import login_required
 
 from .. import export
+from ..followup.export import followup_export
 from ..rounds.services.closing import results_ready
 from ..rounds.services.lifecycle import refresh_status
 from ..rounds.services.progress import progress_of
@@ -172,6 +173,7 @@ def _export(round_id: int, extension: str, build, mimetype: str):
             results=data.results,
             comments=data.comments,
             cautions=data.cautions,
+            followup=followup_export(a_round, data.results, data.questionnaire),
         )
     )
     return Response(

@@ -12,6 +12,7 @@ from sqlalchemy import update
 
 from ... import storage
 from ...anonymity import progress_to_stored
+from ...declines import keep_declines
 from ...extensions import db
 from ...models import Answer
 from ...models import Comment
@@ -35,7 +36,8 @@ def close_round(a_round: Round) -> None:
     SQLite the WAL, which holds each submit as a commit of its own, is then checkpointed away.
 
     What a closed round no longer needs goes too: which links were used (maximum anonymity), and
-    every trace of its reminders. A reminder goes only to people who have not answered yet, so its
+    every trace of its reminders. Who declined is kept only as keyed digests, for the word back
+    and the pulse (`declines`). A reminder goes only to people who have not answered yet, so its
     time (on the invitation and on the mail) says when someone had not answered; one still
     queued would only ask for an answer the round can no longer take.
     """
@@ -47,6 +49,7 @@ def close_round(a_round: Round) -> None:
         raise RoundError("Only an open round can be closed.")
     _keep_counts_at_close(a_round)
     _rewrite_responses_shuffled(a_round.id)
+    _keep_declines_as_digests(a_round)
     _rewrite_invitations(a_round.id)
     db.session.execute(delete(SpentToken).where(SpentToken.round_id == a_round.id))
     db.session.execute(
@@ -95,6 +98,16 @@ def _keep_counts_at_close(a_round: Round) -> None:
     a_round.results_ready = False
 
 
+def _keep_declines_as_digests(a_round: Round) -> None:
+    """Before the invitations forget who declined: keep it where only the key can read it."""
+    declined = db.session.scalars(
+        select(Invitation.email).where(
+            Invitation.round_id == a_round.id, Invitation.declined.is_(True)
+        )
+    ).all()
+    keep_declines(a_round.original_id, declined)
+
+
 def settle_closed_rounds() -> bool:
     """Let the results of closed rounds be shown once no file holds their submits any more, and
     ask for their PDF copies (the leader's and each coach's) to be built.
@@ -120,7 +133,12 @@ def settle_closed_rounds() -> bool:
         .values(results_ready=True)
         .execution_options(synchronize_session=False)
     )
-    want_all_copies(waiting)  # the sender builds their PDFs (reports.stored)
+    # The sender builds their PDFs (reports.stored); a pulse has no full report to build.
+    want_all_copies(
+        db.session.scalars(
+            select(Round.id).where(Round.id.in_(waiting), Round.kind == "full")
+        ).all()
+    )
     db.session.commit()
     storage.forget_deleted_pages(db.engine)  # leave the WAL empty, as a checkpoint does
     return True

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from sqlalchemy import true
 
 from ...anonymity import invitations_beside_open_link_refused
+from ...declines import keep_declines
 from ...extensions import db
 from ...i18n import local_questionnaire
 from ...invitation_list import Invitee
@@ -86,6 +87,11 @@ def create_invitations(
     """Invitations for the good lines, mailed at once in an open round; the caller commits."""
     if a_round.status == "closed":
         raise RoundError("This round is closed; no more invitations can be added.")
+    if a_round.is_pulse:
+        raise RoundError(
+            "A follow-up goes to the people its round asked, so that the two compare; "
+            "no one can be added to it."
+        )
     hold_round(a_round.id)
     already = {inv.email for inv in a_round.invitations}
     invitees, errors = parse_invitees(text, already_invited=already, forbidden=forbidden)
@@ -170,8 +176,12 @@ def new_invitation_link(invitation: Invitation) -> str:
 def decline(invitation: Invitation) -> None:
     """The invitee wants no more mail about this round; their link keeps working.
 
-    A closed round sends no more mail, and has forgotten who declined: nothing is recorded."""
-    if invitation.round.status == "closed":
+    A closed round has forgotten who declined; a decline at its link is kept as a keyed digest
+    only (`declines`), which its word back and its pulse honour."""
+    a_round = invitation.round
+    if a_round.status == "closed":
+        keep_declines(a_round.original_id, [invitation.email])
+        db.session.commit()
         return
     invitation.declined = True
     db.session.commit()

@@ -143,10 +143,11 @@ def save_self_assessment(a_round: Round, values: dict[str, int | None]) -> None:
 
 
 def run_schedule() -> dict[str, int]:
-    """What the sender loop does besides sending: close overdue rounds, automatic reminders,
-    and a WAL checkpoint that a reader held back."""
+    """What the sender loop does besides sending: open pulses whose day has come, close overdue
+    rounds, automatic reminders, and a WAL checkpoint that a reader held back."""
     storage.retry_pending_checkpoint(db.engine)
     settle_closed_rounds()
+    open_due_pulses()
     closed = reminded = 0
     for round_id in db.session.scalars(select(Round.id).where(Round.status == "open")).all():
         a_round = db.session.get(Round, round_id)
@@ -168,6 +169,24 @@ def run_schedule() -> dict[str, int]:
         except RoundError:
             db.session.rollback()
     return {"closed": closed, "reminders": reminded}
+
+
+def open_due_pulses() -> int:
+    """Open each pulse (followup.pulses) whose first day has come; how many opened. One the
+    leader opened, changed or deleted meanwhile stays as they left it."""
+    opened = 0
+    due = select(Round.id).where(
+        Round.kind == "pulse", Round.status == "draft", Round.opens_on <= today()
+    )
+    for round_id in db.session.scalars(due).all():
+        pulse = db.session.get(Round, round_id)
+        try:
+            if pulse is not None:
+                open_round(pulse)
+                opened += 1
+        except RoundError:
+            db.session.rollback()
+    return opened
 
 
 def led_round(round_id: int, leader: User) -> Round | None:

@@ -92,12 +92,16 @@ def rounds_shared_with(user: User) -> list[Round]:
 
 
 def round_visible_to(round_id: int, user: User) -> tuple[Round, str] | None:
-    """The round and the user's role in it ('leader' or 'coach'), or None: treat as not found."""
+    """The round and the user's role in it ('leader' or 'coach'), or None: treat as not found.
+
+    A pulse is seen by its original round's coaches: the share is of the round, and stopping it
+    stops both."""
     a_round = db.session.get(Round, round_id)
     if a_round is None:
         return None
     if a_round.leader_id == user.id:
         return a_round, "leader"
-    if any(share.coach_email == user.email for share in a_round.shares):
+    shared = a_round.parent_round if a_round.is_pulse else a_round
+    if any(share.coach_email == user.email for share in shared.shares):
         return a_round, "coach"
     return None

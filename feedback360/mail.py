@@ -87,8 +87,8 @@ def survey_link(token: str) -> str:
 def mail_language(message: OutboxMessage) -> str:
     """The language a message is written in: mail to an invitation line (invitation, reminder,
     word back) is in the line's language, else its round's default; mail to someone with an
-    account is in the language they picked; a coach without one gets their leader's; account mail to an address without an account, the
-    language of the page that asked for it."""
+    account is in the language they picked; a coach without one gets their leader's; account
+    mail to an address without an account, the language of the page that asked for it."""
     if message.kind in ("invitation", "reminder", "word_back"):  # mail to an invitation line
         invitation, a_round = message.invitation, message.round
         return invitation_mail_locale(

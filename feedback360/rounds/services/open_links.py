@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...anonymity import open_link_refused
@@ -24,7 +25,7 @@ from .common import invitation_counts
 
 def ensure_open_link(a_round: Round, group: str) -> OpenLink:
     if a_round.status == "closed":
-        raise RoundError("This round is closed; open links can no longer be created.")
+        raise RoundError(_("This round is closed; open links can no longer be created."))
     link = find_open_link(a_round, group)
     if link is None:
         hold_round(a_round.id)
@@ -54,7 +55,7 @@ def rotate_open_link(link: OpenLink, secret_key: str) -> str:
 def check_replaceable(a_round: Round) -> None:
     """Refuse to replace an open link of a closed round: its links take no answers anyway."""
     if a_round.status == "closed":
-        raise RoundError("This round is closed; its open links can no longer be replaced.")
+        raise RoundError(_("This round is closed; its open links can no longer be replaced."))
 
 
 def replace_open_link(link: OpenLink, secret_key: str) -> str:
@@ -74,7 +75,7 @@ def set_open_link_settings(link: OpenLink, max_responses: int | None, paused: bo
     higher cap, or none, in a round whose coach vouches for the list waits for the coach.
     """
     if link.round.status == "closed":
-        raise RoundError("This round is closed; its open links no longer take answers anyway.")
+        raise RoundError(_("This round is closed; its open links no longer take answers anyway."))
     approval.open_link_changed(link, approval.allows_more(link.max_responses, max_responses))
     link.max_responses = max_responses
     link.paused = paused

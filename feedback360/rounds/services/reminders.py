@@ -8,6 +8,7 @@ from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -62,7 +63,7 @@ def send_reminders(a_round: Round) -> ReminderResult:
     """
     if not _lock_while_open(a_round.id):
         db.session.rollback()
-        raise RoundError("Reminders can be sent only while the round is open.")
+        raise RoundError(_("Reminders can be sent only while the round is open."))
     timing = reminder_timing_of(a_round)
     if timing is not None and not timing.ready:
         db.session.rollback()  # let go of the round's lock

@@ -4,6 +4,8 @@ pages, and the anonymity rules and promises written in feedback360/anonymity.py.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask_babel import force_locale
 from flask_babel import refresh
@@ -14,6 +16,10 @@ from feedback360.extensions import db
 from feedback360.rounds import services as round_services
 from tests.helpers import login
 from tests.helpers import visible_text
+
+ENGLISH_MONTH = re.compile(
+    r"\b(January|February|March|April|May|June|July|August|September|October|November|December)\b"
+)
 
 # Sentences of the round pages in English that must not be left in a translated page.
 ENGLISH_KEY_SENTENCES = [
@@ -106,6 +112,8 @@ def test_a_german_leader_sees_the_round_page_and_close_page_in_german(client, le
     assert "Personen per E-Mail einladen" in text
     assert "Runde abschließen …" in text
     assert "offen" in text  # the status
+    assert "Erinnern ab dem" in text and "Remind from" not in text  # readiness.py, a German date
+    assert not ENGLISH_MONTH.search(text), ENGLISH_MONTH.search(text)
     assert_no_english(text)
 
     closing = visible_text(client.get(f"/rounds/{open_round.id}/close").text)

@@ -9,6 +9,7 @@ from ...anonymity import open_link_refused
 from ...bursts import Burst
 from ...bursts import detect_bursts
 from ...extensions import db
+from ...i18n import local_date
 from ...i18n import local_questionnaire
 from ...models import Invitation
 from ...models import OpenLink
@@ -106,6 +107,6 @@ def open_link_cautions(a_round: Round) -> list[str]:
     """The burst warnings as sentences for the round and results pages."""
     q = local_questionnaire(a_round.questionnaire_version)
     return [
-        burst.caution(q.group(link.rater_group).in_sentence)
+        burst.caution(q.group(link.rater_group).in_sentence, lambda day: local_date(day, "day"))
         for link, burst in open_link_bursts(a_round)
     ]

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from ...extensions import db
+from ...i18n import local_date
 from ...models import Invitation
 from ...models import OutboxMessage
 from ...models import Round
@@ -67,7 +68,7 @@ def send_reminders(a_round: Round) -> ReminderResult:
     timing = reminder_timing_of(a_round)
     if timing is not None and not timing.ready:
         db.session.rollback()  # let go of the round's lock
-        raise RoundError(timing.why_wait)
+        raise RoundError(timing.why_wait_text(lambda day: local_date(day, "day")))
     moment = outbox_now()
     invited_lately = _invitation_mail_since(a_round.id, moment - REMINDER_GAP)
     queued = too_soon = 0

@@ -51,10 +51,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .questionnaire import Group
+from .wording import N_
+from .wording import _
+from .wording import ngettext
 
 MIN_THRESHOLD = 3
 COMBINED_UNIT_ID = "combined"
-COMBINED_UNIT_LABEL = "Other groups combined"
+# Shown through `_()`: the label in the language being rendered.
+COMBINED_UNIT_LABEL = N_("Other groups combined")
 
 
 @dataclass(frozen=True)
@@ -93,11 +97,17 @@ class Visibility:
 def validate_threshold(value: int) -> None:
     """Refuse thresholds that would let a reader pick out one or two people."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"The anonymity threshold must be a whole number, not {value!r}.")
+        raise ValueError(
+            _("The anonymity threshold must be a whole number, not %(value)r.", value=value)
+        )
     if value < MIN_THRESHOLD:
         raise ValueError(
-            f"The anonymity threshold must be at least {MIN_THRESHOLD}; "
-            f"{value} would let answers be traced to individuals."
+            _(
+                "The anonymity threshold must be at least %(least)d; %(value)d would let answers "
+                "be traced to individuals.",
+                least=MIN_THRESHOLD,
+                value=value,
+            )
         )
 
 
@@ -108,9 +118,10 @@ def can_change_threshold(current: int, new: int, invitations_sent: bool) -> str 
     except ValueError as error:
         return str(error)
     if invitations_sent and new < current:
-        return (
-            f"Invitations have gone out with an anonymity threshold of {current}; "
-            "it can be raised but not lowered."
+        return _(
+            "Invitations have gone out with an anonymity threshold of %(current)d; it can be "
+            "raised but not lowered.",
+            current=current,
         )
     return None
 
@@ -182,7 +193,7 @@ def visibility(
         units.append(
             ReportedUnit(
                 id=COMBINED_UNIT_ID,
-                label=COMBINED_UNIT_LABEL,
+                label=_(COMBINED_UNIT_LABEL),
                 respondents=small_total,
                 group_ids=folded,
             )
@@ -206,6 +217,7 @@ def visibility(
 
 # --- Counts on the leader's page while a round runs (see the module docstring) ----------------
 
+# The reason, in English, as `progress_notes` states it inside its sentences.
 WHY_SMALL_GROUPS_ARE_COMBINED = (
     "with so few people, a count that changes would tell you who answered or declined"
 )
@@ -286,7 +298,7 @@ def progress_view(
     pool_invited = sum(counts[g].invited for g in pool)
     combined: tuple[str, ...] = ()
     if pool and pool_invited >= threshold:
-        label = COMBINED_UNIT_LABEL if len(pool) > 1 else _plural(groups, pool[0])
+        label = _(COMBINED_UNIT_LABEL) if len(pool) > 1 else _plural(groups, pool[0])
         line_id = COMBINED_UNIT_ID if len(pool) > 1 else pool[0]
         lines.append(_line(line_id, label, pool, [counts[g] for g in pool]))
         combined = pool if len(pool) > 1 else ()
@@ -324,17 +336,26 @@ def progress_notes(
     notes = []
     if combined:
         notes.append(
-            f"{_names(groups, combined)} are counted only together, as "
-            f"“{COMBINED_UNIT_LABEL}”: each had fewer than {threshold} people invited, "
-            f"and {WHY_SMALL_GROUPS_ARE_COMBINED}."
+            _(
+                "%(groups)s are counted only together, as “%(combined)s”: each had fewer than "
+                "%(threshold)d people invited, and with so few people, a count that changes "
+                "would tell you who answered or declined.",
+                groups=_names(groups, combined),
+                combined=_(COMBINED_UNIT_LABEL),
+                threshold=threshold,
+            )
         )
     if hidden:
         notes.append(
-            f"Nothing that changes as people answer or decline is shown for "
-            f"{_names(groups, hidden, in_sentence=True)}: fewer than {threshold} people are "
-            "invited there, "
-            f"even counting the other small groups, and {WHY_SMALL_GROUPS_ARE_COMBINED}. "
-            "For the same reason their answers will not be in the report."
+            _(
+                "Nothing that changes as people answer or decline is shown for %(groups)s: "
+                "fewer than %(threshold)d people are invited there, even counting the other "
+                "small groups, and with so few people, a count that changes would tell you who "
+                "answered or declined. For the same reason their answers will not be in the "
+                "report.",
+                groups=_names(groups, hidden, in_sentence=True),
+                threshold=threshold,
+            )
         )
     return tuple(notes)
 
@@ -344,47 +365,52 @@ def progress_notes(
 
 def respondent_promise(leader: str, threshold: int) -> str:
     """Invitations and reminders: how a respondent's anonymity is protected (rules 1 to 4)."""
-    return (
+    return _(
         "How your anonymity is protected: your answers are stored without your name, your email "
-        f"or this link. {leader} sees them only after the round has closed, combined with "
-        f"others' answers and never for fewer than {threshold} people: those of your group, or "
-        "of several small groups together. Comments are shown without names, in a shuffled order."
+        "or this link. %(leader)s sees them only after the round has closed, combined with "
+        "others' answers and never for fewer than %(threshold)d people: those of your group, or "
+        "of several small groups together. Comments are shown without names, in a shuffled order.",
+        leader=leader,
+        threshold=threshold,
     )
 
 
 def invite_together_hint(threshold: int) -> str:
     """Above the invitation box: pooling is for the rest of the round (`pool_small_groups`)."""
-    return (
-        f"Paste each group's people together, at least {threshold} of them. Once the round is "
-        f"open, a group with fewer than {threshold} people invited is counted only together with "
-        "the other small groups for the rest of the round, on this page and in the report."
+    return _(
+        "Paste each group's people together, at least %(threshold)d of them. Once the round is "
+        "open, a group with fewer than %(threshold)d people invited is counted only together with "
+        "the other small groups for the rest of the round, on this page and in the report.",
+        threshold=threshold,
     )
 
 
 def survey_promise(threshold: int) -> str:
     """The survey page, above the questions."""
-    return (
+    return _(
         "Anonymous: stored without your name, email or link, and shown only combined with "
-        f"others’, never for fewer than {threshold} people."
+        "others’, never for fewer than %(threshold)d people.",
+        threshold=threshold,
     )
 
 
-COMMENT_CAUTION = (
+# The constants below are English source marked for extraction: show them through `_()`.
+COMMENT_CAUTION = N_(
     "Describe what they do, not who you are: details only you know could identify you."
 )
 
-OPEN_LINK_NOTE = (
+OPEN_LINK_NOTE = N_(
     "One answer per browser, please: a cookie remembers only that this browser answered."
 )
 
-ANSWERED_HERE = (
+ANSWERED_HERE = N_(
     "This browser has already sent feedback through this open link (a cookie remembers that, "
     "and nothing else), so it cannot send more. Someone else on this device can answer in a "
     "private window."
 )
 
 
-SAVED_PROMISE = (
+SAVED_PROMISE = N_(
     "Your feedback is saved, without your name, email or link. The leader sees it only "
     "combined with others, once the round closes."
 )
@@ -392,17 +418,19 @@ SAVED_PROMISE = (
 
 def coach_promise(threshold: int) -> str:
     """The mail that shares a round with a coach."""
-    return (
-        "Respondents' anonymity is protected in what you see: groups below "
-        f"{threshold} responses are not shown on their own, and comments carry no names."
+    return _(
+        "Respondents' anonymity is protected in what you see: groups below %(threshold)d "
+        "responses are not shown on their own, and comments carry no names.",
+        threshold=threshold,
     )
 
 
 def rater_list_review_promise(leader: str) -> str:
     """The coach who vouches for a rater list: the mail that asks them, and the list's page."""
-    return (
+    return _(
         "You see who is invited and in which group, never who has answered or declined: "
-        f"that is shown to nobody, {leader} included."
+        "that is shown to nobody, %(leader)s included.",
+        leader=leader,
     )
 
 
@@ -433,35 +461,45 @@ def answer_outlook(group_id: str, pools: LivePools) -> str:
 def review_outlook(outlook: str, group: Group, threshold: int) -> str:
     """How the respondent's ratings will appear, as a rule with its condition, never a count."""
     if outlook == LEFT_OUT:
-        return (
+        return _(
             "Very few people are invited in your group and the other small groups, so as the "
             "round stands your answers will not appear in the report at all. If more people "
-            f"are invited, they can appear inside “{COMBINED_UNIT_LABEL}”."
+            "are invited, they can appear inside “%(combined)s”.",
+            combined=_(COMBINED_UNIT_LABEL),
         )
     if outlook == COMBINED_ONLY:
-        return (
+        return _(
             "Few people are invited in your group, so your ratings appear only inside "
-            f"“{COMBINED_UNIT_LABEL}”, with other small groups, once at least {threshold} "
-            "people there have answered; if fewer do, they are left out."
+            "“%(combined)s”, with other small groups, once at least %(threshold)d people there "
+            "have answered; if fewer do, they are left out.",
+            combined=_(COMBINED_UNIT_LABEL),
+            threshold=threshold,
         )
-    return (
-        f"Your ratings appear under “{group.plural}” once {threshold} or more in your group have "
-        f"answered; with fewer, only inside “{COMBINED_UNIT_LABEL}”, or not at all."
+    return _(
+        "Your ratings appear under “%(group)s” once %(threshold)d or more in your group have "
+        "answered; with fewer, only inside “%(combined)s”, or not at all.",
+        group=group.plural,
+        threshold=threshold,
+        combined=_(COMBINED_UNIT_LABEL),
     )
 
 
 def review_comments_rule(outlook: str, comment_threshold: int) -> str:
     """When the respondent's comments are printed, and how (`select_comments` and the report)."""
     if outlook == LEFT_OUT:
-        return "Your comments would not be printed either."
-    where = (
-        f"in “{COMBINED_UNIT_LABEL}”"
-        if outlook == COMBINED_ONLY
-        else f"in your group (or “{COMBINED_UNIT_LABEL}”)"
-    )
-    return (
-        "Comments print word for word, with no name or group, once "
-        f"{comment_threshold} or more {where} have answered."
+        return _("Your comments would not be printed either.")
+    if outlook == COMBINED_ONLY:
+        return _(
+            "Comments print word for word, with no name or group, once %(threshold)d or more "
+            "in “%(combined)s” have answered.",
+            threshold=comment_threshold,
+            combined=_(COMBINED_UNIT_LABEL),
+        )
+    return _(
+        "Comments print word for word, with no name or group, once %(threshold)d or more in "
+        "your group (or “%(combined)s”) have answered.",
+        threshold=comment_threshold,
+        combined=_(COMBINED_UNIT_LABEL),
     )
 
 
@@ -499,13 +537,11 @@ def closing_forecast(view: ProgressView) -> ClosingForecast:
     if not below:
         return ClosingForecast({}, None)
     outcome = "folded" if folds else "left out"
-    row_note, notice = _CLOSING_WORDS[outcome]
-    listed = ", ".join(f"{line.label} ({line.responses})" for line in below)
-    return ClosingForecast(
-        {line.group: row_note.format(threshold=threshold) for line in below},
-        notice.format(threshold=threshold, listed=listed),
-        outcome,
+    listed = _(", ").join(
+        _("%(group)s (%(count)d)", group=line.label, count=line.responses) for line in below
     )
+    row_note, notice = _closing_words(outcome, threshold, listed)
+    return ClosingForecast({line.group: row_note for line in below}, notice, outcome)
 
 
 def closing_groups_notice(view: ProgressView) -> str:
@@ -514,24 +550,39 @@ def closing_groups_notice(view: ProgressView) -> str:
     forecast = closing_forecast(view)
     if forecast.notice:
         return forecast.notice
-    return (
-        "Every group counted on the round page has no responses or at least "
-        f"{view.threshold}, so the report shows each one as it is counted there."
+    return _(
+        "Every group counted on the round page has no responses or at least %(threshold)d, so "
+        "the report shows each one as it is counted there.",
+        threshold=view.threshold,
     )
 
 
-_CLOSING_WORDS = {
-    "folded": (
-        f"below {{threshold}}: shown only within “{COMBINED_UNIT_LABEL}”",
-        f"If you close now, these will be shown only together, as “{COMBINED_UNIT_LABEL}”, "
-        "because fewer than {threshold} people in each answered: {listed}.",
-    ),
-    "left out": (
-        "below {threshold}: not shown",
-        "If you close now, these will not be shown, because fewer than {threshold} people in "
-        "each answered: {listed}.",
-    ),
-}
+def _closing_words(outcome: str, threshold: int, listed: str) -> tuple[str, str]:
+    """The row note and the notice of a closing forecast, "folded" or "left out"."""
+    if outcome == "folded":
+        return (
+            _(
+                "below %(threshold)d: shown only within “%(combined)s”",
+                threshold=threshold,
+                combined=_(COMBINED_UNIT_LABEL),
+            ),
+            _(
+                "If you close now, these will be shown only together, as “%(combined)s”, "
+                "because fewer than %(threshold)d people in each answered: %(listed)s.",
+                combined=_(COMBINED_UNIT_LABEL),
+                threshold=threshold,
+                listed=listed,
+            ),
+        )
+    return (
+        _("below %(threshold)d: not shown", threshold=threshold),
+        _(
+            "If you close now, these will not be shown, because fewer than %(threshold)d people "
+            "in each answered: %(listed)s.",
+            threshold=threshold,
+            listed=listed,
+        ),
+    )
 
 
 def reminders_queued_notice(max_anonymity: bool) -> str:
@@ -539,16 +590,16 @@ def reminders_queued_notice(max_anonymity: bool) -> str:
 
     How many were queued (or skipped as too soon) is how many have not answered yet; the shown
     groups subtracted from it would give a small group's count."""
-    who = (
-        "everyone invited who has not declined (nobody knows who has answered)"
-        if max_anonymity
-        else "everyone who has not answered or declined"
-    )
-    return (
-        f"Reminders are on their way to {who}, except anyone invited or reminded in the last "
-        "24 hours. "
-        "How many is not shown: next to the counts per group, it would tell you who has not "
-        "answered."
+    if max_anonymity:
+        return _(
+            "Reminders are on their way to everyone invited who has not declined (nobody knows "
+            "who has answered), except anyone invited or reminded in the last 24 hours. How many "
+            "is not shown: next to the counts per group, it would tell you who has not answered."
+        )
+    return _(
+        "Reminders are on their way to everyone who has not answered or declined, except anyone "
+        "invited or reminded in the last 24 hours. How many is not shown: next to the counts per "
+        "group, it would tell you who has not answered."
     )
 
 
@@ -581,7 +632,7 @@ def progress_from_stored(stored, groups: Sequence[Group]) -> ProgressView | None
         lines = tuple(
             ProgressLine(
                 group=str(line["group"]),
-                label=COMBINED_UNIT_LABEL
+                label=_(COMBINED_UNIT_LABEL)
                 if line["group"] == COMBINED_UNIT_ID
                 else _plural(groups, line["group"]),
                 group_ids=tuple(map(str, line["groups"])),
@@ -601,7 +652,7 @@ def progress_from_stored(stored, groups: Sequence[Group]) -> ProgressView | None
     )
 
 
-COUNTS_NOT_KEPT = (
+COUNTS_NOT_KEPT = N_(
     "The counts kept when this round closed cannot be read, and closing forgot who answered "
     "and who declined, so they are not shown. The report counts the responses it includes."
 )
@@ -609,7 +660,7 @@ COUNTS_NOT_KEPT = (
 
 def progress_not_kept(threshold: int) -> ProgressView:
     """A closed round's page when its kept lines are missing or unreadable: no line at all."""
-    return ProgressView(threshold, (), (), (), (COUNTS_NOT_KEPT,))
+    return ProgressView(threshold, (), (), (), (_(COUNTS_NOT_KEPT),))
 
 
 def _count(value) -> int:
@@ -642,12 +693,17 @@ def _names(groups: Sequence[Group], group_ids: Sequence[str], in_sentence: bool 
     """Groups named in a sentence ("Staff and others", or "staff and others" inside one)."""
     by_id = {g.id: g.in_sentence for g in groups}
     names = [by_id.get(g, g) for g in group_ids]
-    text = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    if len(names) == 1:
+        text = names[0]
+    else:
+        text = _("%(first)s and %(last)s", first=_(", ").join(names[:-1]), last=names[-1])
     return text if in_sentence else text[:1].upper() + text[1:]
 
 
 # --- Open links beside personal invitations --------------------------------------------------
 
+# The reason, in English, as each refusal below states it inside its sentence (one msgid per
+# sentence: this fragment is not translated on its own).
 WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES = (
     "a group's number of responses minus its open link's answers is how many of its invited "
     "people answered, and with so few invited that would tell you whether they did"
@@ -668,13 +724,23 @@ def open_link_refused(group: Group, invited: int, threshold: int) -> str | None:
     """Why `group`, which has `invited` personal invitations, cannot get an open link, or None."""
     if not open_link_mix_is_small(invited, threshold):
         return None
-    return (
-        f"No open link for {group.in_sentence}: they already have {invited} personal "
-        f"{'invitation' if invited == 1 else 'invitations'}, and a group with an open link needs "
-        f"either none or at least {threshold}, because "
-        f"{WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES}. Invite at least {threshold - invited} "
-        f"more {group.in_sentence} first, or post an open link only for a group with no "
-        "personal invitations."
+    return ngettext(
+        "No open link for %(group)s: they already have %(num)d personal invitation, and a group "
+        "with an open link needs either none or at least %(threshold)d, because a group's number "
+        "of responses minus its open link's answers is how many of its invited people answered, "
+        "and with so few invited that would tell you whether they did. Invite at least "
+        "%(more)d more %(group)s first, or post an open link only for a group with no personal "
+        "invitations.",
+        "No open link for %(group)s: they already have %(num)d personal invitations, and a "
+        "group with an open link needs either none or at least %(threshold)d, because a group's "
+        "number of responses minus its open link's answers is how many of its invited people "
+        "answered, and with so few invited that would tell you whether they did. Invite at least "
+        "%(more)d more %(group)s first, or post an open link only for a group with no personal "
+        "invitations.",
+        invited,
+        group=group.in_sentence,
+        threshold=threshold,
+        more=threshold - invited,
     )
 
 
@@ -686,12 +752,17 @@ def invitations_beside_open_link_refused(
     total = invited + adding
     if not open_link_mix_is_small(total, threshold):
         return None
-    return (
-        f"Not added: {group.in_sentence} have an open link, and a group with an open link "
-        f"needs either no personal invitations or at least {threshold} (this would make "
-        f"{total}), because {WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES}. Paste at least "
-        f"{threshold - total} more {group.in_sentence} together with these, send them the "
-        "open link instead, or invite them in another group that fits them."
+    return _(
+        "Not added: %(group)s have an open link, and a group with an open link needs either no "
+        "personal invitations or at least %(threshold)d (this would make %(total)d), because a "
+        "group's number of responses minus its open link's answers is how many of its invited "
+        "people answered, and with so few invited that would tell you whether they did. Paste "
+        "at least %(more)d more %(group)s together with these, send them the open link instead, "
+        "or invite them in another group that fits them.",
+        group=group.in_sentence,
+        threshold=threshold,
+        total=total,
+        more=threshold - total,
     )
 
 
@@ -709,14 +780,28 @@ def threshold_raise_refused(
     ]
     if not too_few:
         return None
-    details = ", ".join(f"{g.in_sentence} have {invited_beside_links[g.id]}" for g in too_few)
+    details = _(", ").join(
+        _("%(group)s have %(count)d", group=g.in_sentence, count=invited_beside_links[g.id])
+        for g in too_few
+    )
     highest = min(invited_beside_links[g.id] for g in too_few)
-    return (
-        f"The threshold cannot go up to {new_threshold}: a group with an open link needs either "
-        f"no personal invitations or at least as many as the threshold, and {details}. "
-        f"That matters because {WHY_AN_OPEN_LINK_NEEDS_NO_OR_ENOUGH_INVITEES}. Invite more "
-        f"people in {'that group' if len(too_few) == 1 else 'those groups'} first, or keep the "
-        f"threshold at {highest} or lower."
+    return ngettext(
+        "The threshold cannot go up to %(threshold)d: a group with an open link needs either no "
+        "personal invitations or at least as many as the threshold, and %(details)s. That "
+        "matters because a group's number of responses minus its open link's answers is how "
+        "many of its invited people answered, and with so few invited that would tell you "
+        "whether they did. Invite more people in that group first, or keep the threshold at "
+        "%(highest)d or lower.",
+        "The threshold cannot go up to %(threshold)d: a group with an open link needs either no "
+        "personal invitations or at least as many as the threshold, and %(details)s. That "
+        "matters because a group's number of responses minus its open link's answers is how "
+        "many of its invited people answered, and with so few invited that would tell you "
+        "whether they did. Invite more people in those groups first, or keep the threshold at "
+        "%(highest)d or lower.",
+        len(too_few),
+        threshold=new_threshold,
+        details=details,
+        highest=highest,
     )
 
 
@@ -743,12 +828,19 @@ def report_group_lines(vis: Visibility, groups: Sequence[Group]) -> list[ReportG
     for group in groups:
         count = vis.counts.get(group.id, 0)
         if count >= vis.threshold:
-            lines.append(ReportGroupLine(group.id, group.plural, count, "Shown on its own"))
+            lines.append(ReportGroupLine(group.id, group.plural, count, _("Shown on its own")))
         elif group.id in vis.folded_groups:
-            status = f"Fewer than {vis.threshold}: shown only within “{COMBINED_UNIT_LABEL}”"
+            status = _(
+                "Fewer than %(threshold)d: shown only within “%(combined)s”",
+                threshold=vis.threshold,
+                combined=_(COMBINED_UNIT_LABEL),
+            )
             lines.append(ReportGroupLine(group.id, group.plural, None, status))
         else:
-            status = f"Not shown: fewer than {vis.threshold} responses, perhaps none"
+            status = _(
+                "Not shown: fewer than %(threshold)d responses, perhaps none",
+                threshold=vis.threshold,
+            )
             lines.append(ReportGroupLine(group.id, group.plural, None, status))
     return lines
 
@@ -759,8 +851,14 @@ def report_anonymity_notes(vis: Visibility, groups: Sequence[Group]) -> list[str
     if vis.folded_groups:
         combined = next(u.respondents for u in vis.units if u.id == COMBINED_UNIT_ID)
         notes.append(
-            f"{_names(groups, vis.folded_groups)} each had fewer than {vis.threshold} responses, "
-            f"so their {combined} responses are shown only together, as “{COMBINED_UNIT_LABEL}”."
+            _(
+                "%(groups)s each had fewer than %(threshold)d responses, so their %(combined)d "
+                "responses are shown only together, as “%(label)s”.",
+                groups=_names(groups, vis.folded_groups),
+                threshold=vis.threshold,
+                combined=combined,
+                label=_(COMBINED_UNIT_LABEL),
+            )
         )
     left_out = [
         g.id
@@ -769,12 +867,16 @@ def report_anonymity_notes(vis: Visibility, groups: Sequence[Group]) -> list[str
     ]
     if left_out:
         notes.append(
-            f"Groups with fewer than {vis.threshold} responses ({_names(groups, left_out)}) are "
-            "not in this report at all, not even in “All raters” or any other total, and how "
-            "many of them answered is not said: in a small group that would say who."
+            _(
+                "Groups with fewer than %(threshold)d responses (%(groups)s) are not in this "
+                "report at all, not even in “All raters” or any other total, and how many of "
+                "them answered is not said: in a small group that would say who.",
+                threshold=vis.threshold,
+                groups=_names(groups, left_out),
+            )
         )
     if not vis.folded_groups and not left_out:
-        notes.append("Every group reached the threshold, so every response is included.")
+        notes.append(_("Every group reached the threshold, so every response is included."))
     return notes
 
 
@@ -798,42 +900,48 @@ class ReportPromises:
 
 def comment_rule(comment_threshold: int) -> str:
     """When a group's comments print (`aggregation.select_comments`)."""
-    return (
-        f"Comments from a group are shown only when at least {comment_threshold} people in it "
-        "answered, a stricter rule than for scores, because words can be recognised."
+    return _(
+        "Comments from a group are shown only when at least %(threshold)d people in it "
+        "answered, a stricter rule than for scores, because words can be recognised.",
+        threshold=comment_threshold,
     )
 
 
 def report_promises(threshold: int, comment_threshold: int, not_observed: str) -> ReportPromises:
     """Rules 1 to 5 above and the comment rule (`aggregation.select_comments`), in plain words."""
     return ReportPromises(
-        groups=(
-            f"A group is shown on its own only when at least {threshold} people in it answered. "
-            f"Smaller groups are combined, as “{COMBINED_UNIT_LABEL}”, when two or more of them "
-            f"together reach {threshold}; otherwise they are not shown and are left out of every "
-            "total."
+        groups=_(
+            "A group is shown on its own only when at least %(threshold)d people in it answered. "
+            "Smaller groups are combined, as “%(combined)s”, when two or more of them together "
+            "reach %(threshold)d; otherwise they are not shown and are left out of every total.",
+            threshold=threshold,
+            combined=_(COMBINED_UNIT_LABEL),
         ),
-        means=(
-            f"A mean is shown only when it rests on ratings from at least {threshold} people. A "
+        means=_(
+            "A mean is shown only when it rests on ratings from at least %(threshold)d people. A "
             "dash (–) means too few ratings to show; a few figures are also held back so that no "
-            "hidden figure can be worked out by subtraction."
+            "hidden figure can be worked out by subtraction.",
+            threshold=threshold,
         ),
-        not_observed=(
-            f"“{not_observed}” answers are left out of every mean. They are counted in the "
-            f"“{not_observed}” column."
+        not_observed=_(
+            "“%(label)s” answers are left out of every mean. They are counted in the "
+            "“%(label)s” column.",
+            label=not_observed,
         ),
         comments=comment_rule(comment_threshold),
-        comment_order=(
+        comment_order=_(
             "Comments carry no name and no group, and their order has nothing to do with who "
             "wrote them or when."
         ),
-        by_group=(
-            f"A group appears only with at least {threshold} responses; the number in brackets "
-            "is how many answered."
+        by_group=_(
+            "A group appears only with at least %(threshold)d responses; the number in brackets "
+            "is how many answered.",
+            threshold=threshold,
         ),
-        nothing_shown=(
-            f"No group had at least {threshold} responses, and the smaller groups could not be "
+        nothing_shown=_(
+            "No group had at least %(threshold)d responses, and the smaller groups could not be "
             "combined safely, so no ratings or comments can be shown without risking someone’s "
-            "anonymity."
+            "anonymity.",
+            threshold=threshold,
         ),
     )

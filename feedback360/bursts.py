@@ -8,8 +8,12 @@ the link. A burst is a reason to look, not proof: a post that goes viral does th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from datetime import datetime
+
+from .wording import _
 
 MIN_ANSWERS = 10
 MIN_SHARE = 0.5
@@ -21,13 +25,18 @@ class Burst:
     answers: int  # answers in that hour
     total: int  # all answers the link has received
 
-    def caution(self, group_name: str) -> str:
+    def caution(self, group_name: str, day_words: Callable[[date], str] | None = None) -> str:
         """A sentence for the leader about the open link of `group_name`, as named inside a
-        sentence (questionnaire.Group.in_sentence: "followers")."""
-        return (
-            f"On {self.hour.day} {self.hour:%B}, {self.answers} of the {self.total} answers "
-            f"through the open link for {group_name} arrived within one hour: check they are "
-            "genuine."
+        sentence (questionnaire.Group.in_sentence: "followers"). `day_words` writes the day in
+        the language being rendered (i18n.local_date, "day"); English without it."""
+        day = self.hour.date()
+        return _(
+            "On %(day)s, %(answers)d of the %(total)d answers through the open link for "
+            "%(group)s arrived within one hour: check they are genuine.",
+            day=day_words(day) if day_words else f"{day.day} {day:%B}",
+            answers=self.answers,
+            total=self.total,
+            group=group_name,
         )
 
 

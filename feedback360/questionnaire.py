@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from dataclasses import replace
 from functools import cache
 from pathlib import Path
 
@@ -55,10 +56,16 @@ class Group:
     plural: str
     description: str
 
+    # German nouns keep their capital inside a sentence ("für Follower"); `load` sets it.
+    nouns_keep_capital: bool = False
+
     @property
     def in_sentence(self) -> str:
-        """The plural inside a sentence, its first letter small ("Staff" -> "staff"). The one
-        place that decides it, so a language whose nouns keep their capital changes it here."""
+        """The plural inside a sentence, its first letter small ("Staff" -> "staff"), unless
+        the language's nouns keep their capital (`NOUNS_KEEP_CAPITAL`). The one place that
+        decides it."""
+        if self.nouns_keep_capital:
+            return self.plural
         return self.plural[:1].lower() + self.plural[1:]
 
 
@@ -206,7 +213,15 @@ def load(version: str = CURRENT_VERSION, locale: str = locales.DEFAULT_LOCALE) -
     path = translation_path(version, locale)
     if locale == locales.DEFAULT_LOCALE or not path.is_file():
         return english
-    return translate(english, _read(path), locale)
+    translated = translate(english, _read(path), locale)
+    if locale not in NOUNS_KEEP_CAPITAL:
+        return translated
+    groups = tuple(replace(g, nouns_keep_capital=True) for g in translated.groups)
+    return replace(translated, groups=groups)
+
+
+# Languages whose nouns keep their capital letter inside a sentence.
+NOUNS_KEEP_CAPITAL = frozenset({"de"})
 
 
 def translation_path(version: str, locale: str) -> Path:

@@ -10,44 +10,52 @@ Pure module: no Flask or SQLAlchemy import.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from datetime import timedelta
+
+from .wording import _
+from .wording import ngettext
 
 
 @dataclass(frozen=True)
 class Missing:
     """One thing a round lacks before it opens: `step` names it, `explanation` says why it
-    matters and what to do; `blocks` when opening without it would make no sense."""
+    matters and what to do (in the language being rendered, so worded when read); `blocks`
+    when opening without it would make no sense."""
 
     step: str  # "people", "coach" or "self"
-    explanation: str
     blocks: bool
+    coach_email: str | None = None  # the coach awaited, for "coach"
+
+    @property
+    def explanation(self) -> str:
+        if self.step == "people":
+            return _(
+                "Nobody could answer yet: the round has no invitations and no open link, and "
+                "opening is what sends invitations and makes links work."
+            )
+        if self.step == "coach":
+            return _(
+                "Your coach, %(email)s, has not approved the rater list yet: the round can open "
+                "once they have. Any change you make to the list asks them again.",
+                email=self.coach_email,
+            )
+        return _(
+            "You have not rated yourself yet. The report compares what others see with your own "
+            "view, shown as “Self”; without it that comparison is missing. You can still rate "
+            "yourself while the round is open, up to its close."
+        )
 
 
-NOBODY_TO_ASK = Missing(
-    "people",
-    "Nobody could answer yet: the round has no invitations and no open link, and opening is "
-    "what sends invitations and makes links work.",
-    blocks=True,
-)
-NO_SELF_RATING = Missing(
-    "self",
-    "You have not rated yourself yet. The report compares what others see with your own view, "
-    "shown as “Self”; without it that comparison is missing. You can still rate yourself while "
-    "the round is open, up to its close.",
-    blocks=False,
-)
+NOBODY_TO_ASK = Missing("people", blocks=True)
+NO_SELF_RATING = Missing("self", blocks=False)
 
 
 def coach_has_not_approved(coach_email: str) -> Missing:
     """The leader asked this coach to vouch for the rater list (rounds.services.approval)."""
-    return Missing(
-        "coach",
-        f"Your coach, {coach_email}, has not approved the rater list yet: the round can open "
-        "once they have. Any change you make to the list asks them again.",
-        blocks=True,
-    )
+    return Missing("coach", blocks=True, coach_email=coach_email)
 
 
 def missing_before_open(
@@ -80,19 +88,34 @@ class ReminderTiming:
     invited_on: date
     ready: bool
 
+    def button_text(self, day_words: Callable[[date], str] | None = None) -> str:
+        """The remind button's words while it waits: "Remind from 7 December". `day_words`
+        writes a day and month in the language being rendered (i18n.local_date, "day")."""
+        day_words = day_words or day_and_month
+        return _("Remind from %(day)s", day=day_words(self.first_day))
+
+    def why_wait_text(self, day_words: Callable[[date], str] | None = None) -> str:
+        """Why the button waits, also the refusal of a reminder asked for too early."""
+        day_words = day_words or day_and_month
+        return ngettext(
+            "Reminders can be sent from %(first)s: the invitations went out on %(invited)s, and "
+            "people get %(num)d day to answer before anyone is reminded.",
+            "Reminders can be sent from %(first)s: the invitations went out on %(invited)s, and "
+            "people get %(num)d days to answer before anyone is reminded.",
+            self.wait_days,
+            first=day_words(self.first_day),
+            invited=day_words(self.invited_on),
+        )
+
     @property
     def button(self) -> str:
-        """The remind button's words while it waits: "Remind from 7 December"."""
-        return f"Remind from {day_and_month(self.first_day)}"
+        """`button_text` with English dates."""
+        return self.button_text()
 
     @property
     def why_wait(self) -> str:
-        """Why the button waits, also the refusal of a reminder asked for too early."""
-        return (
-            f"Reminders can be sent from {day_and_month(self.first_day)}: the invitations went "
-            f"out on {day_and_month(self.invited_on)}, and people get "
-            f"{plural_days(self.wait_days)} to answer before anyone is reminded."
-        )
+        """`why_wait_text` with English dates."""
+        return self.why_wait_text()
 
 
 def reminder_timing(
@@ -112,9 +135,5 @@ def reminder_timing(
 
 
 def day_and_month(day: date) -> str:
-    """ "7 December": the round page's dates are this year's, and the full date is beside them."""
+    """ "7 December", in English: the round page passes its own language's (i18n.local_date)."""
     return f"{day.day} {day:%B}"
-
-
-def plural_days(days: int) -> str:
-    return f"{days} day" if days == 1 else f"{days} days"

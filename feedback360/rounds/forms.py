@@ -28,28 +28,30 @@ from ..text import clean_text
 
 class RoundForm(Form):
     title = StringField(
-        "Title of this round",
-        validators=[InputRequired("Give the round a title."), Length(max=200)],
+        _l("Title of this round"),
+        validators=[InputRequired(_l("Give the round a title.")), Length(max=200)],
         filters=[clean_line],
-        description="For example: “Spring 2026: how I show up on LinkedIn”.",
+        description=_l("For example: “Spring 2026: how I show up on LinkedIn”."),
     )
     why = TextAreaField(
-        "Why are you online? What are you trying to foster, create or achieve?",
+        _l("Why are you online? What are you trying to foster, create or achieve?"),
         validators=[Length(max=2000)],
         filters=[clean_text],
-        description="Respondents never see this; the report puts it next to what they think.",
+        description=_l("Respondents never see this; the report puts it next to what they think."),
     )
     success_measures = TextAreaField(
-        "How will you know it is working?",
+        _l("How will you know it is working?"),
         validators=[Length(max=2000)],
         filters=[clean_text],
     )
     # The respondents' list, from the round's questionnaire: one list, the same labels.
-    platforms = CheckboxesField("Where are you active?", validate_choice=True)
+    platforms = CheckboxesField(_l("Where are you active?"), validate_choice=True)
     closes_on = DateField(
-        "Closing date (optional)",
+        _l("Closing date (optional)"),
         validators=[Optional()],
-        description="The round takes answers until this day ends in UTC, then closes by itself.",
+        description=_l(
+            "The round takes answers until this day ends in UTC, then closes by itself."
+        ),
     )
     default_language = SelectField(
         _l("Survey language"),
@@ -62,20 +64,20 @@ class RoundForm(Form):
         ),
     )
     anonymity_threshold = IntegerField(
-        "Anonymity threshold",
+        _l("Anonymity threshold"),
         default=MIN_THRESHOLD,
         validators=[
-            InputRequired("Enter a number, 3 or more."),
-            NumberRange(min=MIN_THRESHOLD, max=50, message="Use a number from 3 to 50."),
+            InputRequired(_l("Enter a number, 3 or more.")),
+            NumberRange(min=MIN_THRESHOLD, max=50, message=_l("Use a number from 3 to 50.")),
         ],
-        description=(
+        description=_l(
             "A group's results are shown only when at least this many people in it answered. "
             "It can be raised later but never lowered once links have gone out."
         ),
     )
     max_anonymity = BooleanField(
-        "Maximum anonymity: nobody records who answered",
-        description=(
+        _l("Maximum anonymity: nobody records who answered"),
+        description=_l(
             "On: not even someone holding the database can see which invitation was answered. "
             "In exchange you see responses per group but not how many of your invitations were "
             "answered, and reminders go to everyone who has not declined, thanking those who "
@@ -85,12 +87,12 @@ class RoundForm(Form):
         ),
     )
     reminder_days_before_close = IntegerField(
-        "Automatic reminder (optional)",
+        _l("Automatic reminder (optional)"),
         validators=[
             Optional(),
-            NumberRange(min=1, max=30, message="Use a number of days from 1 to 30."),
+            NumberRange(min=1, max=30, message=_l("Use a number of days from 1 to 30.")),
         ],
-        description=(
+        description=_l(
             "Days before the closing date to remind everyone who has not answered yet. "
             "Needs a closing date."
         ),
@@ -106,9 +108,9 @@ class RoundForm(Form):
 
 class InvitationsForm(Form):
     lines = TextAreaField(
-        "One person per line: email, group",
-        validators=[InputRequired("Paste at least one line."), Length(max=200_000)],
-        description=(
+        _l("One person per line: email, group"),
+        validators=[InputRequired(_l("Paste at least one line.")), Length(max=200_000)],
+        description=_l(
             "Groups: follower, colleague, staff, other. Example: sam@example.com, staff. "
             "Add a language for someone who needs another than the round's: "
             "sam@example.com, staff, es (en, es, fr or de)."
@@ -117,7 +119,7 @@ class InvitationsForm(Form):
 
 
 class OpenLinkForm(Form):
-    group = SelectField("Group", default="follower")
+    group = SelectField(_l("Group"), default="follower")
 
     def __init__(self, *args, version: str = questionnaire.CURRENT_VERSION, **kwargs):
         super().__init__(*args, **kwargs)
@@ -133,30 +135,30 @@ class OpenLinkSettingsForm(Form):
     """Per open link: an optional cap on answers, and pausing it."""
 
     max_responses = IntegerField(
-        "Stop after this many answers (optional)",
+        _l("Stop after this many answers (optional)"),
         validators=[
             Optional(),
             NumberRange(
                 min=1,
                 max=MAX_OPEN_LINK_CAP,
-                message=f"Use a number from 1 to {MAX_OPEN_LINK_CAP:,}, or leave it empty.",
+                message=_l("Use a number from 1 to 100,000, or leave it empty."),
             ),
         ],
-        description="Leave empty for no limit.",
+        description=_l("Leave empty for no limit."),
     )
-    paused = BooleanField("Paused: the link takes no answers for now")
+    paused = BooleanField(_l("Paused: the link takes no answers for now"))
 
 
 class ShareForm(Form):
-    email = email_field("Coach's email")
+    email = email_field(_l("Coach's email"))
 
 
 class DeleteRoundForm(Form):
     """A tick, not just a button: deleting cannot be undone."""
 
     confirm = BooleanField(
-        "Yes, delete this round and all its answers and comments for good",
-        validators=[DataRequired("Tick the box to confirm, or go back to keep the round.")],
+        _l("Yes, delete this round and all its answers and comments for good"),
+        validators=[DataRequired(_l("Tick the box to confirm, or go back to keep the round."))],
     )
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -49,7 +50,7 @@ def approved_by(a_round: Round) -> str | None:
 def ask_coach_to_review(a_round: Round, share: CoachShare) -> None:
     """Ask this coach of the round to approve its rater list before it opens, and tell them."""
     if a_round.status != "draft":
-        raise RoundError("A coach can be asked to approve the rater list only before it opens.")
+        raise RoundError(_("A coach can be asked to approve the rater list only before it opens."))
     hold_round(a_round.id)  # a second request (a double click, another tab) waits, then sees this
     current = db.session.scalar(
         select(CoachShare)
@@ -59,8 +60,13 @@ def ask_coach_to_review(a_round: Round, share: CoachShare) -> None:
     if current is not None:
         db.session.rollback()
         raise RoundError(
-            f"{current.coach_email} is already asked to approve the rater list"
-            + ("." if current.id == share.id else "; withdraw that request first.")
+            _("%(email)s is already asked to approve the rater list.", email=current.coach_email)
+            if current.id == share.id
+            else _(
+                "%(email)s is already asked to approve the rater list; withdraw that request "
+                "first.",
+                email=current.coach_email,
+            )
         )
     share.reviews_rater_list = True
     share.rater_list_approved = False
@@ -76,7 +82,7 @@ def withdraw_review_request(a_round: Round) -> None:
         return
     if a_round.status != "draft":
         raise RoundError(
-            "The round opened with the list your coach approved; that cannot be undone."
+            _("The round opened with the list your coach approved; that cannot be undone.")
         )
     forget_review(a_round)
     db.session.commit()
@@ -125,8 +131,11 @@ def refuse_leader_invitations(a_round: Round) -> None:
     share = reviewer_of(a_round)
     if share is not None and a_round.status == "open":
         raise RoundError(
-            f"Your coach, {share.coach_email}, vouches for this round's rater list, so new "
-            "people are added by them: send them the addresses and groups."
+            _(
+                "Your coach, %(email)s, vouches for this round’s rater list, so new people are "
+                "added by them: send them the addresses and groups.",
+                email=share.coach_email,
+            )
         )
 
 
@@ -172,15 +181,17 @@ def list_fingerprint(a_round: Round) -> str:
 def approve(a_round: Round, share: CoachShare, fingerprint: str) -> None:
     """The asked coach approves the list as they saw it (`fingerprint`), open links included."""
     if not share.reviews_rater_list or share.round_id != a_round.id:
-        raise RoundError("Only the coach asked to approve this rater list can approve it.")
+        raise RoundError(_("Only the coach asked to approve this rater list can approve it."))
     if a_round.status == "closed":
-        raise RoundError("This round is closed; its rater list no longer changes.")
+        raise RoundError(_("This round is closed; its rater list no longer changes."))
     hold_round(a_round.id)
     if fingerprint != list_fingerprint(a_round):
         db.session.rollback()
         raise RoundError(
-            "The list changed while you were looking at it. Here it is as it is now: "
-            "check it again, then approve."
+            _(
+                "The list changed while you were looking at it. Here it is as it is now: "
+                "check it again, then approve."
+            )
         )
     share.rater_list_approved = True
     _set_links_awaiting(a_round.id, False)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+from flask_babel import gettext as _
 from sqlalchemy import bindparam
 from sqlalchemy import delete
 from sqlalchemy import func
@@ -46,7 +47,7 @@ def close_round(a_round: Round) -> None:
     if not _close_if_still_open(a_round):
         # Closed (or deleted) by another request since this copy was read: say which.
         check_closable(db.session.scalar(select(Round.status).where(Round.id == round_id)))
-        raise RoundError("Only an open round can be closed.")
+        raise RoundError(_("Only an open round can be closed."))
     _keep_counts_at_close(a_round)
     _rewrite_responses_shuffled(a_round.id)
     _keep_declines_as_digests(a_round)
@@ -72,9 +73,9 @@ class RoundAlreadyClosed(RoundError):
 def check_closable(status: str | None) -> None:
     """Refuse to close a round whose status is not "open" (None: it is gone)."""
     if status == "closed":
-        raise RoundAlreadyClosed("This round is already closed; its results are below.")
+        raise RoundAlreadyClosed(_("This round is already closed; its results are below."))
     if status != "open":
-        raise RoundError("Only an open round can be closed.")
+        raise RoundError(_("Only an open round can be closed."))
 
 
 def _keep_counts_at_close(a_round: Round) -> None:

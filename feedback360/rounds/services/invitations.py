@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy import true
 
@@ -56,13 +57,13 @@ def invitation_of(a_round: Round, invitation_id: int) -> Invitation | None:
 def forbidden_invitees(a_round: Round, by_coach: bool = False) -> dict[str, str]:
     """Emails that cannot answer anonymously: the leader's own and the coaches'."""
     forbidden = {
-        share.coach_email: "This is a coach of this round; coaches cannot rate anonymously."
+        share.coach_email: _("This is a coach of this round; coaches cannot rate anonymously.")
         for share in a_round.shares
     }
     forbidden[a_round.leader.email] = (
-        "That is the leader's own address: they rate themselves in the self-assessment."
+        _("That is the leader's own address: they rate themselves in the self-assessment.")
         if by_coach
-        else "That is your own address: rate yourself in the self-assessment instead."
+        else _("That is your own address: rate yourself in the self-assessment instead.")
     )
     return forbidden
 
@@ -72,7 +73,7 @@ def add_invitations(a_round: Round, text: str) -> tuple[list[tuple[Invitee, str]
     token. In a round whose coach vouches for the list, that asks the coach again (draft) or is
     theirs to do (open: rounds.services.approval)."""
     if a_round.status == "closed":
-        raise RoundError("This round is closed; no more invitations can be added.")
+        raise RoundError(_("This round is closed; no more invitations can be added."))
     approval.refuse_leader_invitations(a_round)
     created, errors = create_invitations(a_round, text, forbidden_invitees(a_round))
     if created:
@@ -86,11 +87,13 @@ def create_invitations(
 ) -> tuple[list[tuple[Invitee, str]], list[LineError]]:
     """Invitations for the good lines, mailed at once in an open round; the caller commits."""
     if a_round.status == "closed":
-        raise RoundError("This round is closed; no more invitations can be added.")
+        raise RoundError(_("This round is closed; no more invitations can be added."))
     if a_round.is_pulse:
         raise RoundError(
-            "A follow-up goes to the people its round asked, so that the two compare; "
-            "no one can be added to it."
+            _(
+                "A follow-up goes to the people its round asked, so that the two compare; "
+                "no one can be added to it."
+            )
         )
     hold_round(a_round.id)
     already = {inv.email for inv in a_round.invitations}
@@ -165,7 +168,7 @@ def new_invitation_link(invitation: Invitation) -> str:
     sender withholds it, so the leader learns nothing from asking, not even from the mail counts.
     """
     if invitation.round.status == "closed":
-        raise RoundError("This round is closed.")
+        raise RoundError(_("This round is closed."))
     token = _new_link(invitation)
     if invitation.round.status == "open":
         enqueue("invitation", invitation.email, invitation.round_id, invitation.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from sqlalchemy import delete
 from sqlalchemy import select
 
@@ -43,13 +44,19 @@ def create_round(leader: User, **fields) -> Round:
 
 def update_round(a_round: Round, **fields) -> None:
     if a_round.status == "closed":
-        raise RoundError("This round is closed; its settings can no longer change.")
+        raise RoundError(_("This round is closed; its settings can no longer change."))
     if "max_anonymity" in fields and bool(fields["max_anonymity"]) != a_round.max_anonymity:
         if has_gone_out(a_round):
             raise RoundError(
-                "Links have gone out, so maximum anonymity can no longer be switched "
-                f"{'off' if a_round.max_anonymity else 'on'}: people were invited under "
-                "the current setting."
+                _(
+                    "Links have gone out, so maximum anonymity can no longer be switched off: "
+                    "people were invited under the current setting."
+                )
+                if a_round.max_anonymity
+                else _(
+                    "Links have gone out, so maximum anonymity can no longer be switched on: "
+                    "people were invited under the current setting."
+                )
             )
     new_threshold = fields.get("anonymity_threshold", a_round.anonymity_threshold)
     problem = can_change_threshold(
@@ -101,9 +108,9 @@ def refresh_status(a_round: Round) -> Round | None:
 def open_round(a_round: Round) -> None:
     """Open the round and queue the invitation emails of everyone invited so far."""
     if a_round.status != "draft":
-        raise RoundError("Only a draft round can be opened.")
+        raise RoundError(_("Only a draft round can be opened."))
     if a_round.closes_on and a_round.closes_on < today():
-        raise RoundError("The closing date has passed; choose a later one before opening.")
+        raise RoundError(_("The closing date has passed; choose a later one before opening."))
     approval.refuse_open_unless_approved(a_round)
     a_round.status = "open"
     a_round.opened_on = today()
@@ -129,7 +136,7 @@ def delete_round(a_round: Round) -> None:
 
 def check_self_assessment_open(a_round: Round) -> None:
     if a_round.status == "closed":
-        raise RoundError("This round is closed; the self-assessment can no longer change.")
+        raise RoundError(_("This round is closed; the self-assessment can no longer change."))
 
 
 def save_self_assessment(a_round: Round, values: dict[str, int | None]) -> None:

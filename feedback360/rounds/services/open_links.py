@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ...anonymity import open_link_refused
 from ...bursts import Burst
 from ...bursts import detect_bursts
 from ...extensions import db
+from ...i18n import local_date
 from ...i18n import local_questionnaire
 from ...models import Invitation
 from ...models import OpenLink
@@ -24,7 +26,7 @@ from .common import invitation_counts
 
 def ensure_open_link(a_round: Round, group: str) -> OpenLink:
     if a_round.status == "closed":
-        raise RoundError("This round is closed; open links can no longer be created.")
+        raise RoundError(_("This round is closed; open links can no longer be created."))
     link = find_open_link(a_round, group)
     if link is None:
         hold_round(a_round.id)
@@ -54,7 +56,7 @@ def rotate_open_link(link: OpenLink, secret_key: str) -> str:
 def check_replaceable(a_round: Round) -> None:
     """Refuse to replace an open link of a closed round: its links take no answers anyway."""
     if a_round.status == "closed":
-        raise RoundError("This round is closed; its open links can no longer be replaced.")
+        raise RoundError(_("This round is closed; its open links can no longer be replaced."))
 
 
 def replace_open_link(link: OpenLink, secret_key: str) -> str:
@@ -74,7 +76,7 @@ def set_open_link_settings(link: OpenLink, max_responses: int | None, paused: bo
     higher cap, or none, in a round whose coach vouches for the list waits for the coach.
     """
     if link.round.status == "closed":
-        raise RoundError("This round is closed; its open links no longer take answers anyway.")
+        raise RoundError(_("This round is closed; its open links no longer take answers anyway."))
     approval.open_link_changed(link, approval.allows_more(link.max_responses, max_responses))
     link.max_responses = max_responses
     link.paused = paused
@@ -105,6 +107,6 @@ def open_link_cautions(a_round: Round) -> list[str]:
     """The burst warnings as sentences for the round and results pages."""
     q = local_questionnaire(a_round.questionnaire_version)
     return [
-        burst.caution(q.group(link.rater_group).in_sentence)
+        burst.caution(q.group(link.rater_group).in_sentence, lambda day: local_date(day, "day"))
         for link, burst in open_link_bursts(a_round)
     ]

@@ -3,6 +3,7 @@ when nothing is missing or the leader chose to go without it."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -34,7 +35,7 @@ def missing_before_open_of(a_round: Round) -> tuple[Missing, ...]:
 def check_openable(a_round: Round) -> None:
     """Refuse the page that opens a round that is not a draft (opened in another tab, say)."""
     if a_round.status != "draft":
-        raise RoundError("Only a draft round can be opened.")
+        raise RoundError(_("Only a draft round can be opened."))
 
 
 def open_if_ready(a_round: Round, accepted: bool) -> tuple[Missing, ...]:

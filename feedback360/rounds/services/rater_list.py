@@ -6,6 +6,8 @@ The coach's own changes do not withdraw their approval: they vouch for what they
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ...extensions import db
 from ...invitation_list import Invitee
 from ...invitation_list import LineError
@@ -20,7 +22,7 @@ from .invitations import forbidden_invitees
 
 def _refuse_unless_reviewer(a_round: Round, share: CoachShare) -> None:
     if not share.reviews_rater_list or share.round_id != a_round.id:
-        raise RoundError("Only the coach asked to approve this rater list can change it.")
+        raise RoundError(_("Only the coach asked to approve this rater list can change it."))
 
 
 def coach_adds(
@@ -40,12 +42,14 @@ def coach_removes(a_round: Round, share: CoachShare, invitation_id: int) -> str:
     Once the round is open their invitation may have gone out (and been answered): it stays."""
     _refuse_unless_reviewer(a_round, share)
     if a_round.status != "draft":
-        raise RoundError("Invitations have gone out, so nobody can be taken off the list any more.")
+        raise RoundError(
+            _("Invitations have gone out, so nobody can be taken off the list any more.")
+        )
     hold_round(a_round.id)
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.round_id != a_round.id:
         db.session.rollback()
-        raise RoundError("That person is not on this list (any more).")
+        raise RoundError(_("That person is not on this list (any more)."))
     email = invitation.email
     db.session.delete(invitation)
     db.session.commit()

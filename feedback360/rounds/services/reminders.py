@@ -8,12 +8,14 @@ from datetime import datetime
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 
 from ...extensions import db
+from ...i18n import local_date
 from ...models import Invitation
 from ...models import OutboxMessage
 from ...models import Round
@@ -62,11 +64,11 @@ def send_reminders(a_round: Round) -> ReminderResult:
     """
     if not _lock_while_open(a_round.id):
         db.session.rollback()
-        raise RoundError("Reminders can be sent only while the round is open.")
+        raise RoundError(_("Reminders can be sent only while the round is open."))
     timing = reminder_timing_of(a_round)
     if timing is not None and not timing.ready:
         db.session.rollback()  # let go of the round's lock
-        raise RoundError(timing.why_wait)
+        raise RoundError(timing.why_wait_text(lambda day: local_date(day, "day")))
     moment = outbox_now()
     invited_lately = _invitation_mail_since(a_round.id, moment - REMINDER_GAP)
     queued = too_soon = 0

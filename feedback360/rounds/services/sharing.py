@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import delete
 from sqlalchemy import select
 
@@ -21,13 +22,16 @@ COACH_MAIL_KINDS = ("coach_share", "round_closed", "list_review")
 
 def share_with_coach(a_round: Round, email: str) -> None:
     if email == a_round.leader.email:
-        raise RoundError("That is your own address.")
+        raise RoundError(_("That is your own address."))
     if any(inv.email == email for inv in a_round.invitations):
         raise RoundError(
-            "This person is invited as an anonymous respondent, so they cannot also be the coach."
+            _(
+                "This person is invited as an anonymous respondent, so they cannot also be the "
+                "coach."
+            )
         )
     if any(share.coach_email == email for share in a_round.shares):
-        raise RoundError("This round is already shared with that coach.")
+        raise RoundError(_("This round is already shared with that coach."))
     share = CoachShare(round=a_round, coach_email=email)
     db.session.add(share)
     enqueue("coach_share", email, a_round.id)

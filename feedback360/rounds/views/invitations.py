@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import abort
 from flask import flash
 from flask import render_template
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ...anonymity import reminders_queued_notice
@@ -30,7 +31,7 @@ def invite(round_id: int):
         return round_page(a_round, invite_form=form)
     created, errors = invitations.add_invitations(a_round, form.lines.data)
     q = local_questionnaire(a_round.questionnaire_version)
-    invitees = [invitee for invitee, _token in created]
+    invitees = [invitee for invitee, _link in created]
     return render_template(
         "rounds/invitations_created.html",
         a_round=a_round,
@@ -52,11 +53,18 @@ def new_link(round_id: int, invitation_id: int):
     if not ActionForm().validate_on_submit():
         abort(400)
     invitations.new_invitation_link(invitation)
-    when = "now" if a_round.status == "open" else "when you open the round"
-    flash(
-        f"{invitation.email} gets a new link by email {when}; the old one no longer works.",
-        "success",
-    )
+    if a_round.status == "open":
+        told = _(
+            "%(email)s gets a new link by email now; the old one no longer works.",
+            email=invitation.email,
+        )
+    else:
+        told = _(
+            "%(email)s gets a new link by email when you open the round; the old one no longer "
+            "works.",
+            email=invitation.email,
+        )
+    flash(told, "success")
     return back_to_round()
 
 

@@ -9,6 +9,7 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
@@ -63,7 +64,7 @@ def new_round():
             max_anonymity=form.max_anonymity.data,
             **{name: form[name].data for name in ROUND_FIELDS},
         )
-        flash("Round created. Next: rate yourself, then invite people.", "success")
+        flash(_("Round created. Next: rate yourself, then invite people."), "success")
         return redirect(url_for("rounds.detail", round_id=a_round.id))
     return render_template("rounds/form.html", form=form, a_round=None, anonymity_locked=False)
 
@@ -87,7 +88,7 @@ def edit_round(round_id: int):
         except RoundError as error:
             flash(str(error), "error")
         else:
-            flash("Round updated.", "success")
+            flash(_("Round updated."), "success")
             return redirect(url_for("rounds.detail", round_id=a_round.id))
     return render_template(
         "rounds/form.html",
@@ -118,7 +119,7 @@ def self_assessment(round_id: int):
     form = form_class(data={"ratings": existing}) if request.method == "GET" else form_class()
     if form.validate_on_submit():
         lifecycle.save_self_assessment(a_round, ratings_from(form, q))
-        flash("Your self-assessment is saved.", "success")
+        flash(_("Your self-assessment is saved."), "success")
         return back_to_round()
     return render_template(
         "rounds/self_assessment.html",
@@ -138,7 +139,13 @@ def delete_round(round_id: int):
     if form.validate_on_submit():
         title = a_round.title
         lifecycle.delete_round(a_round)
-        flash(f"“{title}” is deleted, with all its answers, comments and invitations.", "success")
+        flash(
+            _(
+                "“%(title)s” is deleted, with all its answers, comments and invitations.",
+                title=title,
+            ),
+            "success",
+        )
         return redirect(url_for("rounds.dashboard"))
     return render_template(
         "rounds/delete.html",

@@ -13,6 +13,8 @@ from flask import redirect
 from flask import render_template
 from flask import request
 from flask import url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 
 from ...forms import ActionForm
@@ -54,7 +56,7 @@ def open_link(round_id: int):
                 url_for("rounds.replace_open_link", round_id=a_round.id, group=link.rater_group)
             )
         open_links.rotate_open_link(link, current_app.config["SECRET_KEY"])
-        flash("Open link ready to post.", "success")
+        flash(_("Open link ready to post."), "success")
     return back_to_round()
 
 
@@ -71,8 +73,11 @@ def replace_open_link(round_id: int, group: str):
     if form.validate_on_submit():
         open_links.replace_open_link(link, current_app.config["SECRET_KEY"])
         flash(
-            f"New open link for {named.in_sentence} made; the old one no longer works. Post the "
-            "new one (or its QR code) wherever the old one was.",
+            _(
+                "New open link for %(group)s made; the old one no longer works. Post the new one "
+                "(or its QR code) wherever the old one was.",
+                group=named.in_sentence,
+            ),
             "success",
         )
         return back_to_round()
@@ -96,17 +101,30 @@ def open_link_settings(round_id: int, group: str):
 
 def _settings_message(link: OpenLink) -> str:
     group = local_questionnaire(link.round.questionnaire_version).group(link.rater_group)
-    name = f"The open link for {group.in_sentence}"
+    name = group.in_sentence
     if link.paused:
-        return f"{name} is paused: it takes no answers until you resume it."
-    if link.max_responses is None:
-        return f"{name} takes answers, with no limit."
-    if link.responses >= link.max_responses:
-        return (
-            f"{name} already has {link.responses} answers, so with a limit of "
-            f"{link.max_responses} it takes no more."
+        return _(
+            "The open link for %(group)s is paused: it takes no answers until you resume it.",
+            group=name,
         )
-    return f"{name} takes answers until it has {link.max_responses} ({link.responses} so far)."
+    if link.max_responses is None:
+        return _("The open link for %(group)s takes answers, with no limit.", group=name)
+    if link.responses >= link.max_responses:
+        return ngettext(
+            "The open link for %(group)s already has %(num)d answer, so with a limit of "
+            "%(most)d it takes no more.",
+            "The open link for %(group)s already has %(num)d answers, so with a limit of "
+            "%(most)d it takes no more.",
+            link.responses,
+            group=name,
+            most=link.max_responses,
+        )
+    return _(
+        "The open link for %(group)s takes answers until it has %(most)d (%(sofar)d so far).",
+        group=name,
+        most=link.max_responses,
+        sofar=link.responses,
+    )
 
 
 @bp.get("/rounds/<id:round_id>/open-links/<group>/qr.svg")
@@ -116,7 +134,7 @@ def open_link_qr(round_id: int, group: str):
     link = own_open_link(own_round(round_id), group)
     svg = io.BytesIO()
     segno.make(open_link_url(link), error="m", micro=False).save(
-        svg, kind="svg", scale=5, border=4, xmldecl=False, title="Survey link"
+        svg, kind="svg", scale=5, border=4, xmldecl=False, title=_("Survey link")
     )
     headers = {"Cache-Control": "private, no-store"}
     if request.args.get("download"):

@@ -8,6 +8,7 @@ from flask import render_template
 from flask import request
 
 from ...forms import ActionForm
+from ...i18n import local_date
 from ...i18n import local_questionnaire
 from ...keys import secret_keys
 from ...models import OpenLink
@@ -106,4 +107,5 @@ def round_page(
         reminders=reminder_timing_of(a_round),
         share_form=share_form or ShareForm(),
         action_form=ActionForm(),
+        day_words=lambda day: local_date(day, "day"),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import abort
 from flask import flash
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ...forms import ActionForm
@@ -27,7 +28,7 @@ def share(round_id: int):
     if not form.validate_on_submit():
         return round_page(a_round, share_form=form)
     sharing.share_with_coach(a_round, form.email.data)
-    flash(f"Shared with {form.email.data}: they are emailed a way in.", "success")
+    flash(_("Shared with %(email)s: they are emailed a way in.", email=form.email.data), "success")
     return back_to_round()
 
 
@@ -39,7 +40,7 @@ def unshare(round_id: int, share_id: int):
     if ActionForm().validate_on_submit():
         coach_email = share_row.coach_email
         sharing.stop_sharing(share_row)
-        flash(f"{coach_email} no longer sees this round.", "success")
+        flash(_("%(email)s no longer sees this round.", email=coach_email), "success")
     return back_to_round()
 
 
@@ -52,8 +53,11 @@ def ask_review(round_id: int, share_id: int):
     if ActionForm().validate_on_submit():
         approval.ask_coach_to_review(a_round, share_row)
         flash(
-            f"{share_row.coach_email} is asked by email to approve the rater list. "
-            "The round can open once they have.",
+            _(
+                "%(email)s is asked by email to approve the rater list. "
+                "The round can open once they have.",
+                email=share_row.coach_email,
+            ),
             "success",
         )
     return back_to_round()
@@ -67,7 +71,7 @@ def withdraw_review(round_id: int):
     a_round = own_round(round_id)
     if ActionForm().validate_on_submit():
         approval.withdraw_review_request(a_round)
-        flash("Your coach no longer needs to approve the rater list.", "success")
+        flash(_("Your coach no longer needs to approve the rater list."), "success")
     return back_to_round()
 
 

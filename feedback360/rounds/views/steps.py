@@ -8,6 +8,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import login_required
 
 from ...forms import ActionForm
@@ -30,7 +31,7 @@ def open_round(round_id: int):
     form = OpenRoundForm()
     if form.validate_on_submit():
         if not opening.open_if_ready(a_round, accepted=form.anyway.data):
-            flash("The round is open: links now work.", "success")
+            flash(_("The round is open: links now work."), "success")
             return back_to_round()
         return redirect(url_for("rounds.open_round", round_id=a_round.id))
     opening.check_openable(a_round)
@@ -52,7 +53,7 @@ def close_round(round_id: int):
     try:
         if form.validate_on_submit():
             closing.close_round(a_round)
-            flash("The round is closed. The results and report are ready.", "success")
+            flash(_("The round is closed. The results and report are ready."), "success")
             return back_to_round()
         closing.check_closable(a_round.status)
     except closing.RoundAlreadyClosed as already:

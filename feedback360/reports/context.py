@@ -4,9 +4,12 @@ results page are rendered with. No rendering here: `pdf` prints it, `views` show
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup
 
 from .. import analysis
 from ..anonymity import report_anonymity_notes
@@ -131,6 +134,26 @@ def date_label(value: date | None) -> str:
     return local_date(value, empty="–")
 
 
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal, safe inside a <style> element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
+def page_margin_css() -> Markup:
+    """The PDF's running header and page numbers in the reader's language: report.css writes
+    them in English; this rule, in the document, replaces its `content` only."""
+    confidential = css_string(_("Confidential"))
+    parts = re.split(r"(%\(page\)s|%\(pages\)s)", _("Page %(page)s of %(pages)s"))
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    numbers = " ".join(counters.get(part) or css_string(part) for part in parts if part)
+    return Markup(
+        f"@page {{ @top-right {{ content: {confidential} !important; }} "
+        f"@bottom-center {{ content: {numbers} !important; }} }} "
+        "@page :first { @top-right { content: none !important; } }"
+    )
+
+
 def render_context(data: ReportData) -> dict:
     """What both the PDF template and the results page are rendered with."""
     q = data.questionnaire
@@ -158,6 +181,7 @@ def render_context(data: ReportData) -> dict:
         "big_gap": analysis.big_gap(scale_max),
         "is_big_gap": lambda v: analysis.is_big(v, scale_max),
         "signed": charts.signed,
+        "page_margin_css": page_margin_css,
         "intent": next((o for o in q.open_questions if o.id == "intent"), None),
         "other_questions": [o for o in q.open_questions if o.id != "intent"],
         "items_by_id": {item.id: item for item in q.items},

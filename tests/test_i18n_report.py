@@ -8,16 +8,24 @@ Real routes, the real sender step that builds the PDF, real WeasyPrint and pdfto
 from __future__ import annotations
 
 import re
+import subprocess
 import zlib
+from pathlib import Path
 
 import pytest
 from flask import g
 from flask_babel import refresh
 
 from feedback360.extensions import db
+from tests.helpers import DESKTOP
+from tests.helpers import PHONE
+from tests.helpers import add_user
 from tests.helpers import download_report
 from tests.helpers import login
+from tests.helpers import overflow
+from tests.helpers import shot
 from tests.helpers import visible_text
+from tests.test_browser_coach import log_in
 from tests.test_stored_reports import answered_round
 from tests.test_stored_reports import pdf_text
 
@@ -167,3 +175,50 @@ def test_the_leader_and_the_coach_each_get_their_own_language(app, client, leade
     assert "3 respuestas por grupo" in spanish, "a plural, in Spanish"
     assert "Cómo leer este informe" in spanish and "So lesen Sie diesen Bericht" not in spanish
     assert "So lesen Sie diesen Bericht" in german and "Cómo leer este informe" not in german
+
+
+# --- Longer words on a phone: real Chromium, screenshots for a human ---------------------------
+
+SHOTS = Path("/tmp/shots-i18n-report")
+
+
+@pytest.fixture(scope="module")
+def translated_round(live_app):
+    """A closed round whose leader reads German and whose coach reads French."""
+    with live_app.app_context():
+        leader = add_user("sprache@example.com", "Lee Leader")
+        add_user("coach@example.com", "Cora Coach").language = "fr"
+        leader.language = "de"
+        db.session.commit()
+        round_id = answered_round(leader)
+        db.session.remove()
+    return round_id
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize(
+    ("email", "language"), [("sprache@example.com", "de"), ("coach@example.com", "fr")]
+)
+def test_translated_results_fit_a_phone(browser, base_url, translated_round, email, language):
+    for viewport, width in ((PHONE, 390), (DESKTOP, 1280)):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        log_in(page, base_url, email)
+        page.goto(f"{base_url}/rounds/{translated_round}/results")
+        assert page.locator("html").get_attribute("lang") == language
+        shot(page, f"results-{language}-{width}", SHOTS)
+        if viewport is PHONE:
+            assert overflow(page) <= 0, f"the {language} results scroll sideways on a phone"
+        context.close()
+
+
+def test_the_french_pdf_pages_for_a_human_to_look_at(client, leader, coach, tmp_path):
+    """Not a check by eye alone: every page of the French copy is drawn (pdftoppm)."""
+    round_id = answered_round(leader)
+    speaks(leader, "fr")
+    login(client, "leader@example.com")
+    path = tmp_path / "fr.pdf"
+    path.write_bytes(download_report(client, round_id))
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(path), str(SHOTS / "pdf-fr")], check=True)
+    assert len(list(SHOTS.glob("pdf-fr-*.png"))) >= 10

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
 from collections.abc import Sequence
@@ -51,6 +52,8 @@ from .aggregation import printed_gap
 from .anonymity import comment_rule
 from .languages import several_languages
 from .questionnaire import Questionnaire
+from .wording import N_
+from .wording import _
 from .words import IntentComparison
 from .words import Term
 from .words import compare_intent
@@ -67,18 +70,34 @@ AGREE_HIGH = "agree-high"
 AGREE_LOW = "agree-low"
 # Plain names for the four self–other agreement categories of 360 research (over-rater,
 # under-rater, in agreement high or low), each with a line that says what it means.
+# In English (the msgids): shown through `category_label` / `category_meaning`.
 CATEGORY_LABELS = {
-    OVER: "Self rates higher",
-    UNDER: "Others rate higher",
-    AGREE_HIGH: "Agreed strength",
-    AGREE_LOW: "Agreed, room to grow",
+    OVER: N_("Self rates higher"),
+    UNDER: N_("Others rate higher"),
+    AGREE_HIGH: N_("Agreed strength"),
+    AGREE_LOW: N_("Agreed, room to grow"),
 }
 CATEGORY_MEANINGS = {
-    OVER: "The self-rating is clearly above all raters’ mean: a big gap above zero.",
-    UNDER: "The self-rating is clearly below all raters’ mean: a big gap below zero.",
-    AGREE_HIGH: "Self and all raters roughly agree, and all raters rate it high.",
-    AGREE_LOW: "Self and all raters roughly agree, and all raters rate it lower: room to grow.",
+    OVER: N_("The self-rating is clearly above all raters’ mean: a big gap above zero."),
+    UNDER: N_("The self-rating is clearly below all raters’ mean: a big gap below zero."),
+    AGREE_HIGH: N_("Self and all raters roughly agree, and all raters rate it high."),
+    AGREE_LOW: N_("Self and all raters roughly agree, and all raters rate it lower: room to grow."),
 }
+
+
+def category_label(key: str | None, empty: str = "–") -> str:
+    """A category's name in the language being rendered."""
+    return _(CATEGORY_LABELS[key]) if key in CATEGORY_LABELS else empty
+
+
+def category_meaning(key: str) -> str:
+    """What a category means, in the language being rendered."""
+    return _(CATEGORY_MEANINGS[key])
+
+
+def one_decimal(value: float) -> str:
+    """The default number format of `rule_texts`: the app passes the reader's own."""
+    return f"{value:.1f}"
 
 
 def big_gap(scale_max: int) -> float:
@@ -176,9 +195,9 @@ def named_count_label(named: int, total: int, threshold: int) -> str:
     who did not name it, is printed as a range, the same words for 0 as for threshold - 1.
     """
     if named < threshold:
-        return f"fewer than {threshold}"
+        return _("fewer than %(threshold)s", threshold=threshold)
     if 0 < total - named < threshold:
-        return f"all but fewer than {threshold}"
+        return _("all but fewer than %(threshold)s", threshold=threshold)
     return str(named)
 
 
@@ -231,9 +250,9 @@ def platform_results(
     for platform in platform_ids:
         rest = total - named[platform]
         if named[platform] < threshold:
-            reasons[platform] = f"named by fewer than {threshold}"
+            reasons[platform] = _("named by fewer than %(threshold)s", threshold=threshold)
         elif 0 < rest < threshold:
-            reasons[platform] = f"fewer than {threshold} did not name it"
+            reasons[platform] = _("fewer than %(threshold)s did not name it", threshold=threshold)
         means[platform] = {}
         for dim in dimension_ids:
             cell = values.get((platform, dim), [])
@@ -253,7 +272,7 @@ def platform_results(
     )
     for platform in candidates:
         if platform not in released:
-            reasons[platform] = "could be combined with other figures to single people out"
+            reasons[platform] = _("could be combined with other figures to single people out")
     return [
         PlatformResult(
             platform,
@@ -389,18 +408,19 @@ def analyse(
     strengths = [
         Pointer(
             item.item_id,
-            "among the highest rated, and raters agree"
+            _("among the highest rated, and raters agree")
             if readings[item.item_id].agreement is not None
-            else "among the highest rated (too few ratings to say whether raters agree)",
+            else _("among the highest rated (too few ratings to say whether raters agree)"),
         )
         for item in top
         if not readings[item.item_id].disagree and item.item_id not in blind_ids
     ][:SUMMARY_SIZE]
     work_on = [
-        Pointer(item.item_id, "a blind spot: self-rating clearly above others’") for item in blind
+        Pointer(item.item_id, _("a blind spot: self-rating clearly above others’"))
+        for item in blind
     ]
     work_on += [
-        Pointer(item.item_id, "among the lowest rated")
+        Pointer(item.item_id, _("among the lowest rated"))
         for item in bottom
         if item.item_id not in blind_ids
     ]
@@ -432,65 +452,89 @@ def analyse(
     )
 
 
-def rule_texts(scale_max: int, threshold: int, comment_threshold: int) -> dict[str, str]:
-    """The rules above in the words the report prints."""
-    gap = f"{big_gap(scale_max):.1f}"
-    high = f"{high_cutoff(scale_max):.1f}"
+def rule_texts(
+    scale_max: int,
+    threshold: int,
+    comment_threshold: int,
+    number: Callable[[float], str] = one_decimal,
+) -> dict[str, str]:
+    """The rules above in the words the report prints, in the language being rendered.
+
+    `number` writes a one-decimal figure: the app passes the reader's (3,4 in French); this
+    module stays free of Flask."""
+    gap = number(big_gap(scale_max))
+    high = number(high_cutoff(scale_max))
+    cutoff = number(AGREEMENT_CUTOFF)
     return {
-        "gap": f"A gap of {gap} points or more (over a third of the scale) is a big gap.",
-        "categories": (
-            f"“{CATEGORY_LABELS[OVER]}”: a big gap above zero. “{CATEGORY_LABELS[UNDER]}”: a "
-            "big gap below zero. Otherwise self and raters roughly agree: "
-            f"“{CATEGORY_LABELS[AGREE_HIGH]}” when all raters’ mean is {high} or more, "
-            f"“{CATEGORY_LABELS[AGREE_LOW]}” below it."
+        "gap": _(
+            "A gap of %(gap)s points or more (over a third of the scale) is a big gap.", gap=gap
         ),
-        "agreement": (
+        "categories": _(
+            "“%(over)s”: a big gap above zero. “%(under)s”: a big gap below zero. Otherwise "
+            "self and raters roughly agree: “%(agree_high)s” when all raters’ mean is %(high)s "
+            "or more, “%(agree_low)s” below it.",
+            over=category_label(OVER),
+            under=category_label(UNDER),
+            agree_high=category_label(AGREE_HIGH),
+            agree_low=category_label(AGREE_LOW),
+            high=high,
+        ),
+        "agreement": _(
             "Agreement says how alike raters’ answers are: from 0 (raters split between the two "
-            "ends of the scale) to 1 (everyone gave the same rating). Below "
-            f"{AGREEMENT_CUTOFF:.1f}, raters disagree."
+            "ends of the scale) to 1 (everyone gave the same rating). Below %(cutoff)s, raters "
+            "disagree.",
+            cutoff=cutoff,
         ),
-        "agreement_key": (
+        "agreement_key": _(
             "Agreement: 1 when everyone gave the same rating, 0 when raters split between the "
-            f"two ends of the scale; underlined below {AGREEMENT_CUTOFF:.1f}, where they disagree."
+            "two ends of the scale; underlined below %(cutoff)s, where they disagree.",
+            cutoff=cutoff,
         ),
-        "detail": (
-            f"How ratings were spread, and the agreement read from it, are shown only for "
-            f"statements that at least {comment_threshold} people rated; with fewer, the mean "
-            "only, because counts per answer would list each person’s answer."
+        "detail": _(
+            "How ratings were spread, and the agreement read from it, are shown only for "
+            "statements that at least %(threshold)s people rated; with fewer, the mean only, "
+            "because counts per answer would list each person’s answer.",
+            threshold=comment_threshold,
         ),
-        "blind_spot": (
-            f"A blind spot is a gap of +{gap} or more on a statement where raters agree "
-            f"(agreement {AGREEMENT_CUTOFF:.1f} or more); a hidden strength is a gap of −{gap} or "
-            "more where they agree. Where raters disagree, one person could have made the gap, "
-            "so it is listed apart; so is a big gap on a statement with too few ratings to say "
-            "whether raters agree."
+        "blind_spot": _(
+            "A blind spot is a gap of +%(gap)s or more on a statement where raters agree "
+            "(agreement %(cutoff)s or more); a hidden strength is a gap of −%(gap)s or more "
+            "where they agree. Where raters disagree, one person could have made the gap, so it "
+            "is listed apart; so is a big gap on a statement with too few ratings to say whether "
+            "raters agree.",
+            gap=gap,
+            cutoff=cutoff,
         ),
-        "extremes": (
-            f"The {EXTREMES} statements with the highest and the lowest mean of all raters; "
-            "on a tie, questionnaire order."
+        "extremes": _(
+            "The %(count)s statements with the highest and the lowest mean of all raters; on a "
+            "tie, questionnaire order.",
+            count=EXTREMES,
         ),
-        "words": "Recurring words are words and two-word phrases used in at least two answers.",
-        "languages": (
+        "words": _("Recurring words are words and two-word phrases used in at least two answers."),
+        "languages": _(
             "Answers came in several languages, so words are compared within each language: "
             "a word recurs only where answers in the same language use it."
         ),
-        "platforms": (
-            f"A platform is shown when at least {threshold} respondents named it, either all or "
-            f"at least {threshold} did not, and no sum or difference of the figures in this "
-            f"report (statements, groups, dimensions and the other platforms) could single out "
-            f"fewer than {threshold} people. Where it could, platforms are left out, those named "
-            "by the fewest first, until none can."
+        "platforms": _(
+            "A platform is shown when at least %(threshold)s respondents named it, either all "
+            "or at least %(threshold)s did not, and no sum or difference of the figures in this "
+            "report (statements, groups, dimensions and the other platforms) could single out "
+            "fewer than %(threshold)s people. Where it could, platforms are left out, those "
+            "named by the fewest first, until none can.",
+            threshold=threshold,
         ),
         "comments": comment_rule(comment_threshold),
-        "untold": (
-            f"Fewer than {comment_threshold} people rated these, so their agreement is not shown "
-            "and the gap cannot be called a blind spot or a hidden strength."
+        "untold": _(
+            "Fewer than %(threshold)s people rated these, so their agreement is not shown and "
+            "the gap cannot be called a blind spot or a hidden strength.",
+            threshold=comment_threshold,
         ),
-        "trend": (
-            "A change is clear when it is larger than its 95% margin, worked out from how much "
+        "trend": _(
+            "A change is clear when it is larger than its 95%% margin, worked out from how much "
             "raters varied and how many answered each time. The margin needs at least "
-            f"{comment_threshold} respondents each time, as how they varied would otherwise "
-            "narrow down their answers. Raters differ between rounds, so read every change as a "
-            "question to ask, not a verdict."
+            "%(threshold)s respondents each time, as how they varied would otherwise narrow "
+            "down their answers. Raters differ between rounds, so read every change as a "
+            "question to ask, not a verdict.",
+            threshold=comment_threshold,
         ),
     }

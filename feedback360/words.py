@@ -23,6 +23,8 @@ from .languages import language_of
 from .languages import words
 from .locales import DEFAULT_LOCALE
 from .stopwords import STOPWORDS
+from .wording import _
+from .wording import ngettext
 
 MIN_TEXTS = 2  # a word recurs when this many different answers use it
 
@@ -131,27 +133,52 @@ class IntentComparison:
     @property
     def line(self) -> str:
         """One sentence for the summary page, about "the leader"."""
-        return self.summary_line()
+        return self.summary_line(_("the leader"))
 
-    def summary_line(self, whose: str = "the leader’s") -> str:
-        """One sentence for the summary page; `whose` own why: "your" in the leader's copy."""
+    def summary_line(self, leader_name: str | None = None) -> str:
+        """One sentence for the summary page, in the language being rendered: about "your own
+        why" in the leader's copy (`leader_name` None), about the leader by name in a coach's."""
         if not self.answers:
-            return "No answer to “what are they trying to achieve?” can be shown."
+            return _("No answer to “what are they trying to achieve?” can be shown.")
         if not self.perceived:
-            return (
-                f"{self.answers} respondents said what they think the aim is; "
-                "no word recurs across their answers."
+            return ngettext(
+                "%(num)d respondent said what they think the aim is; no word recurs across "
+                "their answers.",
+                "%(num)d respondents said what they think the aim is; no word recurs across "
+                "their answers.",
+                self.answers,
             )
         named = self.perceived[:4]
         words_named = ", ".join(f"“{t.text}”" for t in named)
         shared = [t.text for t in named if t.text in self.shared]
         if not shared:
-            return (
-                f"Respondents most often name {words_named}; none of these is in {whose} own why."
+            if leader_name is None:
+                return _(
+                    "Respondents most often name %(words)s; none of these is in your own why.",
+                    words=words_named,
+                )
+            return _(
+                "Respondents most often name %(words)s; none of these is in %(name)s’s own why.",
+                words=words_named,
+                name=leader_name,
             )
         both = ", ".join(f"“{w}”" for w in shared)
-        verb = "is" if len(shared) == 1 else "are"
-        return f"Respondents most often name {words_named}; {both} {verb} also in {whose} own why."
+        if leader_name is None:
+            return ngettext(
+                "Respondents most often name %(words)s; %(shared)s is also in your own why.",
+                "Respondents most often name %(words)s; %(shared)s are also in your own why.",
+                len(shared),
+                words=words_named,
+                shared=both,
+            )
+        return ngettext(
+            "Respondents most often name %(words)s; %(shared)s is also in %(name)s’s own why.",
+            "Respondents most often name %(words)s; %(shared)s are also in %(name)s’s own why.",
+            len(shared),
+            words=words_named,
+            shared=both,
+            name=leader_name,
+        )
 
 
 def compare_intent(why: str, answers: Sequence[str], limit: int = 8) -> IntentComparison:

@@ -341,7 +341,7 @@ def test_summary_page_names_what_the_analysis_picked(small_report):
     for pointer in an.strengths + an.work_on:
         assert squash(items[pointer.item_id])[:40] in summary
     assert "Intent and perception, in one line" in summary
-    assert squash(an.intent.summary_line("your"))[:40] in summary
+    assert squash(an.intent.summary_line())[:40] in summary
 
 
 @pytest.mark.pdf

@@ -11,12 +11,15 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from flask import has_app_context
 from markupsafe import Markup
 from markupsafe import escape
 
-from ..analysis import CATEGORY_LABELS
 from ..analysis import big_gap
+from ..analysis import category_label
 from ..analysis import is_big
+from ..i18n import local_number
+from ..wording import _
 
 if TYPE_CHECKING:
     from ..aggregation import ItemResult
@@ -70,9 +73,20 @@ def resolve_css_variables(css: str) -> str:
     return _CSS_VARIABLE.sub(colour, css)
 
 
-def fmt(value: float | None) -> str:
-    """One decimal, or a dash when there is no value to show."""
-    return DASH if value is None else f"{value:.1f}"
+def fmt(value: float | None, digits: int = 1) -> str:
+    """One decimal in the reader's language (3,4 in French), or a dash when there is no value.
+    Outside the app (tests on plain data) the English form."""
+    if value is None:
+        return DASH
+    return local_number(value, digits) if has_app_context() else f"{value:.{digits}f}"
+
+
+def signed(value: float) -> str:
+    """A gap or a change with its sign, in the reader's language: +1,4, -0,3, and 0,0 alone."""
+    text = fmt(abs(value))
+    if text == fmt(0.0):
+        return text
+    return ("+" if value > 0 else "-") + text
 
 
 def unit_shape(unit_id: str, index: int = 0) -> str:
@@ -224,9 +238,9 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
     entries = [
         (
             f'<rect x="0" y="-5" width="15" height="10" fill="{PALETTE["others"]}"/>',
-            "All raters (mean)",
+            _("All raters (mean)"),
         ),
-        (marker("diamond", 7, 0, 5.5, PALETTE["self"]), "Self"),
+        (marker("diamond", 7, 0, 5.5, PALETTE["self"]), _("Self")),
     ]
     if show_units:
         entries += [
@@ -257,9 +271,9 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
             )
         )
     body.append(
-        _text(col_others, axis_y, "All raters", size=9, anchor="end", fill=PALETTE["muted"])
+        _text(col_others, axis_y, _("All raters"), size=9, anchor="end", fill=PALETTE["muted"])
     )
-    body.append(_text(col_self, axis_y, "Self", size=9, anchor="end", fill=PALETTE["muted"]))
+    body.append(_text(col_self, axis_y, _("Self"), size=9, anchor="end", fill=PALETTE["muted"]))
 
     summary: list[str] = []
     for row, dim in enumerate(results.dimensions):
@@ -275,7 +289,10 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
         first = cy + 3.5 if len(lines) == 1 else cy - 2
         for n, line in enumerate(lines):
             body.append(_text(0, first + n * 11.5, line, size=10.5))
-        parts = [f"all raters {fmt(dim.others_mean)}", f"self {fmt(dim.self_mean)}"]
+        parts = [
+            _("all raters %(mean)s", mean=fmt(dim.others_mean)),
+            _("self %(mean)s", mean=fmt(dim.self_mean)),
+        ]
         if dim.others_mean is not None:
             bar_w = max(x(dim.others_mean) - x0, 2.0)
             body.append(
@@ -284,7 +301,7 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
             )
         else:
             body.append(
-                _text(x0 + 4, cy + 3.5, "too few ratings to show", size=9, fill=PALETTE["muted"])
+                _text(x0 + 4, cy + 3.5, _("too few ratings to show"), size=9, fill=PALETTE["muted"])
             )
         if dim.self_mean is not None:
             body.append(marker("diamond", x(dim.self_mean), cy, 6.5, PALETTE["self"]))
@@ -307,9 +324,13 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
         body.append(_text(col_self, cy + 3.5, fmt(dim.self_mean), size=10.5, anchor="end"))
         summary.append(f"{title}: {', '.join(parts)}")
 
-    label = (
-        f"Self and all raters by dimension, on a scale of 1 ({scale[0]}) to {scale_max} "
-        f"({scale[-1]}). " + "; ".join(summary) + "."
+    label = _(
+        "Self and all raters by dimension, on a scale of 1 (%(lowest)s) to %(highest)s "
+        "(%(highest_word)s). %(figures)s.",
+        lowest=scale[0],
+        highest=scale_max,
+        highest_word=scale[-1],
+        figures="; ".join(summary),
     )
     return _svg(width, bottom + 4, label, body, "chart dimension-bars")
 
@@ -331,7 +352,7 @@ def distribution_strip(
             f'fill="none" stroke="{PALETTE["line"]}"/>'
         ]
         return _svg(
-            width, height, "Too few ratings to show how they were spread.", body, "chart strip"
+            width, height, _("Too few ratings to show how they were spread."), body, "chart strip"
         )
     labels = list(scale_labels or [])
     colours = ramp(scale_max)
@@ -354,7 +375,12 @@ def distribution_strip(
     ends = [str(n) for n in (1, scale_max)]
     if len(labels) >= scale_max:
         ends = [f"1 ({labels[0]})", f"{scale_max} ({labels[scale_max - 1]})"]
-    label = f"Ratings from {ends[0]} to {ends[1]}: " + ", ".join(map(str, counts)) + "."
+    label = _(
+        "Ratings from %(lowest)s to %(highest)s: %(counts)s.",
+        lowest=ends[0],
+        highest=ends[1],
+        counts=", ".join(map(str, counts)),
+    )
     # text-anchor on the <svg> itself: it only affects the numbers, and saves a <g> per colour.
     return _svg(
         width,
@@ -376,8 +402,9 @@ def scale_key(scale: Sequence[str]) -> Markup:
         body.append(f'<rect x="{x:.1f}" y="2" width="12" height="10" fill="{colours[i]}"/>')
         body.append(_text(x + 16, 11, text, fill=PALETTE["muted"]))
         x += 16 + len(text) * 5.4 + 14
-    label = "Key to the spread of ratings: " + ", ".join(
-        f"{i + 1} {w}" for i, w in enumerate(scale)
+    label = _(
+        "Key to the spread of ratings: %(points)s",
+        points=", ".join(f"{i + 1} {w}" for i, w in enumerate(scale)),
     )
     return _svg(x, 14, label, body, "chart key", font_size=9)
 
@@ -401,8 +428,10 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
         return centre + (x1 - centre) * max(-limit, min(limit, gap)) / limit
 
     body = [
-        _text(x0, 10, "\u2190 Others rate higher", size=9, fill=PALETTE["muted"]),
-        _text(x1, 10, "Self rates higher \u2192", size=9, anchor="end", fill=PALETTE["muted"]),
+        _text(x0, 10, "\u2190 " + _("Others rate higher"), size=9, fill=PALETTE["muted"]),
+        _text(
+            x1, 10, _("Self rates higher") + " \u2192", size=9, anchor="end", fill=PALETTE["muted"]
+        ),
     ]
     top = 20.0
     bottom = top + row_h * len(results.dimensions)
@@ -434,10 +463,10 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
         cy = top + row * row_h + row_h / 2
         body.append(_text(0, cy + 3.5, _wrap(title, 34, 1)[0], size=10))
         gap = dim.gap
-        label = CATEGORY_LABELS.get(categories.get(dim.dimension_id), "")
+        label = category_label(categories.get(dim.dimension_id), "")
         if gap is None:
-            body.append(_text(centre + 4, cy + 3.5, "not shown", size=9, fill=PALETTE["muted"]))
-            summary.append(f"{title}: not shown")
+            body.append(_text(centre + 4, cy + 3.5, _("not shown"), size=9, fill=PALETTE["muted"]))
+            summary.append(_("%(dimension)s: not shown", dimension=title))
             continue
         left, right = sorted((centre, x(gap)))
         positive = gap > 0
@@ -454,7 +483,7 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
                 f'<polygon points="{_points(tip, cy, tip - 6 * k, cy - 5, tip - 6 * k, cy + 5)}" '
                 f'fill="{PALETTE["accent"]}"/>'
             )
-        text = f"{gap:+.1f}" if abs(gap) >= 0.05 else "0.0"
+        text = signed(gap)
         room = 10 if beyond else 4  # past the arrow
         tx = right + room if positive or gap == 0 else left - room
         body.append(
@@ -468,8 +497,10 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
             )
         )
         summary.append(f"{title}: {text}{', ' + label if label else ''}")
-    description = (
+    description = _(
         "Gap between self and all raters by dimension (self minus all raters); shaded beyond "
-        f"\u00b1{threshold:.1f}. " + "; ".join(summary) + "."
+        "±%(threshold)s. %(figures)s.",
+        threshold=fmt(threshold),
+        figures="; ".join(summary),
     )
     return _svg(width, bottom + 14, description, body, "chart gap-chart")

@@ -4,16 +4,23 @@ results page are rendered with. No rendering here: `pdf` prints it, `views` show
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
+
+from markupsafe import Markup
 
 from .. import analysis
 from ..anonymity import report_anonymity_notes
 from ..anonymity import report_group_lines
 from ..anonymity import report_promises
+from ..i18n import current_language
 from ..i18n import local_date
+from ..language_choice import DEFAULT_LOCALE
 from ..text import text_direction
+from ..wording import N_
+from ..wording import _
 from . import charts
 from . import phone_charts
 
@@ -23,7 +30,7 @@ if TYPE_CHECKING:
     from ..analysis import Analysis
     from ..questionnaire import Questionnaire
 
-REPORT_TITLE = "Leadership online: 360 feedback"
+REPORT_TITLE = N_("Leadership online: 360 feedback")
 
 
 @dataclass(frozen=True)
@@ -66,42 +73,21 @@ class ReportData:
 @dataclass(frozen=True)
 class Voice:
     """Who the report talks about: "you" in the leader's own copy, the leader by name in a
-    coach's copy, so that each copy reads in one voice. Capitalised names start a sentence."""
+    coach's copy, so that each copy reads in one voice.
+
+    Each sentence that differs is written twice, whole, for translators (word order and
+    agreement differ by language): `you.pick(_("You …"), _("%(name)s …", name=you.name))`."""
 
     leader_name: str
     to_leader: bool
 
     @property
     def name(self) -> str:
-        return "you" if self.to_leader else self.leader_name
+        return self.leader_name
 
-    @property
-    def Name(self) -> str:  # noqa: N802 - the capital is the point: a sentence starts with it
-        return "You" if self.to_leader else self.leader_name
-
-    @property
-    def whose(self) -> str:
-        return "your" if self.to_leader else f"{self.leader_name}’s"
-
-    @property
-    def Whose(self) -> str:  # noqa: N802
-        return "Your" if self.to_leader else f"{self.leader_name}’s"
-
-    @property
-    def they(self) -> str:
-        return "you" if self.to_leader else "they"
-
-    @property
-    def their(self) -> str:
-        return "your" if self.to_leader else "their"
-
-    @property
-    def themself(self) -> str:
-        return "yourself" if self.to_leader else "themself"
-
-    def verb(self, third_person: str, second_person: str) -> str:
-        """The verb that goes with `name`: verb("sees", "see")."""
-        return second_person if self.to_leader else third_person
+    def pick(self, to_leader: str, to_coach: str) -> str:
+        """The sentence for this copy: `to_leader` in the leader's own, else `to_coach`."""
+        return to_leader if self.to_leader else to_coach
 
 
 NUMBER_WORDS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
@@ -109,10 +95,15 @@ NUMBER_WORDS = ("One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", 
 
 def counted(n: int, singular: str, plural: str) -> str:
     """A heading that matches the count: "One strength", "Three strengths"; none, "Strengths"
-    (the list under it says why it is empty: "No strengths" would read as a verdict)."""
+    (the list under it says why it is empty: "No strengths" would read as a verdict).
+
+    `singular` and `plural` come translated; number words are English only (in other languages
+    a number word would have to agree with the noun), so others print the digit: "3 fortalezas".
+    """
     if n <= 0:
         return plural[:1].upper() + plural[1:]
-    number = NUMBER_WORDS[n - 1] if n <= len(NUMBER_WORDS) else str(n)
+    english = current_language() == DEFAULT_LOCALE
+    number = NUMBER_WORDS[n - 1] if english and n <= len(NUMBER_WORDS) else str(n)
     return f"{number} {singular if n == 1 else plural}"
 
 
@@ -131,15 +122,36 @@ def rater_list_line(data: ReportData) -> str | None:
     """What the report says when a coach vouched for who was invited."""
     if data.rater_list_approved_by is None:
         return None
-    return (
-        f"Rater list approved by the coach, {data.rater_list_approved_by}, before the round "
-        "opened: they checked who was invited."
+    return _(
+        "Rater list approved by the coach, %(coach)s, before the round opened: they checked "
+        "who was invited.",
+        coach=data.rater_list_approved_by,
     )
 
 
 def date_label(value: date | None) -> str:
     """A date in the report's language (7 March 2026, 7 de marzo de 2026)."""
     return local_date(value, empty="–")
+
+
+def css_string(text: str) -> str:
+    """`text` as a CSS string literal, safe inside a <style> element."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3c ")
+    return f'"{escaped}"'
+
+
+def page_margin_css() -> Markup:
+    """The PDF's running header and page numbers in the reader's language: report.css writes
+    them in English; this rule, in the document, replaces its `content` only."""
+    confidential = css_string(_("Confidential"))
+    parts = re.split(r"(%\(page\)s|%\(pages\)s)", _("Page %(page)s of %(pages)s"))
+    counters = {"%(page)s": "counter(page)", "%(pages)s": "counter(pages)"}
+    numbers = " ".join(counters.get(part) or css_string(part) for part in parts if part)
+    return Markup(
+        f"@page {{ @top-right {{ content: {confidential} !important; }} "
+        f"@bottom-center {{ content: {numbers} !important; }} }} "
+        "@page :first { @top-right { content: none !important; } }"
+    )
 
 
 def render_context(data: ReportData) -> dict:
@@ -155,7 +167,7 @@ def render_context(data: ReportData) -> dict:
         "charts": charts,
         "phone_charts": phone_charts,
         "analysis": analysis,
-        "report_title": REPORT_TITLE,
+        "report_title": _(REPORT_TITLE),
         "group_rows": group_rows(data),
         "anonymity_notes": anonymity_notes(data),
         "promises": report_promises(
@@ -168,6 +180,8 @@ def render_context(data: ReportData) -> dict:
         "text_direction": text_direction,
         "big_gap": analysis.big_gap(scale_max),
         "is_big_gap": lambda v: analysis.is_big(v, scale_max),
+        "signed": charts.signed,
+        "page_margin_css": page_margin_css,
         "intent": next((o for o in q.open_questions if o.id == "intent"), None),
         "other_questions": [o for o in q.open_questions if o.id != "intent"],
         "items_by_id": {item.id: item for item in q.items},

@@ -3,27 +3,40 @@ may read it."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField
 from wtforms import TextAreaField
 from wtforms.validators import Length
+from wtforms.validators import ValidationError
 
 from ..forms import Form
+from ..i18n import local_number
 from ..models import MAX_DEBRIEF_NOTE_LENGTH
 from ..text import clean_text
 
 
+class NoteLength(Length):
+    """`Length`, and its message in the reader's language with their thousands separator
+    (3,000 / 3 000 / 3.000): WTForms fills `%(max)d` in itself, without separators."""
+
+    def __call__(self, form, field) -> None:
+        length = len(field.data or "")
+        if length > self.max:
+            raise ValidationError(
+                _(
+                    "Please keep the note under %(max)s characters (it is %(length)s now). "
+                    "Your text is still here to shorten.",
+                    max=local_number(self.max),
+                    length=local_number(length),
+                )
+            )
+
+
 class DebriefNoteForm(Form):
     note = TextAreaField(
-        "Your debrief note",
+        _l("Your debrief note"),
         filters=[clean_text],
-        validators=[
-            Length(
-                max=MAX_DEBRIEF_NOTE_LENGTH,
-                message=(
-                    f"Please keep the note under {MAX_DEBRIEF_NOTE_LENGTH:,} characters "
-                    "(it is %(length)d now). Your text is still here to shorten."
-                ),
-            )
-        ],
+        validators=[NoteLength(max=MAX_DEBRIEF_NOTE_LENGTH)],
     )
-    shared = BooleanField("Share this note with the leader")
+    shared = BooleanField(_l("Share this note with the leader"))

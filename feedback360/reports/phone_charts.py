@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING
 
 from markupsafe import Markup
 
-from ..analysis import CATEGORY_LABELS
 from ..analysis import big_gap
+from ..analysis import category_label
 from ..analysis import is_big
+from ..wording import _
 from .charts import PALETTE
 from .charts import _free_lane
 from .charts import _legend
@@ -24,6 +25,7 @@ from .charts import _text
 from .charts import _wrap
 from .charts import fmt
 from .charts import marker
+from .charts import signed
 from .charts import unit_shape
 
 if TYPE_CHECKING:
@@ -54,8 +56,11 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
         return x0 + (x1 - x0) * (value - 1) / max(scale_max - 1, 1)
 
     entries = [
-        (f'<rect x="0" y="-6" width="15" height="12" fill="{PALETTE["others"]}"/>', "All raters"),
-        (marker("diamond", 7, 0, 6, PALETTE["self"]), "Self"),
+        (
+            f'<rect x="0" y="-6" width="15" height="12" fill="{PALETTE["others"]}"/>',
+            _("All raters"),
+        ),
+        (marker("diamond", 7, 0, 6, PALETTE["self"]), _("Self")),
     ]
     if show_units:
         entries += [
@@ -63,7 +68,12 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
             for i, u in enumerate(units)
         ]
     body, legend_bottom = _legend(entries, WIDTH, size=SMALL_SIZE, line_height=20)
-    scale_line = f"Scale: 1 {scale[0]} to {scale_max} {scale[-1]}"
+    scale_line = _(
+        "Scale: 1 %(lowest)s to %(highest)s %(highest_word)s",
+        lowest=scale[0],
+        highest=scale_max,
+        highest_word=scale[-1],
+    )
     body.append(_text(0, legend_bottom + 24, scale_line, size=SMALL_SIZE, fill=PALETTE["muted"]))
     axis_y = legend_bottom + 44
     top = axis_y + 8
@@ -75,7 +85,7 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
             f'stroke="{PALETTE["line"]}" stroke-width="0.8"/>'
         )
         body.append(_text(tx, axis_y, str(value), size=SMALL_SIZE, anchor="middle"))
-    for column, heading in ((col_others, "All raters"), (col_self, "Self")):
+    for column, heading in ((col_others, _("All raters")), (col_self, _("Self"))):
         body.append(
             _text(column, axis_y, heading, size=SMALL_SIZE, anchor="end", fill=PALETTE["muted"])
         )
@@ -91,7 +101,7 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
                 f'fill="{PALETTE["others"]}"/>'
             )
         else:
-            body.append(_text(x0 + 4, cy + 4, "too few ratings", size=SMALL_SIZE))
+            body.append(_text(x0 + 4, cy + 4, _("too few ratings"), size=SMALL_SIZE))
         if dim.self_mean is not None:
             body.append(marker("diamond", x(dim.self_mean), cy, 7.5, PALETTE["self"]))
         if show_units:
@@ -113,13 +123,21 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
 def _bars_label(results: RoundResults, questionnaire: Questionnaire) -> str:
     scale = questionnaire.scale
     rows = [
-        f"{questionnaire.dimension(d.dimension_id).title}: all raters {fmt(d.others_mean)}, "
-        f"self {fmt(d.self_mean)}"
+        _(
+            "%(dimension)s: all raters %(others)s, self %(own)s",
+            dimension=questionnaire.dimension(d.dimension_id).title,
+            others=fmt(d.others_mean),
+            own=fmt(d.self_mean),
+        )
         for d in results.dimensions
     ]
-    return (
-        f"Self and all raters by dimension, on a scale of 1 ({scale[0]}) to "
-        f"{results.scale_max} ({scale[-1]}). " + "; ".join(rows) + "."
+    return _(
+        "Self and all raters by dimension, on a scale of 1 (%(lowest)s) to %(highest)s "
+        "(%(highest_word)s). %(figures)s.",
+        lowest=scale[0],
+        highest=results.scale_max,
+        highest_word=scale[-1],
+        figures="; ".join(rows),
     )
 
 
@@ -132,18 +150,16 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
     def x(gap: float) -> float:
         return centre + (x1 - centre) * max(-limit, min(limit, gap)) / limit
 
+    others_higher = "\u2190 " + _("Others rate higher")
+    self_higher = _("Self rates higher") + " \u2192"
+    # Both ends on one line when they fit (about 0.6 em a character), else one under the other.
+    fits = (len(others_higher) + len(self_higher)) * SMALL_SIZE * 0.6 + 12 <= WIDTH
+    second_y = 14 if fits else 30
     body = [
-        _text(0, 14, "\u2190 Others rate higher", size=SMALL_SIZE, fill=PALETTE["muted"]),
-        _text(
-            WIDTH,
-            14,
-            "Self rates higher \u2192",
-            size=SMALL_SIZE,
-            anchor="end",
-            fill=PALETTE["muted"],
-        ),
+        _text(0, 14, others_higher, size=SMALL_SIZE, fill=PALETTE["muted"]),
+        _text(WIDTH, second_y, self_higher, size=SMALL_SIZE, anchor="end", fill=PALETTE["muted"]),
     ]
-    top = 24.0
+    top = second_y + 10.0
     bottom = top + row_h * len(results.dimensions)
     for left, right in ((x0, x(-threshold)), (x(threshold), x1)):
         body.append(
@@ -169,9 +185,9 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
         cy, gap = y + 29, dim.gap
         if gap is None:
             body.append(
-                _text(centre + 5, cy + 4, "not shown", size=SMALL_SIZE, fill=PALETTE["muted"])
+                _text(centre + 5, cy + 4, _("not shown"), size=SMALL_SIZE, fill=PALETTE["muted"])
             )
-            summary.append(f"{title}: not shown")
+            summary.append(_("%(dimension)s: not shown", dimension=title))
             continue
         left, right = sorted((centre, x(gap)))
         positive = gap > 0
@@ -185,16 +201,18 @@ def gap_chart(results: RoundResults, questionnaire: Questionnaire, categories: d
             tip, k = (x1 + 7, 1) if positive else (x0 - 7, -1)
             points = _points(tip, cy, tip - 6 * k, cy - 5, tip - 6 * k, cy + 5)
             body.append(f'<polygon points="{points}" fill="{PALETTE["accent"]}"/>')
-        text = f"{gap:+.1f}" if abs(gap) >= 0.05 else "0.0"
+        text = signed(gap)
         room = 11 if beyond else 4
         tx = right + room if positive or gap == 0 else left - room
         anchor = "start" if positive or gap == 0 else "end"
         bold = is_big(gap, results.scale_max)
         body.append(_text(tx, cy + 4.5, text, size=NUMBER_SIZE, anchor=anchor, bold=bold))
-        label = CATEGORY_LABELS.get(categories.get(dim.dimension_id), "")
+        label = category_label(categories.get(dim.dimension_id), "")
         summary.append(f"{title}: {text}{', ' + label if label else ''}")
-    description = (
+    description = _(
         "Gap between self and all raters by dimension (self minus all raters); shaded beyond "
-        f"\u00b1{threshold:.1f}. " + "; ".join(summary) + "."
+        "±%(threshold)s. %(figures)s.",
+        threshold=fmt(threshold),
+        figures="; ".join(summary),
     )
     return _svg(WIDTH, bottom + 20, description, body, "chart phone-chart")

@@ -28,6 +28,7 @@ from ..rounds.services.approval import approved_by
 from ..rounds.services.open_links import open_link_cautions
 from ..rounds.services.progress import live_pools_of
 from ..rounds.services.progress import response_counts
+from . import charts
 from .context import EarlierRound
 from .context import ReportData
 from .pdf import gc_paused
@@ -168,7 +169,7 @@ def report_data(
         analysis=analyse(
             results, all_comments, a_round.why, platforms=platforms, earlier=before_results
         ),
-        rules=rule_texts(q.scale_max, a_round.anonymity_threshold, min_for_comments),
+        rules=rule_texts(q.scale_max, a_round.anonymity_threshold, min_for_comments, charts.fmt),
         comment_threshold=min_for_comments,
         earlier=(
             EarlierRound(

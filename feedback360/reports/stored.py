@@ -152,10 +152,12 @@ def build_report_file(file_id: int) -> bool:
         return False
     key = content_key(a_round, share)
     language = reader_language(a_round, share)
-    data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"], share)
-    # Let go of the read transaction while rendering: on SQLite it would hold back checkpoints.
-    db.session.commit()
+    # In the reader's language from the start: the analysis writes its sentences in report_data.
     with force_locale(language):
+        data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"], share)
+        # Let go of the read transaction while rendering: on SQLite it would hold back
+        # checkpoints.
+        db.session.commit()
         pdf = render_report_pdf(data)
     a_round, share = _round_and_share(round_id, share_id)
     if a_round is None or content_key(a_round, share) != key:

@@ -11,6 +11,7 @@ from flask import flash
 from flask import redirect
 from flask import render_template
 from flask import url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_login import login_required
 
@@ -66,7 +67,9 @@ def _results_page(a_round, role: str, note_form: DebriefNoteForm | None = None) 
     if share is not None and note_form is None:
         note_form = DebriefNoteForm(note=share.debrief_note, shared=share.note_shared)
     if note_form is not None:
-        note_form.shared.label.text = f"Share this note with {a_round.leader.name}"
+        note_form.shared.label.text = _(
+            "Share this note with %(leader)s", leader=a_round.leader.name
+        )
     return render_template(
         "reports/results.html",
         a_round=a_round,
@@ -102,12 +105,12 @@ def debrief_note(round_id: int):
         return _results_page(a_round, role, note_form=form), 400
     save_debrief_note(share, form.note.data, form.shared.data)
     if share.note_shared and share.debrief_note:
-        message = (
-            f"Note saved and shared: {a_round.leader.name} reads it on their results page and "
-            "in their PDF."
+        message = _(
+            "Note saved and shared: %(leader)s reads it on their results page and in their PDF.",
+            leader=a_round.leader.name,
         )
     else:
-        message = "Note saved. It is in your copy only: the PDF you download."
+        message = _("Note saved. It is in your copy only: the PDF you download.")
     flash(message, "success")
     return redirect(url_for("reports.results", round_id=a_round.id, _anchor="debrief"))
 

@@ -3,7 +3,7 @@
 Two checks, each naming what it finds: a message of any language's catalog left untranslated or
 fuzzy (`make messages` marks new and changed ones so), and text in a template outside
 `{% trans %}` / `{{ _(...) }}`. The catalogs are still being filled, so both are expected to
-fail for now (xfail, not strict); the machinery they rest on is checked for real below.
+fail on any untranslated or fuzzy message and on template text outside gettext; the machinery they rest on is checked for real below.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-import pytest
 from babel.messages.pofile import read_po
 
 from feedback360.catalogs import TRANSLATIONS
@@ -51,7 +50,6 @@ def test_every_language_but_english_has_a_catalog_and_it_compiles(tmp_path):
     assert compile_stale(copy) == [], "a .mo newer than its .po is not compiled again"
 
 
-@pytest.mark.xfail(strict=False, reason="catalogs are being filled")
 def test_no_catalog_has_an_untranslated_or_fuzzy_message():
     problems = {path.parent.parent.name: unfinished(path) for path in catalogs()}
     problems = {language: ids for language, ids in problems.items() if ids}
@@ -183,8 +181,20 @@ def test_the_scanner_finds_text_outside_gettext_and_nothing_else():
     assert untranslated_in(mail, plain_text=True) == ["Thanks,"]
 
 
-@pytest.mark.xfail(strict=False, reason="catalogs are being filled")
+# Issue 18's follow-up mails, written before their pages: wrapped with those pages. Every other
+# template is held to the rule, so nothing new slips out of gettext.
+NOT_YET_WRAPPED = {
+    f"mail/{name}.{kind}"
+    for name in ("pulse_invitation", "pulse_reminder", "word_back")
+    for kind in ("html", "txt")
+}
+
+
 def test_no_template_shows_text_outside_gettext():
-    found = untranslated_templates()
+    found = {
+        name: strings
+        for name, strings in untranslated_templates().items()
+        if name not in NOT_YET_WRAPPED
+    }
     count = sum(len(strings) for strings in found.values())
     assert not found, f"{count} strings in {len(found)} templates, e.g. {list(found.items())[:3]}"

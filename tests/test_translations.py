@@ -2,8 +2,7 @@
 
 Two checks, each naming what it finds: a message of any language's catalog left untranslated or
 fuzzy (`make messages` marks new and changed ones so), and text in a template outside
-`{% trans %}` / `{{ _(...) }}`. The catalogs are still being filled, so both are expected to
-fail on any untranslated or fuzzy message and on template text outside gettext; the machinery they rest on is checked for real below.
+`{% trans %}` / `{{ _(...) }}`. The machinery they rest on is checked for real below.
 """
 
 from __future__ import annotations

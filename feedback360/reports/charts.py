@@ -222,6 +222,23 @@ def _free_lane(
     return 0
 
 
+def legend_entries(
+    units, all_raters: str, *, box_height: float, diamond: float, shape: float
+) -> list[tuple[str, str]]:
+    """The key of the dimension bars: all raters' bar, the self diamond, a shape per group shown
+    (`units`, empty when only one is), drawn at the sizes of the chart they explain."""
+    box = (
+        f'<rect x="0" y="{-box_height / 2:g}" width="15" height="{box_height:g}" '
+        f'fill="{PALETTE["others"]}"/>'
+    )
+    entries = [(box, all_raters), (marker("diamond", 7, 0, diamond, PALETTE["self"]), _("Self"))]
+    entries += [
+        (marker(unit_shape(u.id, i), 7, 0, shape, PALETTE["group"]), u.label)
+        for i, u in enumerate(units)
+    ]
+    return entries
+
+
 def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Markup:
     """One row per dimension: all raters' mean as a bar, self as a diamond, groups as shapes."""
     scale_max = results.scale_max
@@ -235,18 +252,9 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
     def x(value: float) -> float:
         return x0 + (x1 - x0) * (value - 1) / max(scale_max - 1, 1)
 
-    entries = [
-        (
-            f'<rect x="0" y="-5" width="15" height="10" fill="{PALETTE["others"]}"/>',
-            _("All raters (mean)"),
-        ),
-        (marker("diamond", 7, 0, 5.5, PALETTE["self"]), _("Self")),
-    ]
-    if show_units:
-        entries += [
-            (marker(unit_shape(u.id, i), 7, 0, 4.6, PALETTE["group"]), u.label)
-            for i, u in enumerate(units)
-        ]
+    entries = legend_entries(
+        units if show_units else (), _("All raters (mean)"), box_height=10, diamond=5.5, shape=4.6
+    )
     body, legend_bottom = _legend(entries, width)
     axis_y = legend_bottom + 24
     top = axis_y + 8

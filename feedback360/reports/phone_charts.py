@@ -24,6 +24,7 @@ from .charts import _svg
 from .charts import _text
 from .charts import _wrap
 from .charts import fmt
+from .charts import legend_entries
 from .charts import marker
 from .charts import signed
 from .charts import unit_shape
@@ -55,18 +56,9 @@ def dimension_bars(results: RoundResults, questionnaire: Questionnaire) -> Marku
     def x(value: float) -> float:
         return x0 + (x1 - x0) * (value - 1) / max(scale_max - 1, 1)
 
-    entries = [
-        (
-            f'<rect x="0" y="-6" width="15" height="12" fill="{PALETTE["others"]}"/>',
-            _("All raters"),
-        ),
-        (marker("diamond", 7, 0, 6, PALETTE["self"]), _("Self")),
-    ]
-    if show_units:
-        entries += [
-            (marker(unit_shape(u.id, i), 7, 0, 5, PALETTE["group"]), u.label)
-            for i, u in enumerate(units)
-        ]
+    entries = legend_entries(
+        units if show_units else (), _("All raters"), box_height=12, diamond=6, shape=5
+    )
     body, legend_bottom = _legend(entries, WIDTH, size=SMALL_SIZE, line_height=20)
     scale_line = _(
         "Scale: 1 %(lowest)s to %(highest)s %(highest_word)s",

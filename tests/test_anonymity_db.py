@@ -62,6 +62,8 @@ def test_invitation_learns_only_that_it_was_answered(app, ctx):
         "emailed",
         "last_reminded_at",
         "created_at",
+        # The language the leader set on the line, for its mail; never the survey's language.
+        "language",
     }
     times = {name for name, kind in columns.items() if isinstance(kind, DateTime)}
     assert times == {"created_at", "last_reminded_at"}

@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import get_translations
 from flask_babel import refresh
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from . import questionnaire
@@ -27,6 +28,7 @@ from .language_choice import language_choices
 from .language_choice import supported
 from .language_choice import survey_locale
 from .language_choice import user_locale
+from .languages import detect_language
 from .locales import SUPPORTED_LOCALES
 
 # The survey's language switch: `?lang=es` on the page's form actions (survey/pages.py).
@@ -100,6 +102,14 @@ def local_number(value, digits: int = 0) -> str:
     return format_decimal(value, format=pattern)
 
 
+def language_attribute(text: str | None) -> Markup:
+    """` lang="es"` for a comment whose words show its language (`languages.detect_language`),
+    so a screen reader reads it in that language's voice; nothing when unsure. Worked out as
+    the page is drawn and never stored: the text itself is shown anyway."""
+    language = detect_language(text or "")
+    return Markup(f' lang="{language}"') if language else Markup("")
+
+
 def language_of_address(address: str) -> str | None:
     """The interface language picked by the account with this address, if any (a coach is known
     to a round by address only)."""
@@ -126,6 +136,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.policies["ext.i18n.trimmed"] = True
     app.jinja_env.filters["local_date"] = local_date
     app.jinja_env.filters["local_number"] = local_number
+    app.jinja_env.filters["lang_attribute"] = language_attribute
     app.jinja_env.globals["html_lang"] = current_language
     app.jinja_env.globals["language_choices"] = language_choices
     app.before_request(_choose_afresh)

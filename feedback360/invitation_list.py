@@ -26,6 +26,8 @@ from .text import clean_line
 from .text import clean_text
 from .text import is_header_safe_address
 from .text import natural_key
+from .wording import _
+from .wording import ngettext
 
 MAX_LINES = 1000
 
@@ -79,7 +81,13 @@ def parse_invitees(
     if len(lines) > MAX_LINES:
         errors.append(
             LineError(
-                MAX_LINES + 1, "", f"Only {MAX_LINES} lines at a time; the rest were ignored."
+                MAX_LINES + 1,
+                "",
+                ngettext(
+                    "Only %(num)d line at a time; the rest were ignored.",
+                    "Only %(num)d lines at a time; the rest were ignored.",
+                    MAX_LINES,
+                ),
             )
         )
         lines = lines[:MAX_LINES]
@@ -95,8 +103,10 @@ def parse_invitees(
                 LineError(
                     number,
                     line,
-                    "Write each line as: email, group (and a language if "
-                    "this person needs another than the round's).",
+                    _(
+                        "Write each line as: email, group (and a language if "
+                        "this person needs another than the round's)."
+                    ),
                 )
             )
             continue
@@ -110,22 +120,27 @@ def parse_invitees(
         group = GROUP_ALIASES.get(group_name.lower())
         if group is None:
             errors.append(
-                LineError(number, line, "Unknown group: use follower, colleague, staff or other.")
+                LineError(
+                    number, line, _("Unknown group: use follower, colleague, staff or other.")
+                )
             )
             continue
         try:
             email = validate_email(address, check_deliverability=False).normalized.lower()
-        except EmailNotValidError as exc:
-            errors.append(LineError(number, line, f"Not a valid email address: {exc}"))
+        except EmailNotValidError:
+            # Not the validator's own reason: it is English only, and the line is shown beside.
+            message = _("Not a valid email address: write it like name@example.com.")
+            errors.append(LineError(number, line, message))
             continue
         if not is_header_safe_address(email):
-            errors.append(LineError(number, line, UNSAFE_ADDRESS))
+            errors.append(LineError(number, line, _(UNSAFE_ADDRESS)))
             continue
         if email in forbidden:
             errors.append(LineError(number, line, forbidden[email]))
             continue
         if email in seen:
-            errors.append(LineError(number, line, "This person is already invited to this round."))
+            message = _("This person is already invited to this round.")
+            errors.append(LineError(number, line, message))
             continue
         seen.add(email)
         invitees.append(
@@ -135,9 +150,10 @@ def parse_invitees(
 
 
 def unknown_language(written: str) -> str:
-    return (
-        f"Unknown language “{written}”: use en (English), es (Español), fr (Français) or "
-        "de (Deutsch), or leave it out for the round's language."
+    return _(
+        "Unknown language “%(written)s”: use en (English), es (Español), fr (Français) or "
+        "de (Deutsch), or leave it out for the round's language.",
+        written=written,
     )
 
 

@@ -63,7 +63,10 @@ SUBJECTS = {
 
 
 class Undeliverable(Exception):
-    """The message can never be sent (its round, invitation or account is gone, or declined)."""
+    """The message can never be sent (its round, invitation or account is gone, or declined).
+
+    Its reason is kept as the message's last error and shown to the leader: an English msgid
+    (`N_`), translated where it is shown (rounds.services.progress)."""
 
 
 class Declined(Undeliverable):
@@ -122,7 +125,7 @@ def _compose(message: OutboxMessage) -> EmailMessage:
     sender = current_app.config["MAIL_DEFAULT_SENDER"]
     for address in (message.to_address, sender):
         if not is_header_safe_address(address):
-            raise Undeliverable("the address cannot be written safely into a mail header")
+            raise Undeliverable(N_("the address cannot be written safely into a mail header"))
     email = EmailMessage()
     # Every header from text someone typed goes through header_text: Python's email package
     # decodes encoded words and, before the fix for CVE-2024-6923, re-folds what they decode to,
@@ -149,7 +152,7 @@ def _compose(message: OutboxMessage) -> EmailMessage:
 def _round_context(message: OutboxMessage) -> dict:
     a_round = message.round
     if a_round is None or a_round.leader is None:  # deleted, with its leader's account or alone
-        raise Undeliverable("the round is gone")
+        raise Undeliverable(N_("the round is gone"))
     leader = header_text(a_round.leader.name)  # goes into the Subject
     context = {
         "a_round": a_round,
@@ -162,7 +165,7 @@ def _round_context(message: OutboxMessage) -> dict:
         if invitation is not None and invitation.declined:
             raise Declined("the invitee declined mail about this round")
         if invitation is None or invitation.nonce is None:
-            raise Undeliverable("the invitation was replaced")
+            raise Undeliverable(N_("the invitation was replaced"))
         if has_declined(a_round.original_id, invitation.email):
             raise DeclinedQuietly("the invitee declined mail about this round and its follow-up")
         # A reminder goes out even if its person answered after it was queued: its text thanks
@@ -170,7 +173,7 @@ def _round_context(message: OutboxMessage) -> dict:
         # The link as issued, even if under a key since replaced (see `keys`).
         token = issued_token(secret_keys(), "invitation", invitation.nonce, invitation.token_hash)
         if token is None:
-            raise Undeliverable("the link was made with a secret key no longer configured")
+            raise Undeliverable(N_("the link was made with a secret key no longer configured"))
         context["link"] = survey_link(token)
         context["decline_link"] = survey_link(token) + "/decline"
         # The figure the survey itself states for this person's group (`survey_time`).
@@ -197,7 +200,7 @@ def _word_back_paragraphs(a_round) -> list[str]:
     """The word back as sent, in paragraphs (blank lines between them, as the leader typed)."""
     word_back = db.session.get(WordBack, a_round.id)
     if word_back is None:
-        raise Undeliverable("the word back is gone")
+        raise Undeliverable(N_("the word back is gone"))
     return [p.strip() for p in word_back.text.split("\n\n") if p.strip()]
 
 
@@ -237,7 +240,7 @@ def _account_context(message: OutboxMessage) -> dict:
     if message.kind == "password_reset":
         user = message.user
         if user is None:
-            raise Undeliverable("the account is gone")
+            raise Undeliverable(N_("the account is gone"))
         token = password_reset_token(secret_key, user.id, user.password_hash)
         context["link"] = site_link(f"/reset-password/{token}")
         context["valid_for"] = duration(current_app.config["PASSWORD_RESET_MAX_AGE"])

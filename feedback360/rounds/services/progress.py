@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext
 from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import true
@@ -120,8 +121,14 @@ def mail_status(a_round: Round) -> MailStatus:
     return MailStatus(
         counts.get("pending", 0),
         counts.get("sent", 0) + counts.get("withheld", 0) + kept,
-        [tuple(f) for f in failed],
+        [(row.to_address, _reason(row.last_error)) for row in failed],
     )
+
+
+def _reason(last_error: str | None) -> str:
+    """Why a message failed, in the page's language: the outbox keeps feedback360's own reasons
+    as their English msgid (mail.Undeliverable); a mail server's reply stays as it came."""
+    return gettext(last_error) if last_error else ""
 
 
 def _mail_sent_before_close(kept) -> int:

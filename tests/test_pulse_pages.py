@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import func
 from sqlalchemy import select
 
 from feedback360.extensions import db
@@ -23,6 +24,7 @@ from feedback360.rounds import services as round_services
 from feedback360.rounds.services.common import today
 from feedback360.survey.forms import item_field
 from feedback360.survey.pulse_form import change_field
+from tests.followup_setup import answer_and_close
 from tests.followup_setup import closed_round_with_plan
 from tests.followup_setup import pulse_today
 from tests.followup_setup import pulse_tokens
@@ -159,3 +161,100 @@ def test_the_pulse_in_spanish_keeps_the_answers_when_switching(client, pulse):
     assert "Have you noticed a change" not in html
     kept = answers_on_page(html)
     assert all(kept.get(name) == value for name, value in data.items())
+
+
+# --- The leader makes it ----------------------------------------------------------------------
+
+
+def test_the_follow_up_page_says_what_it_asks_and_makes_it(client, open_round, leader):
+    closed_round_with_plan(open_round, leader)
+    login(client, leader.email)
+    round_page = client.get(f"/rounds/{open_round.id}").get_data(as_text=True)
+    assert f'href="/rounds/{open_round.id}/follow-up"' in round_page
+    page = client.get(f"/rounds/{open_round.id}/follow-up")
+    html = page.get_data(as_text=True)
+    text = visible_text(html)
+    assert page.status_code == 200
+    survey = pulse_survey_of_targets(open_round)
+    for item in survey.questionnaire.items:
+        assert item.text in text
+    assert "Have you noticed a change in how they do this?" in text
+    suggested = (open_round.closed_on or today()) + timedelta(weeks=8)
+    assert f'value="{max(suggested, today() + timedelta(days=1)).isoformat()}"' in html
+
+    made = client.post(
+        f"/rounds/{open_round.id}/follow-up",
+        data={
+            "opens_on": today().isoformat(),
+            "closes_on": (today() + timedelta(days=14)).isoformat(),
+        },
+        follow_redirects=True,
+    )
+    pulse = db.session.scalar(select(Round).where(Round.parent_round_id == open_round.id))
+    assert pulse is not None and pulse.status == "open"
+    shown = visible_text(made.get_data(as_text=True))
+    assert "The follow-up is open" in shown and "A follow-up" in shown
+    assert "Invite people by email" not in shown and "Rate yourself" not in shown
+    dashboard = client.get("/").get_data(as_text=True)
+    assert f"/rounds/{pulse.id}" in dashboard
+    # A second post finds it made: the leader lands on it, nothing new is made.
+    again = client.post(
+        f"/rounds/{open_round.id}/follow-up",
+        data={
+            "opens_on": today().isoformat(),
+            "closes_on": (today() + timedelta(days=14)).isoformat(),
+        },
+    )
+    assert again.status_code == 302 and again.headers["Location"].endswith(f"/rounds/{pulse.id}")
+    count = db.session.scalar(select(func.count()).where(Round.parent_round_id == open_round.id))
+    assert count == 1
+
+
+def test_wrong_dates_are_said_at_the_field_and_kept(client, open_round, leader):
+    closed_round_with_plan(open_round, leader)
+    login(client, leader.email)
+    opens = (today() + timedelta(days=50)).isoformat()
+    page = client.post(
+        f"/rounds/{open_round.id}/follow-up", data={"opens_on": opens, "closes_on": opens}
+    )
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200
+    assert "The follow-up must close after the day it opens." in visible_text(html)
+    assert f'value="{opens}"' in html
+    past = client.post(
+        f"/rounds/{open_round.id}/follow-up",
+        data={"opens_on": "2020-01-01", "closes_on": "2020-02-01"},
+    )
+    assert "cannot open in the past" in visible_text(past.get_data(as_text=True))
+    broken = client.post(f"/rounds/{open_round.id}/follow-up", data={"opens_on": "soon"})
+    assert broken.status_code == 200 and "Please check" in visible_text(
+        broken.get_data(as_text=True)
+    )
+    assert db.session.scalar(select(func.count()).where(Round.kind == "pulse")) == 0
+
+
+def test_without_a_plan_the_follow_up_page_points_to_it(client, open_round, leader):
+    answer_and_close(open_round)
+    login(client, leader.email)
+    page = client.get(f"/rounds/{open_round.id}/follow-up")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and f'href="/rounds/{open_round.id}/plan"' in html
+    assert "Make your plan first" in visible_text(html)
+
+
+def test_only_the_leader_makes_the_follow_up(client, open_round, leader, other_leader):
+    closed_round_with_plan(open_round, leader)
+    login(client, other_leader.email)
+    assert client.get(f"/rounds/{open_round.id}/follow-up").status_code == 404
+    data = {"opens_on": today().isoformat(), "closes_on": (today() + timedelta(days=9)).isoformat()}
+    assert client.post(f"/rounds/{open_round.id}/follow-up", data=data).status_code == 404
+    assert db.session.scalar(select(func.count()).where(Round.kind == "pulse")) == 0
+
+
+def pulse_survey_of_targets(original):
+    from feedback360 import questionnaire
+    from feedback360.followup.plans import plan_of
+    from feedback360.pulse import pulse_survey
+
+    q = questionnaire.load(original.questionnaire_version)
+    return pulse_survey(q, [entry.target_id for entry in plan_of(original)])

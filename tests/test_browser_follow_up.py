@@ -30,6 +30,7 @@ from feedback360.survey.forms import item_field
 from feedback360.survey.pulse_form import change_field
 from feedback360.tokens import issued_token
 from tests.followup_setup import PLAN
+from tests.helpers import DESKTOP
 from tests.helpers import PHONE
 from tests.helpers import answer_all
 from tests.helpers import overflow
@@ -81,6 +82,14 @@ def phone_without_script(browser, language="en-GB"):
     return context, context.new_page()
 
 
+def desktop_shot(page, name: str) -> None:
+    """The same page at 1280 px, then back to the phone."""
+    page.set_viewport_size(DESKTOP)
+    assert overflow(page) == 0
+    shot(page, name)
+    page.set_viewport_size(PHONE)
+
+
 def click(page, name: str) -> None:
     with page.expect_navigation():
         page.get_by_role("button", name=name, exact=True).click()
@@ -108,6 +117,7 @@ def test_the_leader_sends_the_word_back_then_makes_the_follow_up(
         assert page.get_by_text("I read every answer with my coach.").is_visible()
         assert overflow(page) == 0
         shot(page, "word-back-preview-phone")
+        desktop_shot(page, "word-back-preview-desktop")
         click(page, "Change the message")  # back, text kept, then forward again
         assert (
             "I read every answer with my coach." in page.get_by_label("Your message").input_value()
@@ -127,6 +137,7 @@ def test_the_leader_sends_the_word_back_then_makes_the_follow_up(
         assert page.get_by_text("Have you noticed a change in how they do this?").first.is_visible()
         assert overflow(page) == 0
         shot(page, "follow-up-phone")
+        desktop_shot(page, "follow-up-desktop")
         page.get_by_label("The follow-up opens on").fill(today().isoformat())
         page.get_by_label("It closes after").fill((today() + timedelta(days=10)).isoformat())
         click(page, "Make the follow-up")
@@ -152,6 +163,7 @@ def test_a_respondent_answers_the_pulse_switching_language(browser, base_url, wo
         assert page.locator("textarea").count() == 0
         assert overflow(page) == 0
         shot(page, "pulse-es-phone")
+        desktop_shot(page, "pulse-es-desktop")
         # By keyboard: Space picks the focused option, the arrows move within its group.
         page.locator(f"#{item_field(items[0])}-0").focus()
         page.keyboard.press("Space")

@@ -3,6 +3,7 @@ says who it goes to, one send; the same page then shows what went and when (the 
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -115,3 +116,27 @@ def test_a_follow_up_has_no_word_back_of_its_own(client, open_round, leader):
     pulse = pulse_today(open_round, leader)
     login(client, leader.email)
     assert client.get(f"/rounds/{pulse.id}/word-back").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "heading", "follow_up"),
+    [
+        (
+            "es",
+            "Unas palabras de vuelta a las personas a las que preguntaste",
+            "Haz primero tu plan",
+        ),
+        ("fr", "Un message de retour aux personnes sollicitées", "Établissez d’abord votre plan"),
+        ("de", "Eine Rückmeldung an die Befragten", "Erst den Plan machen"),
+    ],
+)
+def test_the_pages_speak_the_leaders_language(
+    client, open_round, leader, language, heading, follow_up
+):
+    answer_and_close(open_round)
+    login(client, leader.email)
+    headers = {"Accept-Language": language}
+    page = visible_text(client.get(f"/rounds/{open_round.id}/word-back", headers=headers).text)
+    assert heading in page and "A word back to the people you asked" not in page
+    plan = visible_text(client.get(f"/rounds/{open_round.id}/follow-up", headers=headers).text)
+    assert follow_up in plan and "Make your plan first" not in plan

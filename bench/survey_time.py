@@ -24,7 +24,12 @@ comments. From each page's HTML:
 
 Per group, for a personal link and for an open link (which adds a tip about cookies): minutes,
 words (step 1 and step 2 apart as well), choices and open questions. Target: at most 5.0 minutes
-for every group on the current version. The last line is one JSON object.
+for every group on the current version.
+
+The follow-up pulse (issue 18) is measured the same way, under "pulse": a round on the current
+version is answered, closed and given a plan of three dimensions (the most a plan holds, so the
+longest pulse: two statements each and the change question), and its pulse's pages are read
+per group and link. Target: under 2.0 minutes. The last line is one JSON object.
 """
 
 from __future__ import annotations
@@ -48,6 +53,7 @@ from feedback360.survey_time import Estimate  # noqa: E402
 from feedback360.survey_time import count_words  # noqa: E402
 
 TARGET_MINUTES = 5.0
+PULSE_TARGET_MINUTES = 2.0
 VOID = {
     "area",
     "br",
@@ -249,7 +255,8 @@ def complete_answers(q, csrf_token: str) -> dict[str, str]:
     return {"csrf_token": csrf_token} | {item_field(item.id): "4" for item in q.items}
 
 
-def measure_link(app, q, token: str) -> dict:
+def measure_link(app, q, token: str, more_answers: dict[str, str] | None = None) -> dict:
+    """One link's two steps; `more_answers`: what step 1 needs besides the ratings of `q`."""
     from feedback360.survey.forms import comment_field
 
     names = {comment_field(question.id) for question in q.open_questions}
@@ -258,7 +265,7 @@ def measure_link(app, q, token: str) -> dict:
     assert survey.status_code == 200, survey.status
     step1 = page_text(survey.text, names)
     step2 = PageText(0, 0, 0, "", 0)
-    answers = complete_answers(q, CSRF_FIELD.search(survey.text)[1])
+    answers = complete_answers(q, CSRF_FIELD.search(survey.text)[1]) | (more_answers or {})
     reply = client.post(f"/s/{token}?go=review", data=answers)
     if reply.status_code == 200 and 'action="?go=send"' in reply.text:  # a review step
         step2 = page_text(reply.text, names)
@@ -303,6 +310,81 @@ def measure(version: str, tmp: Path) -> dict:
     }
 
 
+def seed_pulse(app, version: str, tokens: dict[str, dict[str, str]]) -> dict:
+    """Close the round `seed_round` made, after an answer per group, with a plan of three
+    dimensions; make its pulse, open today. Its links, as `seed_round` returns them."""
+    from datetime import timedelta
+
+    from feedback360 import questionnaire
+    from feedback360.extensions import db
+    from feedback360.focus import EntryInput
+    from feedback360.followup.plans import save_plan
+    from feedback360.followup.pulses import create_pulse
+    from feedback360.keys import secret_keys
+    from feedback360.models import Invitation
+    from feedback360.models import Round
+    from feedback360.rounds import services
+    from feedback360.rounds.services.common import today
+    from feedback360.survey import services as survey_services
+    from feedback360.tokens import issued_token
+    from feedback360.tokens import open_link_token
+
+    q = questionnaire.load(version)
+    with app.app_context():
+        for links in tokens.values():
+            link = survey_services.resolve(links["invitation"])
+            survey_services.submit(link, {item.id: 4 for item in q.items}, {})
+        a_round = db.session.get(Round, link.round_id)
+        services.close_round(a_round)
+        plan = [EntryInput(d.id, "Say why.", "any", "Replies") for d in q.dimensions[:3]]
+        check = save_plan(a_round, a_round.leader, plan)
+        assert check.ok, check.errors
+        pulse = create_pulse(a_round, a_round.leader, today(), today() + timedelta(days=14))
+        pulse_tokens: dict[str, dict[str, str]] = {}
+        for inv in (
+            db.session.query(Invitation).filter_by(round_id=pulse.id).order_by(Invitation.id)
+        ):
+            token = issued_token(secret_keys(), "invitation", inv.nonce, inv.token_hash)
+            pulse_tokens.setdefault(inv.rater_group, {}).setdefault("invitation", token)
+        for link in pulse.open_links:
+            pulse_tokens[link.rater_group]["open_link"] = open_link_token(SECRET_KEY, link.nonce)
+        round_id = pulse.id
+        db.session.remove()
+    return {"round_id": round_id, "tokens": pulse_tokens}
+
+
+def measure_pulse(version: str, tmp: Path) -> dict:
+    """The longest pulse a plan can make, per group and link (see the module docstring)."""
+    from feedback360 import create_app
+    from feedback360.extensions import db
+    from feedback360.followup.survey import pulse_survey_of
+    from feedback360.models import Round
+    from feedback360.survey.pulse_form import change_field
+
+    app = create_app(
+        {
+            "INSTANCE_PATH": tmp / "instance-pulse",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / f'pulse-{version}.sqlite'}",
+            "SECRET_KEY": SECRET_KEY,
+            "SERVER_NAME": "127.0.0.1",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    seeded = seed_pulse(app, version, seed_round(app, version))
+    with app.app_context():
+        survey = pulse_survey_of(db.session.get(Round, seeded["round_id"]))
+        db.session.remove()
+    changes = {change_field(t.target.id): "no_change" for t in survey.targets}
+    figures = {
+        group: {
+            kind: measure_link(app, survey.questionnaire, token, changes)
+            for kind, token in links.items()
+        }
+        for group, links in seeded["tokens"].items()
+    }
+    return {"version": version, "targets": [t.target.id for t in survey.targets]} | figures
+
+
 def main() -> None:
     from feedback360 import questionnaire
     from feedback360.survey_time import SECONDS_PER_CHOICE
@@ -319,6 +401,7 @@ def main() -> None:
             "seconds_per_open_question": SECONDS_PER_OPEN_QUESTION,
         },
         "target_minutes": TARGET_MINUTES,
+        "pulse_target_minutes": PULSE_TARGET_MINUTES,
         "current_version": questionnaire.CURRENT_VERSION,
     }
     with tempfile.TemporaryDirectory() as tmp:
@@ -331,6 +414,17 @@ def main() -> None:
                         f"{version} {group:9} {kind:10} {f['minutes']:5.2f} min  "
                         f"{f['words']:4} words ({f['survey_words']} + {f['review_words']})  "
                         f"{f['choices']:2} choices  {f['open_questions']} open",
+                        file=sys.stderr,
+                    )
+        pulse = measure_pulse(questionnaire.CURRENT_VERSION, Path(tmp))
+        result["pulse"] = pulse
+        for group, kinds in pulse.items():
+            if isinstance(kinds, dict):
+                for kind, f in kinds.items():
+                    print(
+                        f"pulse  {group:9} {kind:10} {f['minutes']:5.2f} min  "
+                        f"{f['words']:4} words ({f['survey_words']} + {f['review_words']})  "
+                        f"{f['choices']:2} choices",
                         file=sys.stderr,
                     )
     print(json.dumps(result))

@@ -40,19 +40,21 @@ from .survey_time import REVIEW_PAGE_WORDS
 from .survey_time import SURVEY_PAGE_WORDS
 from .survey_time import Estimate
 from .survey_time import count_words
+from .wording import N_
 
 MAX_ITEMS_PER_TARGET = 2
 MAX_MINUTES = 2
-CHANGE_QUESTION = "Have you noticed a change in how they do this?"
+# English source marked for extraction: the survey shows them through `_()`.
+CHANGE_QUESTION = N_("Have you noticed a change in how they do this?")
 CANT_SAY = "cant_say"
 # Worse to better, like the rating scale's low to high; "Can't say" apart, like "Not observed".
 CHANGE_OPTIONS = (
-    ("clearly_worse", "Clearly worse"),
-    ("a_little_worse", "A little worse"),
-    ("no_change", "No change"),
-    ("a_little_better", "A little better"),
-    ("clearly_better", "Clearly better"),
-    (CANT_SAY, "Can’t say"),
+    ("clearly_worse", N_("Clearly worse")),
+    ("a_little_worse", N_("A little worse")),
+    ("no_change", N_("No change")),
+    ("a_little_better", N_("A little better")),
+    ("clearly_better", N_("Clearly better")),
+    (CANT_SAY, N_("Can’t say")),
 )
 INTRODUCTION = (
     "A short follow-up: some weeks ago they asked for feedback on how they show up online and "

@@ -26,6 +26,7 @@ from .focus import FocusEntry
 from .focus import resolve_target
 from .questionnaire import Questionnaire
 from .text import clean_text
+from .wording import _
 
 WORD_BACK_MAX = 4000
 SUBJECT = "What I heard from your feedback, and what I will do"
@@ -120,9 +121,13 @@ def check_word_back(text: str | None) -> tuple[str, list[str]]:
     """The message as it will be sent (cleaned), and what is wrong with it, in plain words."""
     cleaned = clean_text(text)
     if not cleaned:
-        return cleaned, ["Write a message before sending it."]
+        return cleaned, [_("Write a message before sending it.")]
     if len(cleaned) > WORD_BACK_MAX:
         return cleaned, [
-            f"Please keep the message to {WORD_BACK_MAX} characters; it has {len(cleaned)}."
+            _(
+                "Please keep the message to %(most)d characters; it has %(length)d.",
+                most=WORD_BACK_MAX,
+                length=len(cleaned),
+            )
         ]
     return cleaned, []

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -32,12 +33,18 @@ from sqlalchemy import select
 from feedback360 import demo as demo_data
 from feedback360 import questionnaire
 from feedback360.extensions import db
+from feedback360.followup.plans import save_plan
+from feedback360.followup.pulses import create_pulse
+from feedback360.followup.word_backs import send_word_back
 from feedback360.models import Invitation
 from feedback360.reports.services import save_debrief_note
 from feedback360.rounds import services as round_services
 from feedback360.rounds.services import approval
+from feedback360.rounds.services.common import today
+from feedback360.tokens import issued_token
 from feedback360.tokens import password_reset_token
 from feedback360.tokens import signup_token
+from tests.followup_setup import PLAN as FOCUS_PLAN
 from tests.helpers import add_user
 from tests.helpers import answer_all
 from tests.helpers import approve_as_coach
@@ -71,14 +78,16 @@ class Recipe:
     expect: str  # text the page shows once the recipe got there
     fill: tuple[tuple[str, str], ...] = ()  # (label, value) to type before pressing `press`
     press: str | None = None  # a button: submit the form on the page
-    check_all: str | None = None  # a choice's label to tick in every question before `press`
+    # A choice's label (or several) to tick in every question that has it before `press`.
+    check_all: str | tuple[str, ...] | None = None
 
     def visit(self, page, base_url: str, paths: dict[str, str]) -> None:
         page.goto(base_url + self.path.format(**paths))
         for label, value in self.fill:
             page.get_by_label(label, exact=True).fill(value)
-        if self.check_all:
-            for choice in page.get_by_label(self.check_all, exact=True).all():
+        labels = (self.check_all,) if isinstance(self.check_all, str) else self.check_all or ()
+        for label in labels:
+            for choice in page.get_by_label(label, exact=True).all():
                 choice.check()
         if self.press:
             with page.expect_navigation():
@@ -165,6 +174,24 @@ PAGES = [
     page("coach rater list open", "coach", "/rounds/{vouched}/rater-list", "waits for your"),
     page("open round waits for coach", "leader", "/rounds/{reviewed}/open", "has not approved"),
     page("survey link awaits coach", "respondent", "/s/{awaiting}", "does not take answers yet"),
+    # Issue 18: the word back, the follow-up pulse, and its survey.
+    page("word back", "leader", "/rounds/{loop}/word-back", "A word back to the people you asked"),
+    page("word back preview", "leader", "/rounds/{loop}/word-back", "It goes once",
+         "See it as they will"),
+    page("word back errors", "leader", "/rounds/{loop}/word-back", "Write a message",
+         "See it as they will", **{"Your message": ""}),
+    page("word back sent", "leader", "/rounds/{looped}/word-back", "to everyone you asked"),
+    page("follow-up", "leader", "/rounds/{loop}/follow-up", "Have you noticed a change"),
+    page("follow-up errors", "leader", "/rounds/{loop}/follow-up", "Choose the day",
+         "Make the follow-up", **{"The follow-up opens on": ""}),
+    page("follow-up needs a plan", "leader", "/rounds/{quiet}/follow-up", "Make your plan first"),
+    page("follow-up round", "leader", "/rounds/{pulse}", "It asks the people of"),
+    page("pulse survey", "respondent", "/s/{pulse_fresh}", "Step 1 of 2"),
+    page("pulse failed submit", "respondent", "/s/{pulse_fresh}", "Please check", STEP_2),
+    page("pulse review", "respondent", "/s/{pulse_fresh}", "Check and send", STEP_2,
+         ("Not observed", "Can’t say")),
+    page("old open link points to the pulse", "respondent", "/s/{looped_link}",
+         "A word back from"),
 ]
 # fmt: on
 
@@ -219,6 +246,23 @@ def seed_world() -> dict[str, str]:
     awaiting = round_services.rotate_open_link(
         round_services.ensure_open_link(vouched, "follower"), secret
     )
+    # Issue 18: a closed round with a plan, and one with its word back sent and a pulse open.
+    loop, loop_tokens = new_round("Loop round", people)
+    looped, looped_tokens = new_round("Looped round", people)
+    looped_link = round_services.rotate_open_link(
+        round_services.ensure_open_link(looped, "follower"), secret
+    )
+    for a_round, answering in ((loop, loop_tokens), (looped, looped_tokens)):
+        for token in answering[:4]:
+            submit_via_token(token, answer_all(Q, 4))
+        round_services.close_round(a_round)
+        assert save_plan(a_round, leader, FOCUS_PLAN).ok
+    send_word_back(looped, leader, "Thank you.\n\nI will say what each post is for.")
+    pulse = create_pulse(looped, leader, today(), today() + timedelta(days=14))
+    pulse_fresh = next(
+        issued_token([secret], "invitation", inv.nonce, inv.token_hash)
+        for inv in db.session.scalars(select(Invitation).filter_by(round_id=pulse.id))
+    )
     note = "Ask which thread drew the most replies, and why."
     save_debrief_note(share_for(demo, demo_data.COACH_EMAIL), note, shared=True)
     return {
@@ -244,6 +288,11 @@ def seed_world() -> dict[str, str]:
         "reviewed": str(reviewed.id),
         "vouched": str(vouched.id),
         "awaiting": awaiting,
+        "loop": str(loop.id),
+        "looped": str(looped.id),
+        "looped_link": looped_link,
+        "pulse": str(pulse.id),
+        "pulse_fresh": pulse_fresh,
     }
 
 

@@ -190,6 +190,15 @@ def test_the_bench_runs_and_prints_one_json_line():
             assert after["minutes"] <= TARGET_MINUTES < before["minutes"], (group.id, kind)
             assert after["choices"] == 20 and before["choices"] == 27
             assert after["open_questions"] == before["open_questions"] == 3
+    # The follow-up pulse (issue 18), its longest form: three targets, two statements each.
+    pulse = figures["pulse"]
+    assert len(pulse["targets"]) == 3
+    for group in questionnaire.load().groups:
+        for kind in ("invitation", "open_link"):
+            measured = pulse[group.id][kind]
+            assert measured["minutes"] < figures["pulse_target_minutes"] == 2.0, (group.id, kind)
+            assert measured["choices"] == 9 and measured["open_questions"] == 0
+            assert measured["review_words"] > 0, "the pulse's review step was measured"
 
 
 def test_invitations_state_the_minutes_the_survey_states(open_round):

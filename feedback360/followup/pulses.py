@@ -16,6 +16,7 @@ from datetime import date
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -64,22 +65,22 @@ def suggested_dates(a_round: Round) -> tuple[date, date, date, date]:
 def check_pulse_possible(a_round: Round) -> None:
     check_full_round(a_round, "follow-up")
     if a_round.status != "closed":
-        raise RoundError("A follow-up asks about the plan you make once the round has closed.")
+        raise RoundError(_("A follow-up asks about the plan you make once the round has closed."))
     if not results_ready(a_round):
-        raise RoundError("The results are being prepared; try again in a minute.")
+        raise RoundError(_("The results are being prepared; try again in a minute."))
     if a_round.pulse is not None:
-        raise PulseExists("This round has its follow-up already.")
+        raise PulseExists(_("This round has its follow-up already."))
     if not plan_of(a_round):
-        raise RoundError("Choose what to focus on first: the follow-up asks about your plan.")
+        raise RoundError(_("Choose what to focus on first: the follow-up asks about your plan."))
 
 
 def check_pulse_dates(opens_on: date | None, closes_on: date | None) -> None:
     if opens_on is None or closes_on is None:
-        raise RoundError("Choose the day the follow-up opens and the day it closes.")
+        raise RoundError(_("Choose the day the follow-up opens and the day it closes."))
     if opens_on < today():
-        raise RoundError("The follow-up cannot open in the past; choose today or a later day.")
+        raise RoundError(_("The follow-up cannot open in the past; choose today or a later day."))
     if closes_on <= opens_on:
-        raise RoundError("The follow-up must close after the day it opens.")
+        raise RoundError(_("The follow-up must close after the day it opens."))
 
 
 def create_pulse(original: Round, user: User, opens_on: date, closes_on: date) -> Round:
@@ -115,7 +116,7 @@ def create_pulse(original: Round, user: User, opens_on: date, closes_on: date) -
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
-        raise PulseExists("This round has its follow-up already.") from None
+        raise PulseExists(_("This round has its follow-up already.")) from None
     db.session.add_all(
         PulseTarget(round_id=pulse.id, position=position, target_id=target_id)
         for position, target_id in enumerate(targets, start=1)

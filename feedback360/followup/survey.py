@@ -60,6 +60,12 @@ def pulse_survey_of(pulse_round: Round) -> PulseSurvey:
     return pulse_survey(original, pulse_target_ids(pulse_round.id))
 
 
+def local_pulse_survey(pulse_round_id: int, version: str, locale: str) -> PulseSurvey:
+    """The pulse's questions worded in `locale`: the statements and headings of the original's
+    questionnaire in that language (the change question is translated where it is shown)."""
+    return pulse_survey(questionnaire.load(version, locale), pulse_target_ids(pulse_round_id))
+
+
 def survey_questionnaire(a_round: Round) -> questionnaire.Questionnaire:
     """What a respondent is asked: a full round's questionnaire, or only a pulse's statements."""
     if a_round.is_pulse:

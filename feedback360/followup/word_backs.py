@@ -8,6 +8,7 @@ closed round keeps declines as keyed digests only); and kept, so the round's old
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -42,11 +43,13 @@ def word_back_of(a_round: Round) -> WordBack | None:
 def check_word_back_open(a_round: Round) -> None:
     check_full_round(a_round, "word back")
     if a_round.status != "closed":
-        raise RoundError("A word back is sent once the round has closed and you have its results.")
+        raise RoundError(
+            _("A word back is sent once the round has closed and you have its results.")
+        )
     if not results_ready(a_round):
-        raise RoundError("The results are being prepared; try again in a minute.")
+        raise RoundError(_("The results are being prepared; try again in a minute."))
     if word_back_of(a_round) is not None:
-        raise WordBackAlreadySent("Your word back for this round has been sent; it goes once.")
+        raise WordBackAlreadySent(_("Your word back for this round has been sent; it goes once."))
 
 
 def word_back_draft(
@@ -79,7 +82,7 @@ def send_word_back(a_round: Round, user: User, text: str | None) -> list[str]:
     except IntegrityError:
         db.session.rollback()
         raise WordBackAlreadySent(
-            "Your word back for this round has been sent; it goes once."
+            _("Your word back for this round has been sent; it goes once.")
         ) from None
     emails = dict(
         db.session.execute(

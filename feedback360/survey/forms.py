@@ -62,6 +62,14 @@ class ScaleAnswersField(Field):
     `data` maps item id to 1..n, or None for "not observed".
     """
 
+    # The radio group's name for an item, and the answer a chosen value stands for: a pulse's
+    # change question uses the same field with its own (`survey.pulse_form`).
+    name_of = staticmethod(item_field)
+
+    @staticmethod
+    def value_of(raw: str) -> int | None:
+        return None if raw == NOT_OBSERVED else int(raw)
+
     def __init__(self, label=None, *, items, choices, missing_message, **kwargs):
         super().__init__(label, **kwargs)
         self.items = items  # (item id, text) pairs, in page order
@@ -75,7 +83,9 @@ class ScaleAnswersField(Field):
         self.process_errors = []
         self.item_errors = {}
         if formdata is not None:
-            found = ((item_id, formdata.get(item_field(item_id))) for item_id, _label in self.items)
+            found = (
+                (item_id, formdata.get(self.name_of(item_id))) for item_id, _label in self.items
+            )
             self.chosen = {item_id: raw for item_id, raw in found if raw is not None}
         else:
             self.chosen = dict(data or {})
@@ -93,15 +103,14 @@ class ScaleAnswersField(Field):
         self.errors = list(self.item_errors.values())
         if not self.errors:
             self.data = {
-                item_id: None if self.chosen[item_id] == NOT_OBSERVED else int(self.chosen[item_id])
-                for item_id, _label in self.items
+                item_id: self.value_of(self.chosen[item_id]) for item_id, _label in self.items
             }
         return not self.errors
 
     def item(self, item_id: str) -> ScaleItem:
         error = self.item_errors.get(item_id)
         return ScaleItem(
-            id=item_field(item_id),
+            id=self.name_of(item_id),
             label=self.labels[item_id],
             choices=self.choices,
             chosen=self.chosen.get(item_id),
@@ -110,7 +119,7 @@ class ScaleAnswersField(Field):
 
     def problems(self) -> list[Problem]:
         return [
-            Problem(f"{item_field(item_id)}-fieldset", text, self.item_errors[item_id])
+            Problem(f"{self.name_of(item_id)}-fieldset", text, self.item_errors[item_id])
             for item_id, text in self.items
             if item_id in self.item_errors
         ]

@@ -6,7 +6,10 @@ from __future__ import annotations
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask import url_for
 
+from ..followup.pulses import open_pulse_link_for
+from ..followup.word_backs import word_back_for_open_link
 from ..forms import ActionForm
 from ..i18n import CHOICE_PARAMETER
 from ..i18n import chosen_on_page
@@ -64,9 +67,25 @@ def posted_words(token: str) -> list[str]:
     return [text for text in texts if text][:MAX_KEPT_WORDS]
 
 
-def unavailable(reason: str, status: int, token: str = ""):
+def unavailable(reason: str, status: int, token: str = "", **after_close):
     words = posted_words(token) if token else []
-    return render_template("survey/unavailable.html", reason=reason, words=words), status
+    page = render_template("survey/unavailable.html", reason=reason, words=words, **after_close)
+    return page, status
+
+
+def closed(link: services.SurveyLink, token: str):
+    """A closed round's link: the leader's word back, if sent (`followup.word_backs`), and the
+    way to the follow-up while it runs (an old open link; `followup.pulses`)."""
+    pulse_token = open_pulse_link_for(token)
+    return unavailable(
+        "closed",
+        410,
+        token,
+        follow_up=link.is_pulse,
+        leader=link.round.leader.name if link.round is not None else "",
+        word_back=word_back_for_open_link(token),
+        pulse_link=url_for("survey.answer", token=pulse_token) if pulse_token else None,
+    )
 
 
 def problem(link: services.SurveyLink | None, token: str, answered_here: list[int]):
@@ -80,11 +99,11 @@ def problem(link: services.SurveyLink | None, token: str, answered_here: list[in
         # The round is read again here; by now someone else may have closed or deleted it.
         if link.round is not None:
             refresh_status(link.round)
-        return unavailable("closed", 410, token)
+        return unavailable("closed", 410, token, follow_up=link.is_pulse)
     if link.round_status == "draft":
         return unavailable("not_open", 409, token)
     if link.round_status == "closed":
-        return unavailable("closed", 410, token)
+        return closed(link, token)
     if link.answered:
         return unavailable("used_now" if request.method == "POST" else "used", 409, token)
     if link.open_link_id in answered_here:

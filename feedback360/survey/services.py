@@ -74,6 +74,11 @@ class SurveyLink:
     # the answer.
     invitation_language: str | None = None
     round_language: str | None = None
+    round_kind: str = "full"  # "pulse": a follow-up asks its focus statements only
+
+    @property
+    def is_pulse(self) -> bool:
+        return self.round_kind == "pulse"
 
     @cached_property
     def round(self) -> Round | None:
@@ -140,6 +145,7 @@ _LINK_AND_ROUND_BY_HASH = select(
     Round.questionnaire_version,
     Round.max_anonymity,
     Round.default_language,
+    Round.kind.label("round_kind"),
 ).join(Round, Round.id == _LINK_BY_HASH.c.round_id)
 # The response row goes in only while its round is open, and the shared lock on the round
 # (PostgreSQL; SQLite renders no FOR SHARE) keeps it open until this transaction ends: the
@@ -313,6 +319,7 @@ def resolve(token: str) -> SurveyLink | None:
             answered,
             invitation_language=row.language,
             round_language=row.default_language,
+            round_kind=row.round_kind,
         )
     full = row.max_responses is not None and row.responses >= row.max_responses
     return SurveyLink(
@@ -325,6 +332,7 @@ def resolve(token: str) -> SurveyLink | None:
         full=full,
         awaiting=row.awaiting_coach,
         round_language=row.default_language,
+        round_kind=row.round_kind,
     )
 
 

@@ -33,6 +33,7 @@ from itsdangerous import URLSafeSerializer
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
+from ..declines import has_declined
 from ..extensions import csrf
 from ..extensions import db
 from ..extensions import limiter
@@ -46,6 +47,7 @@ from ..models import Invitation
 from ..rounds.services.invitations import decline as decline_invitation
 from ..web import safe_exception_summary
 from . import pages
+from . import pulse_pages
 from . import services
 from .forms import comments_from
 from .forms import only_csrf_failed
@@ -130,6 +132,8 @@ def _form_again(**flags):
         or pages.problem(link, token, answered_open_links()) is not None
     ):
         return None
+    if link.is_pulse:
+        return pulse_pages.page_again(link, token, **flags)
     q = local_questionnaire(link.questionnaire_version)
     form = pages.survey_form(link, token, q)
     if request.method != "POST":
@@ -144,6 +148,9 @@ def answer(token: str):
     problem = pages.problem(link, token, answered_open_links())
     if problem:
         return problem
+    if link.is_pulse:
+        page = pulse_pages.answer(link, token)
+        return page if page is not None else _thanks(link)
     q = local_questionnaire(link.questionnaire_version)
     form = pages.survey_form(link, token, q)
     if not form.is_submitted():
@@ -169,6 +176,11 @@ def answer(token: str):
         )
     except tuple(pages.SUBMIT_REFUSALS) as refusal:
         return pages.unavailable(*pages.SUBMIT_REFUSALS[type(refusal)], token)
+    return _thanks(link)
+
+
+def _thanks(link: services.SurveyLink):
+    """After a send: the token-free thank-you page; an open link is remembered as answered."""
     # The thank-you page in the language picked on the switch, if one was: it has no link to
     # follow. The language goes nowhere else (not with the response, see models.Response).
     response = redirect(url_for("survey.thanks", **{CHOICE_PARAMETER: chosen_on_page()}))
@@ -237,6 +249,10 @@ def decline(token: str):
     if form.validate_on_submit():
         decline_invitation(invitation)
         return render_template("survey/declined.html", a_round=link.round, done=True)
-    return render_template(
-        "survey/declined.html", a_round=link.round, done=invitation.declined, form=form
-    )
+    a_round = link.round
+    # A closed round has forgotten `declined`: its declines are kept as digests (`declines`).
+    if a_round.status == "closed":
+        done = has_declined(a_round.original_id, invitation.email)
+    else:
+        done = invitation.declined
+    return render_template("survey/declined.html", a_round=a_round, done=done, form=form)

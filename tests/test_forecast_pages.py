@@ -116,7 +116,9 @@ def test_a_draft_round_has_no_forecast_yet(client, draft_round, leader):
     assert forecasts.forecast_values(draft_round) == {}
 
 
-def test_only_the_leader_sees_or_makes_the_forecast(client, open_round, leader, coach, other_leader):
+def test_only_the_leader_sees_or_makes_the_forecast(
+    client, open_round, leader, coach, other_leader
+):
     round_services.share_with_coach(open_round, coach.email)
     forecasts.save_forecast(open_round, leader, {("staff", "purpose"): "2"})
     for someone in (coach, other_leader):

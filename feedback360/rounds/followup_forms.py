@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -78,18 +79,20 @@ def plan_field(kind: str, slot: int) -> str:
     return f"{kind}_{slot + 1}"
 
 
-def target_choices(q: Questionnaire, suggestions: list[Suggestion]) -> dict:
+def target_choices(q: Questionnaire, suggestions: list[Suggestion]) -> list[SelectChoice]:
     """The menu of targets: the suggestions first, then each area and its statements."""
     suggested = {s.target.id for s in suggestions}
-    choices: dict = {None: [("", _("Choose…"))]}
-    if suggestions:
-        choices[_("Suggested from the report")] = [
-            (s.target.id, s.target.title) for s in suggestions
-        ]
+    choices = [SelectChoice("", _("Choose…"))]
+    heading = _("Suggested from the report")
+    choices += [SelectChoice(s.target.id, s.target.title, optgroup=heading) for s in suggestions]
     for dim in q.dimensions:
         options = [(dim.id, _("The whole area: %(area)s", area=dim.title))]
         options += [(item.id, item.text) for item in dim.items]
-        choices[dim.title] = [(value, label) for value, label in options if value not in suggested]
+        choices += [
+            SelectChoice(value, label, optgroup=dim.title)
+            for value, label in options
+            if value not in suggested
+        ]
     return choices
 
 
@@ -120,7 +123,8 @@ def plan_form(q: Questionnaire, suggestions: list[Suggestion], **kwargs) -> Plan
     class PlanForm(PlanFormBase):
         pass
 
-    platforms = [(ANY_PLATFORM, _("Any platform"))] + [(p.id, p.label) for p in q.platforms]
+    platforms = [SelectChoice(ANY_PLATFORM, _("Any platform"))]
+    platforms += [SelectChoice(p.id, p.label) for p in q.platforms]
     for slot in range(MAX_ENTRIES):
         fields = {
             "target": SelectField(

@@ -29,20 +29,23 @@ from .analysis import OVER
 from .analysis import Analysis
 from .questionnaire import Questionnaire
 from .text import clean_text
+from .wording import N_
+from .wording import _
 
 ITEM = "item"
 DIMENSION = "dimension"
 ANY_PLATFORM = "any"
-ANY_PLATFORM_LABEL = "Any platform"
+ANY_PLATFORM_LABEL = N_("Any platform")  # translated where shown: `_(ANY_PLATFORM_LABEL)`
 MIN_ENTRIES = 1
 MAX_ENTRIES = 3
 ACTION_MAX = 600
 MEASURE_MAX = 400
 SUGGESTIONS = 5
 
-BLIND_SPOT_REASON = "Others rate this lower than you do"
-OVER_RATED_DIMENSION_REASON = "Others rate this area lower than you do"
-LOWEST_REASON = "Among the lowest rated"
+# Reasons shown beside a suggestion on the leader's plan page, translated there with `_()`.
+BLIND_SPOT_REASON = N_("Others rate this lower than you do")
+OVER_RATED_DIMENSION_REASON = N_("Others rate this area lower than you do")
+LOWEST_REASON = N_("Among the lowest rated")
 
 
 @dataclass(frozen=True)
@@ -143,12 +146,16 @@ class PlanCheck:
 
 def platform_choices(questionnaire: Questionnaire) -> list[tuple[str, str]]:
     """(id, label) for the plan's platform menu: "Any platform" first, then the list."""
-    return [(ANY_PLATFORM, ANY_PLATFORM_LABEL)] + [(p.id, p.label) for p in questionnaire.platforms]
+    return [(ANY_PLATFORM, _(ANY_PLATFORM_LABEL))] + [
+        (p.id, p.label) for p in questionnaire.platforms
+    ]
 
 
 def platform_label(questionnaire: Questionnaire, platform: str) -> str:
     return (
-        ANY_PLATFORM_LABEL if platform == ANY_PLATFORM else questionnaire.platform_label(platform)
+        _(ANY_PLATFORM_LABEL)
+        if platform == ANY_PLATFORM
+        else questionnaire.platform_label(platform)
     )
 
 
@@ -164,14 +171,18 @@ def check_plan(inputs: Sequence[EntryInput], questionnaire: Questionnaire) -> Pl
     used = [(index, entry) for index, entry in enumerate(inputs) if not _is_blank(entry)]
     errors: list[FieldError] = []
     if len(used) < MIN_ENTRIES:
-        errors.append(FieldError(None, "", "Choose at least one thing to focus on."))
+        errors.append(FieldError(None, "", _("Choose at least one thing to focus on.")))
     if len(used) > MAX_ENTRIES:
         errors.append(
             FieldError(
                 None,
                 "",
-                f"Choose at most {MAX_ENTRIES} things to focus on: a few, done well, help more "
-                f"than many. You have {len(used)}.",
+                _(
+                    "Choose at most %(most)s things to focus on: a few, done well, help more "
+                    "than many. You have %(count)s.",
+                    most=MAX_ENTRIES,
+                    count=len(used),
+                ),
             )
         )
     platforms = {p.id for p in questionnaire.platforms} | {ANY_PLATFORM}
@@ -183,27 +194,32 @@ def check_plan(inputs: Sequence[EntryInput], questionnaire: Questionnaire) -> Pl
         platform = clean_text(entry.platform)
         target = resolve_target(questionnaire, target_id) if target_id else None
         if not target_id:
-            errors.append(FieldError(index, "target", "Choose a statement or an area to focus on."))
+            errors.append(
+                FieldError(index, "target", _("Choose a statement or an area to focus on."))
+            )
         elif target is None:
             errors.append(
-                FieldError(index, "target", "This is not a statement or area of this round.")
+                FieldError(index, "target", _("This is not a statement or area of this round."))
             )
         else:
             clash = _clash(target, chosen)
             if clash:
                 errors.append(FieldError(index, "target", clash))
             chosen[target.id] = target
-        errors += _text_errors(index, "action", action, ACTION_MAX, "Say what you will do.")
+        errors += _text_errors(index, "action", action, ACTION_MAX, _("Say what you will do."))
         if platform not in platforms:
             errors.append(
                 FieldError(
                     index,
                     "platform",
-                    f"Choose a platform from the list, or “{ANY_PLATFORM_LABEL}”.",
+                    _(
+                        "Choose a platform from the list, or “%(any)s”.",
+                        any=_(ANY_PLATFORM_LABEL),
+                    ),
                 )
             )
         errors += _text_errors(
-            index, "measure", measure, MEASURE_MAX, "Say how you will know it worked."
+            index, "measure", measure, MEASURE_MAX, _("Say how you will know it worked.")
         )
         entries.append(FocusEntry(target_id, action, platform, measure))
     return PlanCheck(tuple(entries) if not errors else (), tuple(errors))
@@ -212,13 +228,14 @@ def check_plan(inputs: Sequence[EntryInput], questionnaire: Questionnaire) -> Pl
 def _clash(target: FocusTarget, chosen: dict[str, FocusTarget]) -> str:
     """Why `target` cannot join the targets chosen above it, or ""."""
     if target.id in chosen:
-        return "You chose this one twice: keep it once."
+        return _("You chose this one twice: keep it once.")
     for other in chosen.values():
         if set(target.item_ids) & set(other.item_ids):
             area = target if target.kind == DIMENSION else other
-            return (
-                f"This overlaps with “{area.title}” above, which already covers this statement: "
-                "keep one of them."
+            return _(
+                "This overlaps with “%(area)s” above, which already covers this statement: "
+                "keep one of them.",
+                area=area.title,
             )
     return ""
 
@@ -228,6 +245,14 @@ def _text_errors(index: int, field: str, text: str, limit: int, empty: str) -> l
         return [FieldError(index, field, empty)]
     if len(text) > limit:
         return [
-            FieldError(index, field, f"Please keep this to {limit} characters; it has {len(text)}.")
+            FieldError(
+                index,
+                field,
+                _(
+                    "Please keep this to %(limit)s characters; it has %(length)s.",
+                    limit=limit,
+                    length=len(text),
+                ),
+            )
         ]
     return []

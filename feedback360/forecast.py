@@ -30,6 +30,7 @@ from .aggregation import printed_gap
 from .analysis import is_big
 from .anonymity import report_group_lines
 from .questionnaire import Questionnaire
+from .wording import _
 
 ForecastKey = tuple[str, str]  # (group id, dimension id)
 
@@ -51,7 +52,10 @@ class ForecastInput:
 
 
 def forecast_error(scale_max: int) -> str:
-    return f"Give a number from 1 to {scale_max} (one decimal at most), or leave it empty."
+    return _(
+        "Give a number from 1 to %(most)s (one decimal at most), or leave it empty.",
+        most=scale_max,
+    )
 
 
 def parse_forecast(
@@ -68,7 +72,7 @@ def parse_forecast(
     errors: dict[ForecastKey, str] = {}
     for key, text in raw.items():
         if key not in known:
-            errors[key] = "This is not a group and dimension of this round’s questionnaire."
+            errors[key] = _("This is not a group and dimension of this round’s questionnaire.")
             continue
         cleaned = (text or "").strip().replace(",", ".")
         if not cleaned:

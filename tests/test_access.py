@@ -85,6 +85,8 @@ ROUTE_ACCESS = {
     "reports.export_csv": LEADER,
     "reports.export_json": LEADER,
     "rounds.delete_round": LEADER,
+    "rounds.forecast": LEADER,
+    "rounds.plan": LEADER,
     "account.index": ACCOUNT,
     "account.delete": ACCOUNT,
     "account.language": ACCOUNT,

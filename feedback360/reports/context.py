@@ -23,11 +23,14 @@ from ..wording import N_
 from ..wording import _
 from . import charts
 from . import phone_charts
+from .followup_context import followup_context
 
 if TYPE_CHECKING:
     from ..aggregation import Comment
     from ..aggregation import RoundResults
     from ..analysis import Analysis
+    from ..focus import FocusEntry
+    from ..forecast import ForecastComparison
     from ..questionnaire import Questionnaire
 
 REPORT_TITLE = N_("Leadership online: 360 feedback")
@@ -68,6 +71,9 @@ class ReportData:
     rater_list_approved_by: str | None = None
     # The leader's own copy speaks to them as "you"; a coach's copy names the leader.
     to_leader: bool = True
+    # The leader's forecast against the results (falsy: none made) and their focus plan.
+    forecast: ForecastComparison | None = None
+    plan: tuple[FocusEntry, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -186,4 +192,5 @@ def render_context(data: ReportData) -> dict:
         "other_questions": [o for o in q.open_questions if o.id != "intent"],
         "items_by_id": {item.id: item for item in q.items},
         "platform_labels": {p.id: p.label for p in q.platforms},
+        **followup_context(data.forecast, data.plan, q, Voice(data.leader_name, data.to_leader)),
     }

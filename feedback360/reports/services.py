@@ -18,6 +18,8 @@ from ..analysis import platform_results
 from ..analysis import rule_texts
 from ..clock import today_utc
 from ..extensions import db
+from ..followup.forecasts import forecast_comparison
+from ..followup.plans import plan_of
 from ..i18n import local_questionnaire
 from ..models import Answer
 from ..models import CoachShare
@@ -182,6 +184,8 @@ def report_data(
         shared_notes=shared_notes(a_round) if coach_share is None else (),
         rater_list_approved_by=approved_by(a_round),
         to_leader=coach_share is None,
+        forecast=forecast_comparison(a_round, results, q) if not a_round.is_pulse else None,
+        plan=tuple(plan_of(a_round)),
     )
 
 

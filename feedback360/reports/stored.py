@@ -9,8 +9,8 @@ or, while a copy is being built, a page that says so (`reports.views.pdf`).
 A copy is current while its `content_key` still matches: a digest of everything it is built from
 that may change after the round closes (a coach's note, the notes shared with the leader, whether
 a coach still vouches for the rater list, which earlier round the trend compares with, the
-report's settings, the language its reader picked: `reader_language`), and of the code that
-renders it. A copy that no longer matches is
+report's settings, the language its reader picked: `reader_language`, the leader's focus plan),
+and of the code that renders it. A copy that no longer matches is
 never served: it is forgotten and built anew. The PDF is made by the same function as before
 (`pdf.render_report_pdf`), so a stored copy holds exactly what a download would have held.
 """
@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from dataclasses import astuple
 from pathlib import Path
 
 from flask import current_app
@@ -28,6 +29,7 @@ from sqlalchemy import select
 from sqlalchemy import update
 
 from ..extensions import db
+from ..followup.plans import plan_of
 from ..i18n import language_of_address
 from ..language_choice import first_supported
 from ..models import CoachShare
@@ -95,6 +97,8 @@ def content_key(a_round: Round, share: CoachShare | None) -> tuple[str, int | No
         "share": [share.id, share.debrief_note] if share is not None else None,
         "shared_notes": shared_notes(a_round) if share is None else None,
         "approved_by": approved_by(a_round),
+        # Every copy prints the plan ("My plan"), which the leader may edit after close.
+        "plan": [astuple(entry) for entry in plan_of(a_round)],
         "language": reader_language(a_round, share),
     }
     encoded = json.dumps(facts, sort_keys=True, ensure_ascii=False).encode()

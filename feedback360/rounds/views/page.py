@@ -7,6 +7,7 @@ from flask import current_app
 from flask import render_template
 from flask import request
 
+from ...followup.forecasts import forecast_values
 from ...forms import ActionForm
 from ...i18n import local_date
 from ...i18n import local_questionnaire
@@ -108,4 +109,5 @@ def round_page(
         share_form=share_form or ShareForm(),
         action_form=ActionForm(),
         day_words=lambda day: local_date(day, "day"),
+        forecast_made=a_round.status != "draft" and bool(forecast_values(a_round)),
     )

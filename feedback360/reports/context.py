@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from ..aggregation import Comment
     from ..aggregation import RoundResults
     from ..analysis import Analysis
+    from ..focus_history import FocusHistory
     from ..questionnaire import Questionnaire
 
 REPORT_TITLE = N_("Leadership online: 360 feedback")
@@ -68,6 +69,8 @@ class ReportData:
     rater_list_approved_by: str | None = None
     # The leader's own copy speaks to them as "you"; a coach's copy names the leader.
     to_leader: bool = True
+    # Earlier rounds' focus and follow-ups (`followup.history`); falsy: no section.
+    focus_history: FocusHistory | None = None
 
 
 @dataclass(frozen=True)

@@ -182,7 +182,15 @@ def report_data(
         shared_notes=shared_notes(a_round) if coach_share is None else (),
         rater_list_approved_by=approved_by(a_round),
         to_leader=coach_share is None,
+        focus_history=_focus_history(a_round, coach_share),
     )
+
+
+def _focus_history(a_round: Round, coach_share: CoachShare | None):
+    # Imported here: followup.history builds on this module's round_results.
+    from ..followup.history import focus_history_for
+
+    return focus_history_for(a_round, coach_share.coach_email if coach_share else None)
 
 
 def shared_notes(a_round: Round) -> tuple[tuple[str, str], ...]:

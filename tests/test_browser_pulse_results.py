@@ -115,3 +115,33 @@ def test_the_pdf_is_reached_from_the_page(live_app, base_url, browser):
     assert "How to read the follow-up" in text and "Robin Example" in text
     subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(SHOTS / "pulse-pdf")], check=True)
     context.close()
+
+
+def test_the_next_round_shows_the_focus_so_far(live_app, base_url, browser):
+    with live_app.app_context():
+        from feedback360.models import User
+        from tests.test_pulse_results_pages import next_round
+
+        later = next_round(db.session.scalar(db.select(User).filter_by(name="Robin Example")))
+        later_id = later.id
+        build_wanted_reports()
+        db.session.remove()
+    for viewport, width in ((PHONE, 390), (DESKTOP, 1280)):
+        context = browser.new_context(viewport=viewport, accept_downloads=True)
+        page = context.new_page()
+        log_in(page, base_url, "robin@example.com")
+        page.goto(f"{base_url}/rounds/{later_id}/results")
+        history = page.locator("#focus-history")
+        assert history.get_by_role("heading", name="Your focus so far").is_visible()
+        history.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / f"focus-history-{width}.png"))
+        if width == 390:
+            assert overflow(page) <= 0
+        else:
+            with page.expect_download() as download:
+                page.get_by_role("link", name="Download the PDF report").click()
+            pdf = SHOTS / "next-round-report.pdf"
+            download.value.save_as(pdf)
+            text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True)
+            assert "Your focus so far" in text.stdout
+        context.close()

@@ -156,3 +156,41 @@ def test_flask_report_writes_the_short_pdf_for_a_pulse(app, pulse, tmp_path):
     assert result.exit_code == 0, result.output
     text = pdf_text(out.read_bytes(), tmp_path)
     assert "How to read the follow-up" in text and "Blind spots" not in text
+
+
+def next_round(leader, answers: int = 10):
+    """The leader's next full round, opened after the first closed, answered and closed."""
+    from feedback360 import questionnaire
+    from tests.helpers import answer_all
+    from tests.helpers import invite
+    from tests.helpers import submit_via_token
+
+    a_round = round_services.create_round(
+        leader, title="Autumn round", why="Again", platforms=[], anonymity_threshold=3
+    )
+    tokens = invite(a_round, "\n".join(f"c{i}@example.org, colleague" for i in range(answers)))
+    round_services.open_round(a_round)
+    for token in tokens.values():
+        submit_via_token(token, answer_all(questionnaire.load(), 4))
+    round_services.close_round(a_round)
+    return a_round
+
+
+def test_the_next_round_shows_the_focus_so_far_on_its_page_and_pdf(client, pulse, tmp_path):
+    later = next_round(pulse.leader)
+    login(client, "leader@example.com")
+    text = visible_text(client.get(f"/rounds/{later.id}/results").get_data(as_text=True))
+    assert "Your focus so far" in text
+    assert "After “Spring round”, closed on" in text
+    assert "They say what they want to achieve online." in text
+    assert "Follow-up," in text and "Autumn round," in text  # the pulse, then this round
+    assert "4.0 then" not in text  # "then" is the first round's figure, "now" the later one's
+    pdf = pdf_text(download_report(client, later.id), tmp_path)
+    assert "Your focus so far" in pdf and "After “Spring round”" in pdf
+
+
+def test_a_round_without_earlier_focus_shows_no_history(client, pulse, tmp_path):
+    login(client, "leader@example.com")
+    text = visible_text(client.get(f"/rounds/{pulse.parent_round_id}/results").get_data(as_text=True))
+    assert "focus so far" not in text
+    assert "focus so far" not in pdf_text(download_report(client, pulse.parent_round_id), tmp_path)

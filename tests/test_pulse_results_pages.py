@@ -191,6 +191,27 @@ def test_the_next_round_shows_the_focus_so_far_on_its_page_and_pdf(client, pulse
 
 def test_a_round_without_earlier_focus_shows_no_history(client, pulse, tmp_path):
     login(client, "leader@example.com")
-    text = visible_text(client.get(f"/rounds/{pulse.parent_round_id}/results").get_data(as_text=True))
+    page = client.get(f"/rounds/{pulse.parent_round_id}/results")
+    text = visible_text(page.get_data(as_text=True))
     assert "focus so far" not in text
     assert "focus so far" not in pdf_text(download_report(client, pulse.parent_round_id), tmp_path)
+
+
+@pytest.mark.parametrize(
+    "language, words",
+    [
+        ("es", ["Cómo leer el seguimiento", "Nadie, ni siquiera la aplicación", "Algo mejor"]),
+        ("fr", ["Comment lire le suivi", "Personne, pas même l’application", "Un peu mieux"]),
+        ("de", ["So lesen Sie die Nachbefragung", "Niemand, auch die App nicht", "Etwas besser"]),
+    ],
+)
+def test_the_page_and_pdf_in_the_leaders_language(client, pulse, tmp_path, language, words):
+    pulse.leader.language = language
+    db.session.commit()
+    login(client, "leader@example.com")
+    text = visible_text(client.get(f"/rounds/{pulse.id}/results").get_data(as_text=True))
+    pdf = pdf_text(download_report(client, pulse.id), tmp_path)
+    for word in words:
+        assert word in text and word in pdf
+    for leftover in ("How to read the follow-up", "A little better", "Nobody, the app"):
+        assert leftover not in text and leftover not in pdf

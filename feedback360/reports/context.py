@@ -23,6 +23,7 @@ from ..wording import N_
 from ..wording import _
 from . import charts
 from . import phone_charts
+from . import pulse_words
 
 if TYPE_CHECKING:
     from ..aggregation import Comment
@@ -189,4 +190,5 @@ def render_context(data: ReportData) -> dict:
         "other_questions": [o for o in q.open_questions if o.id != "intent"],
         "items_by_id": {item.id: item for item in q.items},
         "platform_labels": {p.id: p.label for p in q.platforms},
+        "pulse_words": pulse_words,  # the focus history's readings (_focus_history.html)
     }

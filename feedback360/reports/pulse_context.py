@@ -21,7 +21,6 @@ from ..anonymity import report_group_lines
 from ..focus import resolve_target
 from ..followup.pulse_results import PulseReport
 from ..i18n import local_questionnaire
-from ..pulse import CANT_SAY
 from ..pulse_compare import TargetComparison
 from . import charts
 from .context import Voice
@@ -31,33 +30,10 @@ from .pdf import StaticOnlyFetcher
 from .pdf import font_config
 from .pdf import gc_paused
 from .pdf import report_stylesheet
+from .pulse_words import change_label
+from .pulse_words import reading_text
 
 PDF_TAGS = True
-
-
-def reading_text(reading: str) -> str:
-    """`pulse_compare`'s plain reading of a change, in the reader's language."""
-    words = {
-        pulse_compare.CLEARLY_UP: _("Clearly up"),
-        pulse_compare.CLEARLY_DOWN: _("Clearly down"),
-        pulse_compare.NO_CLEAR_CHANGE: _("No clear change"),
-        pulse_compare.MARGIN_UNKNOWN: _("Too few ratings to tell whether the change is clear"),
-        pulse_compare.NOT_COMPARED: _("Too few ratings to compare"),
-    }
-    return words.get(reading, reading)
-
-
-def change_label(option: str) -> str:
-    """An answer to "Have you noticed a change?", as the survey offered it."""
-    labels = {
-        "clearly_worse": _("Clearly worse"),
-        "a_little_worse": _("A little worse"),
-        "no_change": _("No change"),
-        "a_little_better": _("A little better"),
-        "clearly_better": _("Clearly better"),
-        CANT_SAY: _("Can’t say"),
-    }
-    return labels.get(option, option)
 
 
 def pulse_notes(report: PulseReport) -> list[str]:
@@ -151,9 +127,7 @@ def pulse_render_context(report: PulseReport, to_leader: bool) -> dict:
 
 def render_pulse_pdf(report: PulseReport, to_leader: bool) -> bytes:
     """The pulse's short PDF, printed as the main report is (`pdf.render_report_pdf`)."""
-    html = render_template(
-        "reports/pulse_report.html", **pulse_render_context(report, to_leader)
-    )
+    html = render_template("reports/pulse_report.html", **pulse_render_context(report, to_leader))
     fetcher = StaticOnlyFetcher(current_app.static_folder)
     document = HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher)
     with gc_paused():

@@ -13,6 +13,9 @@ report's settings, the language its reader picked: `reader_language`), and of th
 renders it. A copy that no longer matches is
 never served: it is forgotten and built anew. The PDF is made by the same function as before
 (`pdf.render_report_pdf`), so a stored copy holds exactly what a download would have held.
+A follow-up pulse's copy is its short report (`pulse_context.render_pulse_pdf`, measured at
+1.3-2.6 s on a busy 2-core machine against 10 s for a full report: too long for a request too),
+keyed on `pulse_facts`; the copies of its original round's coaches are built alongside.
 """
 
 from __future__ import annotations

@@ -108,10 +108,12 @@ def rounds() -> None:
 @click.argument("round_id", type=click.IntRange(1, 2**31 - 1))
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), required=True)
 def report(round_id: int, output: Path) -> None:
-    """Write the PDF report of a closed round."""
+    """Write the PDF report of a closed round (of a follow-up: its short report)."""
     from flask import current_app
 
+    from .followup.pulse_results import pulse_report
     from .reports.pdf import render_report_pdf
+    from .reports.pulse_context import render_pulse_pdf
     from .reports.services import report_data
 
     a_round = db.session.get(Round, round_id)
@@ -128,8 +130,10 @@ def report(round_id: int, output: Path) -> None:
                 "its files after the close. Try again in a minute."
             )
         )
-    data = report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"])
-    pdf = render_report_pdf(data)
+    if a_round.is_pulse:  # a follow-up's short report, never a full one
+        pdf = render_pulse_pdf(pulse_report(a_round), to_leader=True)
+    else:
+        pdf = render_report_pdf(report_data(a_round, current_app.config["REPORT_COMMENTS_PER_KEY"]))
     try:
         storage.write_private_file(output, pdf)
     except OSError as error:

@@ -43,6 +43,18 @@ def count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
 
+def responses_in(round_ids) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Response).where(Response.round_id.in_(round_ids))
+    )
+
+
+def invitations_in(round_ids) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Invitation).where(Invitation.round_id.in_(round_ids))
+    )
+
+
 def test_demo_seeds_once_on_both_databases(app):
     """The one test that seeds through the CLI on SQLite and PostgreSQL."""
     result = run_cli(app, "demo", "--respondents", "8", "--if-empty")
@@ -54,14 +66,20 @@ def test_demo_seeds_once_on_both_databases(app):
             demo_data.LEADER_EMAIL,
             demo_data.COACH_EMAIL,
         }
-        earlier, a_round = db.session.scalars(select(Round).order_by(Round.opened_on))
-        assert count(Round) == 2, "the demo round and an earlier one, for the trend"
+        earlier, a_round = db.session.scalars(
+            select(Round).where(Round.kind == "full").order_by(Round.opened_on)
+        )
+        assert count(Round) == 3, "the demo round, an earlier one for the trend, its follow-up"
+        pulse = a_round.pulse
+        assert pulse.status == "closed" and pulse.opened_on > a_round.closed_on
         assert earlier.closed_on < a_round.opened_on
         assert {r.status for r in (earlier, a_round)} == {"closed"}
         assert a_round.leader.email == demo_data.LEADER_EMAIL == earlier.leader.email
         assert earlier.questionnaire_version == a_round.questionnaire_version
         assert len(a_round.invitations) == 8 and len(earlier.invitations) == 6
-        assert count(Response) == count(Invitation) == 14
+        full = [earlier.id, a_round.id]
+        assert responses_in(full) == invitations_in(full) == 14
+        assert len(pulse.invitations) == 8, "the follow-up asks everyone the round asked"
         assert not any(inv.answered for inv in a_round.invitations), "forgotten at close"
         answered = [line["answered"] for line in a_round.progress_at_close["lines"]]
         assert sum(answered) == 8, "every invitation answered, as counted at close"
@@ -77,7 +95,7 @@ def test_demo_seeds_once_on_both_databases(app):
     assert again.exit_code == 0, again.output
     assert "already has accounts" in again.output
     with app.app_context():
-        assert (count(User), count(Round), count(Response)) == (2, 2, 14)
+        assert (count(User), count(Round), responses_in(full)) == (2, 3, 14)
 
 
 @pytest.fixture
@@ -107,14 +125,14 @@ def test_rounds_prints_one_line_per_round_starting_with_its_id(sqlite_app, demo_
     result = run_cli(sqlite_app, "rounds")
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
-    assert len(lines) == 3  # the demo's earlier round, the demo round, the draft
+    assert len(lines) == 4  # the demo's earlier round, the demo round, its follow-up, the draft
     # The report's count: 6 answered, but groups too small to show are not counted anywhere.
     with sqlite_app.app_context():
         reported = round_services.reported_response_total(db.session.get(Round, demo_round_id))
     assert 0 < reported <= 6
     assert lines[1].split("\t")[:3] == [str(demo_round_id), "closed", f"{reported} responses"]
-    assert lines[2].split("\t")[:3] == [str(draft_id), "draft", "0 responses"]
-    assert lines[2].endswith("A draft round")
+    assert lines[3].split("\t")[:3] == [str(draft_id), "draft", "0 responses"]
+    assert lines[3].endswith("A draft round")
 
 
 def test_rounds_prints_nothing_without_rounds(sqlite_app):
@@ -268,7 +286,7 @@ def test_backup_does_not_overwrite_a_file_unless_forced(sqlite_app, demo_round_i
     assert copy.read_text() == "precious"
     forced = run_cli(sqlite_app, "backup", str(copy), "--force")
     assert forced.exit_code == 0, forced.output
-    assert rows_in(copy, "rounds") == 2
+    assert rows_in(copy, "rounds") == 3  # the demo: two rounds and a follow-up
 
 
 def test_backup_never_replaces_what_is_not_a_file(sqlite_app, demo_round_id, tmp_path):
@@ -315,7 +333,7 @@ def test_restore_round_trips_a_backup(sqlite_app, demo_round_id, tmp_path):
     assert "That is the current schema." in restored.output
     with sqlite_app.app_context():
         assert db.session.get(Round, demo_round_id).status == "closed"
-        assert count(Round) == 2 and count(Response) == rows_in(copy, "responses") > 0
+        assert count(Round) == 3 and count(Response) == rows_in(copy, "responses") > 0
 
 
 def test_restore_into_what_sqlite_cannot_open_says_so(sqlite_app, demo_round_id, tmp_path):

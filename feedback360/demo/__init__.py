@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import random
 import tomllib
+from collections.abc import Callable
 from datetime import date
 from datetime import timedelta
 from pathlib import Path
@@ -26,6 +27,7 @@ from ..models import User
 from ..rounds.services import closing as round_closing
 from ..rounds.services import invitations as round_invitations
 from ..survey import services as survey_services
+from . import followup
 
 BANK_FILE = Path(__file__).parent / "bank.toml"
 LEADER_EMAIL = "leader@example.com"
@@ -60,7 +62,8 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
     """Create (or reuse) the demo leader and coach, and add two closed, answered rounds.
 
     The earlier round, six months back, gives the report its trend; both are shared with the
-    demo coach, and the current one is returned.
+    demo coach, and the current one is returned. The current one shows the loop after a round
+    (`followup`): her forecast, her plan, her word back and its closed follow-up pulse.
     """
     bank = tomllib.loads(BANK_FILE.read_text(encoding="utf-8"))
     rng = random.Random(seed)
@@ -80,6 +83,9 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
         opened_on=today - timedelta(days=203),
         closed_on=today - timedelta(days=182),
     )
+    # The follow-up opened `weeks_after` the close and closes today, after two weeks.
+    pulse_opened = today - timedelta(days=14)
+    closed_on = pulse_opened - timedelta(weeks=bank["pulse"]["weeks_after"])
     current = _seed_round(
         leader,
         bank["leader"]["title"],
@@ -87,15 +93,18 @@ def seed_demo(respondents: int = 25, seed: int = 2026) -> Round:
         bank,
         rng,
         {},
-        opened_on=today - timedelta(days=21),
-        closed_on=today,
+        opened_on=closed_on - timedelta(days=21),
+        closed_on=closed_on,
+        while_open=lambda a_round: followup.record_forecast(a_round, leader, bank),
     )
     # Both rounds: a coach sees the trend only from an earlier round shared with them too.
     db.session.add_all(CoachShare(round=r, coach_email=COACH_EMAIL) for r in (first, current))
-    # Synthetic people get no email: drop what inviting and sharing queued for them.
-    db.session.execute(
-        delete(OutboxMessage).where(OutboxMessage.round_id.in_([first.id, current.id]))
-    )
+    db.session.commit()
+    followup.plan_and_word_back(current, leader, bank, sent_on=closed_on + timedelta(days=3))
+    pulse = followup.seed_pulse(current, leader, bank, rng, pulse_opened, today)
+    # Synthetic people get no email: drop what inviting, sharing and the word back queued.
+    round_ids = [first.id, current.id, pulse.id]
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.round_id.in_(round_ids)))
     db.session.commit()
     return current
 
@@ -114,8 +123,10 @@ def _seed_round(
     offsets: dict[str, float],
     opened_on: date,
     closed_on: date,
+    while_open: Callable[[Round], None] | None = None,
 ) -> Round:
-    """One round answered by synthetic respondents, closed through the real service."""
+    """One round answered by synthetic respondents, closed through the real service;
+    `while_open` runs before the first answer (the leader's forecast)."""
     q = questionnaire.load()
     leader_info = bank["leader"]
     a_round = Round(
@@ -142,6 +153,8 @@ def _seed_round(
             )
         )
     db.session.commit()
+    if while_open is not None:
+        while_open(a_round)
 
     texts = _TextDeck(bank, rng)
     people = [

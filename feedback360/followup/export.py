@@ -107,3 +107,12 @@ def _targets(comparison: PulseComparison) -> list[dict]:
         }
         for target in comparison.targets
     ]
+
+
+def pulse_export(pulse: Round) -> dict:
+    """A closed pulse's own data file: its round's "pulse" section, and which round it follows."""
+    original = pulse.parent_round
+    return {
+        "original": {"title": original.title, "closed_on": _iso(original.closed_on)},
+        "pulse": _pulse(pulse),
+    }

@@ -103,3 +103,9 @@ def _full_round_follow_up(record_round: Round, later: Round) -> list[FollowUp]:
         round_results(record_round, q_before), round_results(later, q_after), survey
     )
     return [FollowUp(later.title, later.closed_on, comparison)]
+
+
+def history_key(a_round: Round, shared_with: str | None = None) -> str:
+    """What the history section of `a_round`'s report prints, as text for a stored copy's
+    content key (`reports.stored`): a plan edited or a follow-up closed since makes it stale."""
+    return repr(focus_history_for(a_round, shared_with))

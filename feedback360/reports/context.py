@@ -23,6 +23,7 @@ from ..wording import N_
 from ..wording import _
 from . import charts
 from . import phone_charts
+from . import pulse_words
 from .followup_context import followup_context
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from ..aggregation import RoundResults
     from ..analysis import Analysis
     from ..focus import FocusEntry
+    from ..focus_history import FocusHistory
     from ..forecast import ForecastComparison
     from ..questionnaire import Questionnaire
 
@@ -74,6 +76,8 @@ class ReportData:
     # The leader's forecast against the results (falsy: none made) and their focus plan.
     forecast: ForecastComparison | None = None
     plan: tuple[FocusEntry, ...] = ()
+    # Earlier rounds' focus and follow-ups (`followup.history`); falsy: no section.
+    focus_history: FocusHistory | None = None
 
 
 @dataclass(frozen=True)
@@ -193,4 +197,5 @@ def render_context(data: ReportData) -> dict:
         "items_by_id": {item.id: item for item in q.items},
         "platform_labels": {p.id: p.label for p in q.platforms},
         **followup_context(data.forecast, data.plan, q, Voice(data.leader_name, data.to_leader)),
+        "pulse_words": pulse_words,  # the focus history's readings (_focus_history.html)
     }

@@ -186,7 +186,15 @@ def report_data(
         to_leader=coach_share is None,
         forecast=forecast_comparison(a_round, results, q) if not a_round.is_pulse else None,
         plan=tuple(plan_of(a_round)),
+        focus_history=_focus_history(a_round, coach_share),
     )
+
+
+def _focus_history(a_round: Round, coach_share: CoachShare | None):
+    # Imported here: followup.history builds on this module's round_results.
+    from ..followup.history import focus_history_for
+
+    return focus_history_for(a_round, coach_share.coach_email if coach_share else None)
 
 
 def shared_notes(a_round: Round) -> tuple[tuple[str, str], ...]:

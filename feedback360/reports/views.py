@@ -23,6 +23,8 @@ from ..rounds.services.progress import progress_of
 from ..rounds.services.sharing import round_visible_to
 from .context import render_context
 from .forms import DebriefNoteForm
+from .pulse_views import pulse_export_response
+from .pulse_views import pulse_page
 from .services import coach_share_for
 from .services import report_data
 from .services import save_debrief_note
@@ -59,7 +61,9 @@ def _ready(a_round) -> bool:
 
 
 def _coach_share(a_round, role: str):
-    return coach_share_for(a_round, current_user.email) if role == "coach" else None
+    """The coach's share; for a pulse, of its original round (`round_visible_to`)."""
+    shared = a_round.parent_round if a_round.is_pulse else a_round
+    return coach_share_for(shared, current_user.email) if role == "coach" else None
 
 
 def _results_page(a_round, role: str, note_form: DebriefNoteForm | None = None) -> str:
@@ -86,6 +90,8 @@ def results(round_id: int):
     a_round, role = _visible_round(round_id)
     if not _ready(a_round):
         return _not_ready(a_round, role), 200
+    if a_round.is_pulse:  # a follow-up's own page: no full report
+        return pulse_page(a_round, role)
     return _results_page(a_round, role)
 
 
@@ -96,7 +102,7 @@ def debrief_note(round_id: int):
     leader's results and PDF once the coach shares it."""
     a_round, role = _visible_round(round_id)
     share = _coach_share(a_round, role)
-    if share is None:
+    if share is None or a_round.is_pulse:
         abort(404)
     if not _ready(a_round):
         return _not_ready(a_round, role), 409
@@ -163,6 +169,9 @@ def _export(round_id: int, extension: str, build, mimetype: str):
         abort(404)
     if not _ready(a_round):
         return _not_ready(a_round, role), 409
+    if a_round.is_pulse:
+        filename = report_filename(a_round, extension)
+        return pulse_export_response(a_round, extension, mimetype, filename)
     data = report_data(a_round)
     body = build(
         export.RoundExport(

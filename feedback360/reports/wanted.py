@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from sqlalchemy import delete
+from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -16,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from ..extensions import db
 from ..models import CoachShare
 from ..models import ReportFile
+from ..models import Round
 
 LEADER = "leader"
 
@@ -26,14 +28,19 @@ def reader_of(share_id: int | None) -> str:
 
 
 def want_all_copies(round_ids: Iterable[int]) -> None:
-    """Ask for the leader's copy and every coach's of these rounds, in the caller's transaction.
+    """Ask for the leader's copy and every coach's of these rounds (or pulses), in the caller's
+    transaction.
 
     A copy already stored or asked for stays as it is."""
     round_ids = list(round_ids)
     if not round_ids:
         return
+    # A pulse is read by its original round's coaches (`round_visible_to`): their shares.
+    shared_round = func.coalesce(Round.parent_round_id, Round.id)
     shares = db.session.execute(
-        select(CoachShare.round_id, CoachShare.id).where(CoachShare.round_id.in_(round_ids))
+        select(Round.id, CoachShare.id)
+        .join(CoachShare, CoachShare.round_id == shared_round)
+        .where(Round.id.in_(round_ids))
     ).all()
     _insert_wanted([(round_id, None) for round_id in round_ids] + [tuple(s) for s in shares])
 

@@ -134,12 +134,8 @@ def settle_closed_rounds() -> bool:
         .values(results_ready=True)
         .execution_options(synchronize_session=False)
     )
-    # The sender builds their PDFs (reports.stored); a pulse has no full report to build.
-    want_all_copies(
-        db.session.scalars(
-            select(Round.id).where(Round.id.in_(waiting), Round.kind == "full")
-        ).all()
-    )
+    # The sender builds their PDFs (reports.stored): a round's report, or a pulse's short one.
+    want_all_copies(waiting)
     db.session.commit()
     storage.forget_deleted_pages(db.engine)  # leave the WAL empty, as a checkpoint does
     return True

@@ -26,16 +26,17 @@ from .focus import FocusEntry
 from .focus import resolve_target
 from .questionnaire import Questionnaire
 from .text import clean_text
+from .wording import N_
 from .wording import _
 
 WORD_BACK_MAX = 4000
-SUBJECT = "What I heard from your feedback, and what I will do"
-OPENING = "Thank you for your feedback on how I show up online."
-PULSE_NOTE = (
+# The draft's fixed sentences, in the leader's language where they are used (`_`).
+OPENING = N_("Thank you for your feedback on how I show up online.")
+PULSE_NOTE = N_(
     "In a few weeks I will send a short follow-up, under two minutes, to ask whether you have "
     "noticed a change."
 )
-CLOSING = "Thank you again for taking the time."
+CLOSING = N_("Thank you again for taking the time.")
 
 
 def _dimension_titles(item_ids: Sequence[str], questionnaire: Questionnaire) -> list[str]:
@@ -51,8 +52,10 @@ def _dimension_titles(item_ids: Sequence[str], questionnaire: Questionnaire) -> 
 
 
 def _quoted_list(titles: Sequence[str]) -> str:
-    quoted = [f"“{title}”" for title in titles]
-    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+    quoted = [_("“%(title)s”", title=title) for title in titles]
+    if len(quoted) == 1:
+        return quoted[0]
+    return _("%(first)s and %(last)s", first=", ".join(quoted[:-1]), last=quoted[-1])
 
 
 def what_i_heard(analysis: Analysis, questionnaire: Questionnaire) -> str:
@@ -66,16 +69,24 @@ def what_i_heard(analysis: Analysis, questionnaire: Questionnaire) -> str:
         for title in _dimension_titles([p.item_id for p in analysis.strengths], questionnaire)
         if title not in areas
     ]
-    parts = []
+    if strengths and areas:
+        return _(
+            "What I heard: you see me at my strongest in %(strengths)s. "
+            "I have most room to grow in %(areas)s.",
+            strengths=_quoted_list(strengths),
+            areas=_quoted_list(areas),
+        )
     if strengths:
-        parts.append(f"you see me at my strongest in {_quoted_list(strengths)}.")
+        return _(
+            "What I heard: you see me at my strongest in %(strengths)s.",
+            strengths=_quoted_list(strengths),
+        )
     if areas:
-        lead = "I have" if strengths else "you see"
-        tail = "most room to grow in" if strengths else "most room for me to grow in"
-        parts.append(f"{lead} {tail} {_quoted_list(areas)}.")
-    if not parts:
-        return ""
-    return "What I heard: " + " ".join(parts)
+        return _(
+            "What I heard: you see most room for me to grow in %(areas)s.",
+            areas=_quoted_list(areas),
+        )
+    return ""
 
 
 def plan_line(entry: FocusEntry, questionnaire: Questionnaire) -> str:
@@ -84,14 +95,14 @@ def plan_line(entry: FocusEntry, questionnaire: Questionnaire) -> str:
     if target is None:
         about = ""
     elif target.kind == DIMENSION:
-        about = f"“{target.title}”"
+        about = _("“%(title)s”", title=target.title)
     else:
         item = next(i for i in questionnaire.items if i.id == target.id)
-        about = f"“{item.self_text.rstrip('.')}”"
+        about = _("“%(title)s”", title=item.self_text.rstrip("."))
     where = (
         ""
         if entry.platform == ANY_PLATFORM
-        else f"on {questionnaire.platform_label(entry.platform)}"
+        else _("on %(platform)s", platform=questionnaire.platform_label(entry.platform))
     )
     head = ", ".join(part for part in (about, where) if part)
     return f"- {head}: {entry.action}" if head else f"- {entry.action}"
@@ -104,16 +115,16 @@ def draft_word_back(
     pulse_planned: bool = False,
 ) -> str:
     """The editable draft: thanks, what I heard, what I will do, and the follow-up if planned."""
-    paragraphs = [OPENING]
+    paragraphs = [_(OPENING)]
     heard = what_i_heard(analysis, questionnaire)
     if heard:
         paragraphs.append(heard)
     if plan:
         lines = [plan_line(entry, questionnaire) for entry in plan]
-        paragraphs.append("What I will do:\n" + "\n".join(lines))
+        paragraphs.append(_("What I will do:") + "\n" + "\n".join(lines))
     if pulse_planned:
-        paragraphs.append(PULSE_NOTE)
-    paragraphs.append(CLOSING)
+        paragraphs.append(_(PULSE_NOTE))
+    paragraphs.append(_(CLOSING))
     return "\n\n".join(paragraphs)
 
 

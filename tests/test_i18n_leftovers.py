@@ -222,16 +222,18 @@ class Forms(HTMLParser):
             elif control.tag == "textarea" and name:
                 text = "".join(control.text).replace("\r\n", "\n")
                 data[name] = text.removeprefix("\n")  # as a browser reads a text box
+                # Sent as the person's own words (a draft they kept): not the app's any more.
+                POSTED_TEXTS.update([data[name], *data[name].splitlines()])
             elif control.tag == "input" and name and kind not in ("submit", "button"):
                 if kind not in ("radio", "checkbox") or "checked" in control.attrs:
                     data[name] = control.attrs.get("value", "")
         for label, value in recipe.fill:
             (control,) = [c for c in mine if c.label == label and c.tag != "option"]
             data[control.attrs["name"]] = value
-        if recipe.check_all:
-            for control in mine:
-                if control.label == recipe.check_all and control.attrs.get("type") == "radio":
-                    data[control.attrs["name"]] = control.attrs.get("value", "on")
+        labels = (recipe.check_all,) if isinstance(recipe.check_all, str) else recipe.check_all
+        for control in mine:
+            if control.label in (labels or ()) and control.attrs.get("type") == "radio":
+                data[control.attrs["name"]] = control.attrs.get("value", "on")
         if button.attrs.get("name"):
             data[button.attrs["name"]] = button.attrs.get("value", "")
         action = button.attrs.get("formaction") or self.actions[button.form]
@@ -412,6 +414,11 @@ def report_texts() -> dict[tuple[str, str], list[str]]:
     return texts
 
 
+# Text boxes the replay sent as they stood (a word back's English draft, posted on a Spanish
+# page, is what that leader wrote from then on).
+POSTED_TEXTS: set[str] = set()
+
+
 def typed_texts() -> list[str]:
     """What leaders, coaches and respondents wrote, longest first (so a title inside a longer
     text is taken out with it)."""
@@ -423,8 +430,10 @@ def typed_texts() -> list[str]:
     typed += [share.debrief_note or "" for share in db.session.scalars(select(CoachShare))]
     for entry in db.session.scalars(select(FocusPlanEntry)):
         typed += [entry.action, entry.measure]
-    typed += [word_back.text for word_back in db.session.scalars(select(WordBack))]
+    for word_back in db.session.scalars(select(WordBack)):  # shown whole and by paragraph
+        typed += [word_back.text, *word_back.text.splitlines()]
     typed += [line for recipe in PAGES for _, value in recipe.fill for line in value.splitlines()]
+    typed += POSTED_TEXTS
     typed = {" ".join(text.split()) for text in typed if text and text.strip()}
     return sorted(typed, key=len, reverse=True)
 

@@ -87,6 +87,8 @@ ROUTE_ACCESS = {
     "rounds.delete_round": LEADER,
     "rounds.forecast": LEADER,
     "rounds.plan": LEADER,
+    "rounds.word_back": LEADER,
+    "rounds.follow_up": LEADER,
     "account.index": ACCOUNT,
     "account.delete": ACCOUNT,
     "account.language": ACCOUNT,

@@ -51,6 +51,7 @@ class BackToRaters:
     pulse: Round | None
     has_plan: bool
     plan_url: str
+    pulse_results_ready: bool = False
 
 
 @bp.app_template_global()
@@ -58,8 +59,13 @@ def back_to_raters(a_round: Round) -> BackToRaters | None:
     """None where neither applies: a pulse, or a round not closed or its results not ready."""
     if a_round.is_pulse or a_round.status != "closed" or not results_ready(a_round):
         return None
+    pulse = a_round.pulse
     return BackToRaters(
-        word_backs.word_back_of(a_round), a_round.pulse, bool(plan_of(a_round)), plan_url(a_round)
+        word_backs.word_back_of(a_round),
+        pulse,
+        bool(plan_of(a_round)),
+        plan_url(a_round),
+        pulse is not None and pulse.status == "closed" and results_ready(pulse),
     )
 
 

@@ -6,8 +6,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
+from feedback360.extensions import db
 from feedback360.followup.pulses import create_pulse
 from feedback360.rounds import services as round_services
+from feedback360.rounds.services.common import RoundError
 from feedback360.rounds.services.common import today
 from tests.followup_setup import closed_round_with_plan
 from tests.followup_setup import pulse_today
@@ -66,3 +70,67 @@ def test_the_coach_finds_the_follow_ups_results_from_the_rounds(client, open_rou
     assert f'href="/rounds/{pulse.id}/results"' in block
     assert f'href="/rounds/{pulse.id}"' not in block  # the round page is the leader's
     assert client.get(f"/rounds/{pulse.id}/results").status_code == 200
+
+
+# --- A follow-up's own page offers only what a follow-up may do ------------------------------
+
+
+def test_the_follow_ups_page_hides_what_would_break_the_comparison(client, open_round, leader):
+    closed_round_with_plan(open_round, leader)
+    pulse = pulse_today(open_round, leader)
+    login(client, leader.email)
+    html = client.get(f"/rounds/{pulse.id}").get_data(as_text=True)
+    for path in ("edit", "self", "open-links", "shares", "invitations"):
+        assert f'"/rounds/{pulse.id}/{path}"' not in html, path
+    assert f'href="/rounds/{open_round.id}#coach"' in html
+    # What it may still do: remind, close, delete, a new link for one person.
+    for path in ("close", "delete"):
+        assert f'"/rounds/{pulse.id}/{path}"' in html, path
+
+
+def test_the_services_refuse_it_too(client, open_round, leader):
+    closed_round_with_plan(open_round, leader)
+    pulse = pulse_today(open_round, leader)
+    refusals = {
+        "keeps the settings of its round": lambda: round_services.update_round(
+            pulse, anonymity_threshold=pulse.anonymity_threshold + 1
+        ),
+        "has no self-assessment": lambda: round_services.save_self_assessment(pulse, {}),
+        "open links only for the groups its round had": lambda: round_services.ensure_open_link(
+            pulse, "colleague"
+        ),
+        "seen by the coaches of its round": lambda: round_services.share_with_coach(
+            pulse, "coach@example.com"
+        ),
+    }
+    threshold = pulse.anonymity_threshold
+    for words, attempt in refusals.items():
+        with pytest.raises(RoundError, match=words):
+            attempt()
+    db.session.expire_all()
+    assert pulse.anonymity_threshold == threshold and not pulse.shares
+    assert {link.rater_group for link in pulse.open_links} == {"follower"}
+
+
+def test_a_refused_page_says_why_on_the_follow_ups_page(client, open_round, leader):
+    closed_round_with_plan(open_round, leader)
+    pulse = pulse_today(open_round, leader)
+    login(client, leader.email)
+    for path in ("edit", "self"):
+        page = client.get(f"/rounds/{pulse.id}/{path}", follow_redirects=True)
+        assert page.status_code == 200 and page.request.path == f"/rounds/{pulse.id}"
+        assert "A follow-up" in visible_text(page.get_data(as_text=True))
+    posted = client.post(
+        f"/rounds/{pulse.id}/edit",
+        data={"title": "x", "anonymity_threshold": "9"},
+        follow_redirects=True,
+    )
+    assert "keeps the settings of its round" in visible_text(posted.get_data(as_text=True))
+    shared = client.post(
+        f"/rounds/{pulse.id}/shares", data={"email": "coach@example.com"}, follow_redirects=True
+    )
+    assert "seen by the coaches of its round" in visible_text(shared.get_data(as_text=True))
+    made = client.post(
+        f"/rounds/{pulse.id}/open-links", data={"group": "colleague"}, follow_redirects=True
+    )
+    assert "open links only for the groups" in visible_text(made.get_data(as_text=True))

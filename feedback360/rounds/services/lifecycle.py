@@ -42,7 +42,19 @@ def create_round(leader: User, **fields) -> Round:
     return new_round
 
 
+def check_settings_editable(a_round: Round) -> None:
+    """A follow-up's settings are its round's, so that the two compare (`followup.pulses`)."""
+    if a_round.is_pulse:
+        raise RoundError(
+            _(
+                "A follow-up keeps the settings of its round, so that the two compare: its "
+                "questions, anonymity threshold and dates cannot change."
+            )
+        )
+
+
 def update_round(a_round: Round, **fields) -> None:
+    check_settings_editable(a_round)
     if a_round.status == "closed":
         raise RoundError(_("This round is closed; its settings can no longer change."))
     if "max_anonymity" in fields and bool(fields["max_anonymity"]) != a_round.max_anonymity:
@@ -135,6 +147,10 @@ def delete_round(a_round: Round) -> None:
 
 
 def check_self_assessment_open(a_round: Round) -> None:
+    if a_round.is_pulse:
+        raise RoundError(
+            _("A follow-up has no self-assessment: it asks others about your focus only.")
+        )
     if a_round.status == "closed":
         raise RoundError(_("This round is closed; the self-assessment can no longer change."))
 

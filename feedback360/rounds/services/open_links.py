@@ -28,6 +28,13 @@ def ensure_open_link(a_round: Round, group: str) -> OpenLink:
     if a_round.status == "closed":
         raise RoundError(_("This round is closed; open links can no longer be created."))
     link = find_open_link(a_round, group)
+    if link is None and a_round.is_pulse:  # made with it, for its round's groups (`pulses`)
+        raise RoundError(
+            _(
+                "A follow-up asks the people its round asked, so that the two compare: it has "
+                "open links only for the groups its round had them for."
+            )
+        )
     if link is None:
         hold_round(a_round.id)
         refused = open_link_refused(

@@ -21,6 +21,10 @@ COACH_MAIL_KINDS = ("coach_share", "round_closed", "list_review")
 
 
 def share_with_coach(a_round: Round, email: str) -> None:
+    if a_round.is_pulse:  # seen by its round's coaches (`round_visible_to`)
+        raise RoundError(
+            _("A follow-up is seen by the coaches of its round: share the round itself.")
+        )
     if email == a_round.leader.email:
         raise RoundError(_("That is your own address."))
     if any(inv.email == email for inv in a_round.invitations):

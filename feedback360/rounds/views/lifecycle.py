@@ -73,6 +73,7 @@ def new_round():
 @login_required
 def edit_round(round_id: int):
     a_round = own_round(round_id)
+    lifecycle.check_settings_editable(a_round)  # refused: said on the round page
     form = RoundForm(obj=a_round, version=a_round.questionnaire_version)
     # Once links are out the setting is shown, not submitted (a disabled box sends nothing).
     locked = lifecycle.has_gone_out(a_round)
@@ -114,7 +115,7 @@ def self_assessment(round_id: int):
     existing = {
         r.item_id: NOT_OBSERVED if r.value is None else str(r.value) for r in a_round.self_ratings
     }
-    if request.method == "POST":  # a page from before the round closed, say
+    if request.method == "POST" or a_round.is_pulse:  # a page from before the close, say
         lifecycle.check_self_assessment_open(a_round)
     form = form_class(data={"ratings": existing}) if request.method == "GET" else form_class()
     if form.validate_on_submit():

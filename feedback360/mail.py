@@ -51,6 +51,7 @@ SUBJECTS = {
     "reminder": N_("Reminder: %(leader)s would value your view"),
     "coach_share": N_("%(leader)s shared a feedback round with you"),
     "round_closed": N_("%(leader)s's feedback round has closed: the report is ready"),
+    "pulse_round_closed": N_("%(leader)s's follow-up has closed: its results are ready"),
     "list_review": N_("%(leader)s asks you to approve who is invited"),
     "word_back": N_("%(leader)s: what I heard from your feedback, and what I will do"),
     "pulse_invitation": N_("%(leader)s asks: have you noticed a change? (under two minutes)"),
@@ -190,8 +191,8 @@ def _round_context(message: OutboxMessage) -> dict:
 
 
 def _round_template(round_kind: str, mail_kind: str) -> str:
-    """A pulse's invitations and reminders have words of their own."""
-    if round_kind == "pulse" and mail_kind in ("invitation", "reminder"):
+    """A pulse's invitations, reminders and note to the coach have words of their own."""
+    if round_kind == "pulse" and mail_kind in ("invitation", "reminder", "round_closed"):
         return f"pulse_{mail_kind}"
     return mail_kind
 

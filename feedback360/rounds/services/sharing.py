@@ -64,7 +64,7 @@ def stop_sharing(share: CoachShare) -> None:
         approval.forget_review(a_round)
     db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.round_id == a_round.id,
+            OutboxMessage.round_id.in_([a_round.id] + ([a_round.pulse.id] if a_round.pulse else [])),
             OutboxMessage.to_address == share.coach_email,
             OutboxMessage.kind.in_(COACH_MAIL_KINDS),
             OutboxMessage.status == "pending",
@@ -83,8 +83,10 @@ def stop_sharing(share: CoachShare) -> None:
 
 
 def tell_coaches_round_closed(a_round: Round) -> None:
-    """Queue a note to each coach of the round that it has closed (caller commits)."""
-    for share in a_round.shares:
+    """Queue a note to each coach of the round that it has closed (caller commits); a
+    follow-up's go to the coaches of its round, who see it (`round_visible_to`)."""
+    shared = a_round.parent_round if a_round.is_pulse else a_round
+    for share in shared.shares:
         enqueue("round_closed", share.coach_email, a_round.id)
 
 

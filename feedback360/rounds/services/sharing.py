@@ -62,9 +62,10 @@ def stop_sharing(share: CoachShare) -> None:
     approval_in_every_copy = approval.approved_by(a_round) == share.coach_email
     if share.reviews_rater_list:
         approval.forget_review(a_round)
+    rounds_seen = [a_round.id] + ([a_round.pulse.id] if a_round.pulse else [])  # and its follow-up
     db.session.execute(
         delete(OutboxMessage).where(
-            OutboxMessage.round_id.in_([a_round.id] + ([a_round.pulse.id] if a_round.pulse else [])),
+            OutboxMessage.round_id.in_(rounds_seen),
             OutboxMessage.to_address == share.coach_email,
             OutboxMessage.kind.in_(COACH_MAIL_KINDS),
             OutboxMessage.status == "pending",

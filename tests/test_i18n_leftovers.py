@@ -395,6 +395,8 @@ def mail_of_every_kind(mails: MailTexts) -> None:
     time_passes(days=3)
     round_services.send_reminders(pulse)
     mails.compose_new()
+    round_services.close_round(pulse)  # its coach is told, in the follow-up's words
+    mails.compose_new()
     auth_services.request_password_reset(demo_data.LEADER_EMAIL)
     auth_services.request_password_reset("nobody@example.org")
     auth_services.request_account("dana@example.org")

@@ -62,7 +62,11 @@ def test_the_leaders_and_the_coachs_copies(client, open_round, leader, coach, tm
     text = " ".join(pages)
     assert "Your forecast and what people said" in text
     # Colleagues rated 3 where 5 was expected: a big gap, read in plain words.
-    forecast_page = next(page for page in pages if "Your forecast and what people said" in page)
+    forecast_page = next(  # not the contents page, which lists it
+        page
+        for page in pages
+        if "Your forecast and what people said" in page and "How to read this report" not in page
+    )
     assert all(
         words in forecast_page
         for words in ("Colleagues", "Knows their why", "5.0 3.0 -2.0", "Lower than you expected")

@@ -58,6 +58,7 @@ CALL_TO_ACTION = {
     # The coach has no account yet: each mail to them creates one for their address.
     "coach_share": f"{BASE_URL}/register/",
     "round_closed": f"{BASE_URL}/register/",
+    "pulse_round_closed": f"{BASE_URL}/register/",
     "list_review": f"{BASE_URL}/register/",
     "password_reset": f"{BASE_URL}/reset-password/",
     "reset_no_account": f"{BASE_URL}/register",
@@ -129,7 +130,8 @@ def mail_of_every_kind(
 
 
 def _word_back_and_pulse(a_round, leader) -> None:
-    """After the close: a plan, the word back, and a pulse with its invitations and reminders."""
+    """After the close: a plan, the word back, and a pulse with its invitations and reminders,
+    then closed."""
     plan = [EntryInput("purpose_1", "Say in each post what it is for.", "linkedin", "Replies")]
     assert save_plan(a_round, leader, plan).ok
     assert send_word_back(a_round, leader, "Thank you.\n\nWhat I will do:\n- say why") == []
@@ -138,6 +140,8 @@ def _word_back_and_pulse(a_round, leader) -> None:
     deliver_all()
     time_passes(days=3)
     round_services.send_reminders(pulse)
+    deliver_all()  # before the close, which forgets reminders still waiting
+    round_services.close_round(pulse)  # the coach is told, in the follow-up's words
 
 
 def assert_reads_well(kind: str, message: EmailMessage) -> None:

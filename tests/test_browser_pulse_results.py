@@ -1,7 +1,7 @@
 """Real headless Chromium against a live server (fixtures in conftest.py): a closed follow-up's
 results page for its leader and the original round's coach, on a phone (390 px, also without
-JavaScript) and a desktop, reached from the round's results, and its short PDF. Screenshots and
-the PDF's pages (pdftoppm) go to /tmp/shots-pulse18 for a human to look at.
+JavaScript) and a desktop, reached from the round's page and results, and its short PDF.
+Screenshots and the PDF's pages (pdftoppm) go to /tmp/shots-pulse18 for a human to look at.
 """
 
 from __future__ import annotations
@@ -74,6 +74,22 @@ def log_in(page, base_url: str, email: str) -> None:
         page.get_by_role("button", name="Log in").click()
 
 
+def round_page_leads_to_the_results(page, round_url: str, width: int) -> None:
+    """The original round's page says where its follow-up stands and, by keyboard, leads to
+    its results (in the leader's login: the account's login limit is the module's)."""
+    page.goto(round_url)
+    follow_up = page.locator("#follow-up")
+    assert "closed" in follow_up.inner_text() and "closed on" in follow_up.inner_text()
+    if width == 390:
+        assert overflow(page) <= 0, "the round page scrolls sideways on a phone"
+    follow_up.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / f"round-with-follow-up-{width}.png"))
+    follow_up.get_by_role("link", name="See the follow-up’s results").focus()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "/results" in page.url
+
+
 def test_the_pulse_results_page_on_a_phone_and_a_desktop(live_app, base_url, browser):
     with live_app.app_context():
         round_id, pulse_id = closed_pulse()
@@ -83,6 +99,8 @@ def test_the_pulse_results_page_on_a_phone_and_a_desktop(live_app, base_url, bro
             context = browser.new_context(viewport=viewport, java_script_enabled=javascript)
             page = context.new_page()
             log_in(page, base_url, email)
+            if who == "leader":
+                round_page_leads_to_the_results(page, f"{base_url}/rounds/{round_id}", width)
             page.goto(path)
             assert page.get_by_role("heading", name="How to read the follow-up").is_visible()
             first = page.locator("#target-1")

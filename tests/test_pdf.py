@@ -407,9 +407,10 @@ def test_right_to_left_comments_print_right_to_left(report_app, tmp_path):
         html = render_report_html(data)
         path = tmp_path / "rtl.pdf"
         path.write_bytes(render_report_pdf(data))
+    # A comment may also carry the language its words show (`lang`, when detected).
     for text in RTL_COMMENTS:
-        assert f'<p class="comment" dir="rtl">{text}</p>' in html
-    assert '<p class="comment" dir="ltr">' in html
+        assert re.search(rf'<p class="comment" dir="rtl"( lang="\w+")?>{re.escape(text)}</p>', html)
+    assert re.search(r'<p class="comment" dir="ltr"( lang="\w+")?>', html)
     layout = subprocess.run(
         ["pdftotext", "-bbox-layout", str(path), "-"], check=True, capture_output=True, text=True
     ).stdout

@@ -285,19 +285,25 @@ def measure_link(app, q, token: str, more_answers: dict[str, str] | None = None)
     }
 
 
-def measure(version: str, tmp: Path) -> dict:
+def bench_app(instance: Path, database: Path):
+    """The app as both measurements run it: its own SQLite file, no rate limit."""
     from feedback360 import create_app
-    from feedback360 import questionnaire
 
-    app = create_app(
+    return create_app(
         {
-            "INSTANCE_PATH": tmp / "instance",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / f'{version}.sqlite'}",
+            "INSTANCE_PATH": instance,
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database}",
             "SECRET_KEY": SECRET_KEY,
             "SERVER_NAME": "127.0.0.1",
             "RATELIMIT_ENABLED": False,
         }
     )
+
+
+def measure(version: str, tmp: Path) -> dict:
+    from feedback360 import questionnaire
+
+    app = bench_app(tmp / "instance", tmp / f"{version}.sqlite")
     q = questionnaire.load(version)
     tokens = seed_round(app, version)
     # Each request in its own app context, as served: Flask-WTF keeps a token in `g`.
@@ -355,21 +361,12 @@ def seed_pulse(app, version: str, tokens: dict[str, dict[str, str]]) -> dict:
 
 def measure_pulse(version: str, tmp: Path) -> dict:
     """The longest pulse a plan can make, per group and link (see the module docstring)."""
-    from feedback360 import create_app
     from feedback360.extensions import db
     from feedback360.followup.survey import pulse_survey_of
     from feedback360.models import Round
     from feedback360.survey.pulse_form import change_field
 
-    app = create_app(
-        {
-            "INSTANCE_PATH": tmp / "instance-pulse",
-            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp / f'pulse-{version}.sqlite'}",
-            "SECRET_KEY": SECRET_KEY,
-            "SERVER_NAME": "127.0.0.1",
-            "RATELIMIT_ENABLED": False,
-        }
-    )
+    app = bench_app(tmp / "instance-pulse", tmp / f"pulse-{version}.sqlite")
     seeded = seed_pulse(app, version, seed_round(app, version))
     with app.app_context():
         survey = pulse_survey_of(db.session.get(Round, seeded["round_id"]))
